@@ -1,0 +1,2 @@
+export { createDb, rowsOf, type Db, type DbHandle, type DbOptions, type Tx } from './client';
+export * as schema from './schema';

@@ -1,0 +1,61 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
+import { addresses } from './addresses';
+import { createdAt, updatedAt } from './columns';
+import { deliveryState } from './enums';
+import { messages } from './messages';
+
+/**
+ * One mail to one address for one message: the unit the dispatcher claims, sends and
+ * reports. Siblings sharing an address get one delivery (unique per blind index).
+ */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    /** Null once the parent withdrew; the dispatcher then fails the delivery unsent. */
+    addressId: integer('address_id').references(() => addresses.id, { onDelete: 'set null' }),
+    blindIndex: text('blind_index').notNull(),
+    carrierDomain: text('carrier_domain').notNull(),
+    /** Where the progress bars count this mail (the first child it serves). */
+    schoolId: integer('school_id'),
+    classId: integer('class_id'),
+    state: deliveryState('state').notNull().default('queued'),
+    attempts: smallint('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    replyCode: smallint('reply_code'),
+    replyText: text('reply_text'),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('deliveries_message_blind_index_unique').on(t.messageId, t.blindIndex),
+    // Claiming: work that is due, oldest first.
+    index('deliveries_claimable_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`${t.state} in ('queued', 'deferred')`),
+    // Reclaiming a crashed worker's leases.
+    index('deliveries_lease_idx')
+      .on(t.leaseExpiresAt)
+      .where(sql`${t.state} = 'sending'`),
+    // Progress counts per message, school and class.
+    index('deliveries_message_state_idx').on(t.messageId, t.state),
+    index('deliveries_message_class_state_idx').on(t.messageId, t.classId, t.state),
+  ],
+);

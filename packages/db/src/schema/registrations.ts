@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, updatedAt } from './columns';
+import { classes } from './classes';
+import { districts } from './districts';
+import { schools } from './schools';
+import { students } from './students';
+
+/** One per child (siblings register separately); matched to a roster student when one fits. */
+export const registrations = pgTable(
+  'registrations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    districtId: integer('district_id')
+      .notNull()
+      .references(() => districts.id, { onDelete: 'cascade' }),
+    schoolId: integer('school_id')
+      .notNull()
+      .references(() => schools.id, { onDelete: 'cascade' }),
+    classId: integer('class_id')
+      .notNull()
+      .references(() => classes.id),
+    studentId: integer('student_id').references(() => students.id, { onDelete: 'set null' }),
+    loginId: text('login_id').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    childName: text('child_name').notNull(),
+    childKana: text('child_kana').notNull(),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('registrations_district_login_unique').on(t.districtId, sql`lower(${t.loginId})`),
+    index('registrations_class_idx').on(t.classId),
+    index('registrations_student_idx').on(t.studentId),
+  ],
+);

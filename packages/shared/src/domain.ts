@@ -1,0 +1,87 @@
+// Domain vocabulary shared by every process: the values stored in PostgreSQL and shown in the UI.
+
+export const SCHOOL_KINDS = ['elementary', 'junior_high'] as const;
+export type SchoolKind = (typeof SCHOOL_KINDS)[number];
+
+/** Highest grade per school kind: 小学校 1–6, 中学校 1–3. */
+export const MAX_GRADE: Record<SchoolKind, number> = { elementary: 6, junior_high: 3 };
+
+export const STUDENT_STATUSES = ['enrolled', 'graduated', 'transferred'] as const;
+export type StudentStatus = (typeof STUDENT_STATUSES)[number];
+
+export const STAFF_ROLES = ['board', 'school_admin', 'teacher'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Leaflet: guardians first, a child's own address only after a guardian's. */
+export const ADDRESS_ROLES = ['guardian', 'child'] as const;
+export type AddressRole = (typeof ADDRESS_ROLES)[number];
+export const MAX_ADDRESSES_PER_REGISTRATION = 3;
+
+export const ADDRESS_HEALTHS = ['active', 'failing', 'dead'] as const;
+export type AddressHealth = (typeof ADDRESS_HEALTHS)[number];
+
+export const MESSAGE_CATEGORIES = [
+  'emergency_contact',
+  'emergency_info',
+  'education_info',
+] as const;
+export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
+
+export const MESSAGE_STATES = ['draft', 'queued', 'sending', 'done', 'cancelled'] as const;
+export type MessageState = (typeof MESSAGE_STATES)[number];
+
+/**
+ * Delivery life: queued → sending → accepted (relay said 250) → delivered / delayed / bounced;
+ * deferred (4xx, retried) and failed (5xx or retries exhausted) on the way.
+ */
+export const DELIVERY_STATES = [
+  'queued',
+  'sending',
+  'deferred',
+  'accepted',
+  'delivered',
+  'delayed',
+  'bounced',
+  'failed',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** States in which the mail is not (or no longer) expected to reach the family. */
+export const FAILED_DELIVERY_STATES = [
+  'failed',
+  'bounced',
+] as const satisfies readonly DeliveryState[];
+/** States a dispatcher still has work to do on. */
+export const PENDING_DELIVERY_STATES = [
+  'queued',
+  'sending',
+  'deferred',
+] as const satisfies readonly DeliveryState[];
+
+export const CALL_MARKS = ['calling', 'reached', 'no_answer', 'left_message'] as const;
+export type CallMark = (typeof CALL_MARKS)[number];
+
+export const TOKEN_PURPOSES = ['register', 'add_address', 'reset_password'] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+/** Who a message goes to; always checked against the author's scope on the server. */
+export type MessageTarget =
+  | { kind: 'district' }
+  | { kind: 'schools'; schoolIds: number[] }
+  | { kind: 'grades'; schoolId: number; grades: number[] }
+  | { kind: 'classes'; classIds: number[] };
+
+/** What a staff user may see and send to; derived from role on the server, never from the client. */
+export type StaffScope =
+  | { role: 'board'; districtId: number }
+  | { role: 'school_admin'; districtId: number; schoolId: number }
+  | { role: 'teacher'; districtId: number; schoolId: number; classId: number };
+
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+/** Japanese school year (年度) starts in April, in Japan's time zone whatever the server's. */
+export function schoolYearOf(date: Date): number {
+  const jst = new Date(date.getTime() + JST_OFFSET_MS);
+  const year = jst.getUTCFullYear();
+  return jst.getUTCMonth() < 3 ? year - 1 : year;
+}

@@ -1,0 +1,5 @@
+// Client-safe exports only: node-only helpers live behind their own subpaths
+// (@renraku/shared/crypto, /password, /bus, /env, /logger).
+export * from './domain';
+export * from './events';
+export * from './schemas';

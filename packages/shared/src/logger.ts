@@ -1,0 +1,32 @@
+import { pino, type Logger } from 'pino';
+
+/**
+ * Keys that could carry a parent's address or a secret; pino replaces them wherever they
+ * appear, as a second line of defence behind never logging them in the first place.
+ */
+const REDACT = [
+  'address',
+  'email',
+  'to',
+  'from',
+  'envelope',
+  'password',
+  'token',
+  'authorization',
+  'cookie',
+  '*.address',
+  '*.email',
+  '*.to',
+  '*.envelope',
+  '*.password',
+  '*.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+export type { Logger };
+
+/** One logger per process, named after it. */
+export function createLogger(name: string, level: string): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+}
