@@ -90,7 +90,12 @@ export async function createRedisBus(
     },
     isUp: () => publisher.isReady && subscriber.isReady,
     async close() {
-      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+      // quit() would wait for a Redis that is down (forever): drop such a connection at once.
+      await Promise.allSettled(
+        [publisher, subscriber].map((client) =>
+          client.isReady ? client.quit() : client.destroy(),
+        ),
+      );
     },
   };
 }

@@ -72,9 +72,33 @@ export function blindIndex(keys: Keys, address: string): string {
   return createHmac('sha256', keys.blindIndex).update(normalizeAddress(address)).digest('hex');
 }
 
+/** An address in the only form it may be stored: ciphertext, blind index, carrier domain. */
+export interface SealedAddress {
+  ciphertext: Buffer;
+  blindIndex: string;
+  carrierDomain: string;
+}
+
+/** One call for every place that stores an address, so none forgets a column. */
+export function sealAddress(keys: Keys, address: string): SealedAddress {
+  return {
+    ciphertext: encryptAddress(keys, address),
+    blindIndex: blindIndex(keys, address),
+    carrierDomain: carrierDomainOf(address),
+  };
+}
+
 /** A random URL-safe secret for links, sessions and API tokens. */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * A random secret that can be a mail address's local part (add-<token>@MAIL_DOMAIN): lower-case
+ * hex, because some phones and mail systems change the case of what a parent sends to.
+ */
+export function randomMailboxToken(bytes = 16): string {
+  return randomBytes(bytes).toString('hex');
 }
 
 /** Only this is stored for a token, so a database leak does not leak usable tokens. */
@@ -82,13 +106,43 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** A staff API token as shown once to its owner, with what is stored in its place. */
+export interface IssuedApiToken {
+  token: string;
+  tokenHash: string;
+  /** Enough to tell tokens apart in a list; not enough to use one. */
+  tokenPrefix: string;
+}
+
+/** The `rk_` prefix lets secret scanners and people recognise a leaked Renraku token. */
+export function issueApiToken(): IssuedApiToken {
+  const token = `rk_${randomToken(32)}`;
+  return { token, tokenHash: hashToken(token), tokenPrefix: token.slice(0, 11) };
+}
+
+/** Printed on the registration sheet and typed by parents: no 0/O, 1/I look-alikes. */
+const AUTH_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+export const AUTH_CODE_LENGTH = 8;
+
+/** A school's (or class's) auth code (認証コード); 32 symbols, so every byte maps without bias. */
+export function randomAuthCode(): string {
+  const bytes = randomBytes(AUTH_CODE_LENGTH);
+  return Array.from(bytes, (byte) => AUTH_CODE_ALPHABET[byte % 32]).join('');
+}
+
 /** A short keyed signature, e.g. for VERP return paths that must not carry the address. */
 export function sign(keys: Keys, value: string, length = 16): string {
   return createHmac('sha256', keys.signing).update(value).digest('base64url').slice(0, length);
 }
 
-export function verifySignature(keys: Keys, value: string, signature: string): boolean {
-  const expected = Buffer.from(sign(keys, value, signature.length));
+/** Checks against the full expected length: a shortened (or empty) signature never passes. */
+export function verifySignature(
+  keys: Keys,
+  value: string,
+  signature: string,
+  length = 16,
+): boolean {
+  const expected = Buffer.from(sign(keys, value, length));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

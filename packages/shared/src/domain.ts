@@ -85,3 +85,16 @@ export function schoolYearOf(date: Date): number {
   const year = jst.getUTCFullYear();
   return jst.getUTCMonth() < 3 ? year - 1 : year;
 }
+
+/**
+ * The first run of a monthly schedule (day 1–28, "HH:MM" in Japan time) strictly after
+ * `after`: the board's recurring mail goes out at the same local time every month.
+ */
+export function nextMonthlyRun(after: Date, dayOfMonth: number, timeOfDay: string): Date {
+  const [hours = 0, minutes = 0] = timeOfDay.split(':').map(Number);
+  const jst = new Date(after.getTime() + JST_OFFSET_MS);
+  for (let month = jst.getUTCMonth(); ; month++) {
+    const run = Date.UTC(jst.getUTCFullYear(), month, dayOfMonth, hours, minutes) - JST_OFFSET_MS;
+    if (run > after.getTime()) return new Date(run);
+  }
+}

@@ -1,4 +1,4 @@
-import type { CallMark, DeliveryState } from './domain';
+import type { CallMark, DeliveryState, MessageState } from './domain';
 
 // Every Redis channel and Socket.IO event is declared here once, with its payload type.
 
@@ -49,61 +49,90 @@ export interface ChannelPayloads {
 /** Counts of deliveries by state; absent states are zero. */
 export type StateCounts = Partial<Record<DeliveryState, number>>;
 
-/** Progress of one message as the dashboard shows it, within the viewer's scope. */
-export interface ProgressSnapshot {
-  messageId: number;
-  seq: number;
+/** Counts of one message within the viewer's scope: overall, per school and per class. */
+export interface ProgressFigures {
   total: StateCounts;
   bySchool: Record<number, StateCounts>;
   byClass: Record<number, StateCounts>;
-  messageState: string;
 }
 
-/** Coalesced change since the previous sequence number. */
-export interface ProgressDelta {
+/**
+ * Progress of one message as the dashboard shows it, within the viewer's scope, read from
+ * PostgreSQL by the web process that serves the socket. `stream` names that process's live
+ * stream and `seq` the last delta it already contains: the client applies only deltas of the
+ * same stream with a greater seq (see apps/web/server/live/bridge.ts for the protocol).
+ */
+export interface ProgressSnapshot extends ProgressFigures {
   messageId: number;
+  stream: string;
   seq: number;
-  total: StateCounts;
-  bySchool: Record<number, StateCounts>;
-  byClass: Record<number, StateCounts>;
+  messageState: MessageState;
+  /** The latest failures in scope, newest first (bounded). */
   failures: FailureNotice[];
-  messageState?: string;
 }
 
-/** A failure as staff may see it: the child and the reason, never the address. */
+/** Coalesced change since the previous seq of the same stream; only changed entries appear. */
+export interface ProgressDelta extends ProgressFigures {
+  messageId: number;
+  stream: string;
+  seq: number;
+  failures: FailureNotice[];
+  messageState?: MessageState;
+}
+
+/**
+ * Why a mail did not reach the family: the relay refused it (5xx), it kept being deferred
+ * until the retries ran out, it bounced after acceptance, or it could not be sent at all
+ * (address withdrawn or unusable).
+ */
+export type FailureReason = 'rejected' | 'retries_exhausted' | 'bounced' | 'unsendable';
+
+/** A failure as staff may see it: the child, the class and the reason, never the address. */
 export interface FailureNotice {
   deliveryId: number;
+  /** The child (or the siblings, joined) the failed mail was for; null when withdrawn. */
+  studentName: string | null;
   schoolId: number | null;
   classId: number | null;
-  state: DeliveryState;
+  /** "3年1組". */
+  className: string | null;
+  reason: FailureReason;
   code: number | null;
+  at: string;
 }
 
+/** A call-list row's mark, shown to every open call list of the message at once. */
 export interface CallListMarkEvent {
   messageId: number;
   householdId: number;
+  /** Null when the mark was cleared. */
   mark: CallMark | null;
-  staffName: string;
+  staffName: string | null;
   markedAt: string;
 }
 
 /** Socket.IO events the server emits. */
 export interface ServerToClientEvents {
-  'progress:snapshot': (snapshot: ProgressSnapshot) => void;
   'progress:delta': (delta: ProgressDelta) => void;
   'callList:mark': (event: CallListMarkEvent) => void;
-  'callList:changed': (event: { messageId: number }) => void;
 }
+
+/** Why the server refused a client's request; the client shows a message per kind. */
+export type SocketRefusal = 'invalid' | 'not_found' | 'unavailable';
 
 /** Socket.IO events a client may send; every payload is validated on the server. */
 export interface ClientToServerEvents {
   'message:watch': (
     payload: { messageId: number },
-    ack: (result: { ok: true; snapshot: ProgressSnapshot } | { ok: false; error: string }) => void,
+    ack: (
+      result: { ok: true; snapshot: ProgressSnapshot } | { ok: false; error: SocketRefusal },
+    ) => void,
   ) => void;
   'message:unwatch': (payload: { messageId: number }) => void;
   'callList:mark': (
     payload: { messageId: number; householdId: number; mark: CallMark | null },
-    ack: (result: { ok: true } | { ok: false; error: string }) => void,
+    ack: (
+      result: { ok: true; event: CallListMarkEvent } | { ok: false; error: SocketRefusal },
+    ) => void,
   ) => void;
 }

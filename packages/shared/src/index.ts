@@ -3,3 +3,6 @@
 export * from './domain';
 export * from './events';
 export * from './schemas';
+export * from './kana';
+export * from './phone';
+export * from './mailboxes';

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * Keys that could carry a parent's address or a secret; pino replaces them wherever they
@@ -26,7 +26,7 @@ const REDACT = [
 
 export type { Logger };
 
-/** One logger per process, named after it. */
-export function createLogger(name: string, level: string): Logger {
-  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+/** One logger per process, named after it; tests pass a destination to read what was logged. */
+export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MESSAGE_CATEGORIES } from './domain';
+import { CALL_MARKS, MESSAGE_CATEGORIES } from './domain';
 
 // Input schemas for everything that crosses a boundary (forms, API bodies, socket payloads).
 
@@ -22,6 +22,7 @@ export const BODY_MAX = 5000;
 
 /** Control characters other than tab and newline never belong in a subject or a body. */
 const noControlCharacters = (value: string) =>
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
 
 export const messageInputSchema = z.object({
@@ -47,4 +48,37 @@ export const messageInputSchema = z.object({
 });
 export type MessageInput = z.infer<typeof messageInputSchema>;
 
-export const socketWatchSchema = z.object({ messageId: id });
+/** A row id as a socket client sends it: an integer column's range, nothing PostgreSQL would refuse. */
+const rowId = id.max(2_147_483_647);
+
+export const socketWatchSchema = z.object({ messageId: rowId });
+
+/** A call-list mark from a socket client; null clears the mark. */
+export const socketCallListMarkSchema = z.object({
+  messageId: rowId,
+  householdId: rowId,
+  mark: z.enum(CALL_MARKS).nullable(),
+});
+
+/** Staff logins are typed by hand and appear in audit logs: short, ASCII, case-insensitive. */
+export const staffLoginSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^[a-z0-9][a-z0-9._-]{2,63}$/i,
+    'login must be 3–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+/** Staff accounts can send to a whole city, so their passwords are longer than parents'. */
+export const STAFF_PASSWORD_MIN = 12;
+export const staffPasswordSchema = z
+  .string()
+  .min(STAFF_PASSWORD_MIN, `password must be at least ${STAFF_PASSWORD_MIN} characters`)
+  .max(200, 'password is longer than 200 characters');
+
+/** The name other staff see on call-list marks and in the audit log. */
+export const staffDisplayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'name is required')
+  .max(100, 'name is longer than 100 characters');

@@ -9,7 +9,6 @@ import {
   timestamp,
   unique,
 } from 'drizzle-orm/pg-core';
-import { addresses } from './addresses';
 import { createdAt, updatedAt } from './columns';
 import { deliveryState } from './enums';
 import { messages } from './messages';
@@ -25,13 +24,18 @@ export const deliveries = pgTable(
     messageId: integer('message_id')
       .notNull()
       .references(() => messages.id, { onDelete: 'cascade' }),
-    /** Null once the parent withdrew; the dispatcher then fails the delivery unsent. */
-    addressId: integer('address_id').references(() => addresses.id, { onDelete: 'set null' }),
+    /**
+     * The address mailed. Not a foreign key (a per-row check the fan-out cannot afford):
+     * once the parent withdraws it points nowhere, and the dispatcher fails the delivery unsent.
+     */
+    addressId: integer('address_id'),
     blindIndex: text('blind_index').notNull(),
     carrierDomain: text('carrier_domain').notNull(),
     /** Where the progress bars count this mail (the first child it serves). */
     schoolId: integer('school_id'),
     classId: integer('class_id'),
+    /** The children named at the top of the mail when one address serves several siblings. */
+    childNames: text('child_names').array(),
     state: deliveryState('state').notNull().default('queued'),
     attempts: smallint('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),

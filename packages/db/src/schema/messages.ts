@@ -30,6 +30,8 @@ export const messages = pgTable(
     idempotencyKey: text('idempotency_key'),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
     recipientCount: integer('recipient_count').notNull().default(0),
+    /** Set when the deliveries were created; a scheduled message waits for it until due. */
+    fannedOutAt: timestamp('fanned_out_at', { withTimezone: true }),
     createdAt: createdAt(),
     queuedAt: timestamp('queued_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),

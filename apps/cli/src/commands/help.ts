@@ -1,0 +1,30 @@
+/** What `pnpm cli help` prints; also shown after a usage error's hint. */
+export const HELP = `Renraku operator CLI
+
+Usage: pnpm cli <command> [options]
+
+Commands:
+  migrate                 Apply the database migrations (safe to repeat).
+  seed-demo               Migrate, then create the demo district (みなと市教育委員会) in an
+                          empty database. Demo only: never next to real data.
+  list-schools [--json] [--district CODE]
+                          Schools with their codes and registration addresses.
+  create-staff --role board|school_admin|teacher --login LOGIN --name NAME
+               [--district CODE] [--school CODE] [--class-id ID | --grade G --class NAME]
+                          Create a staff login. The password (at least 12 characters) is read
+                          from stdin: piped (first line) or typed at the prompt.
+                          board: no school; school_admin: --school; teacher: --school and a
+                          class of that school in the current school year (--class 2 = 「2組」).
+  create-api-token --login LOGIN [--name NAME]
+                          Issue an API token for a staff user. The token is printed once on
+                          stdout; only its hash is stored.
+  help                    This text.
+
+Environment:
+  DATABASE_URL   postgres:// URL; unset: the embedded database in DATA_DIR (default ./data).
+                 Stop \`pnpm start\` first: the embedded database takes one process at a time.
+  SECRET_KEY     Required with DATABASE_URL (seed-demo encrypts addresses with it).
+  MAIL_DOMAIN    Domain of the schools' registration addresses (default renraku.test).
+
+Exit codes: 0 done, 1 failed (unknown login, school…), 2 bad command line.
+`;

@@ -1,0 +1,26 @@
+import { createDb, type DbHandle } from '@renraku/db';
+import type { CliEnv } from './env';
+import { CommandError, sqlStateOf } from './errors';
+
+/** PostgreSQL's "relation does not exist": the tables were never created. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * Opens the configured database for one command and always closes it. The embedded PGlite
+ * database allows one process at a time: stop `pnpm start` before using the CLI on it.
+ */
+export async function withDatabase<T>(env: CliEnv, run: (handle: DbHandle) => Promise<T>) {
+  const handle = createDb({ url: env.databaseUrl, dataDir: env.dataDir, poolMax: 2 });
+  try {
+    return await run(handle);
+  } catch (error) {
+    if (sqlStateOf(error) === UNDEFINED_TABLE) {
+      throw new CommandError(
+        'the database has no Renraku tables yet: run `pnpm cli migrate` first',
+      );
+    }
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}

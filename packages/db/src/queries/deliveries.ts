@@ -1,0 +1,183 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { DeliveryState } from '@renraku/shared';
+import { rowsOf, type Db, type Tx } from '../client';
+
+// The dispatcher's hot path: claims and status writes are one statement per batch, never
+// one per recipient. A claim is a lease: a worker that dies loses its claims when the lease
+// runs out, and a worker whose lease ran out can no longer write over the new owner's result.
+
+/** A delivery as a dispatcher holds it while sending; the address is still ciphertext. */
+export interface ClaimedDelivery {
+  id: number;
+  messageId: number;
+  /** The state before the claim, for the transition the dashboard receives. */
+  previousState: DeliveryState;
+  /** Attempts made before this one. */
+  attempts: number;
+  carrierDomain: string;
+  schoolId: number | null;
+  classId: number | null;
+  /** Null once the parent withdrew the address: the delivery fails unsent. */
+  ciphertext: Uint8Array | null;
+  childNames: string[] | null;
+}
+
+/** The lease a worker takes: who holds it and for how long. */
+export interface Lease {
+  workerId: string;
+  leaseMs: number;
+}
+
+/**
+ * Runs one hot-path statement under a planner setting. Right after a fan-out the statistics
+ * still describe the table before it (autovacuum analyzes it a minute later), and with them
+ * the planner sorts every due delivery for each claim or joins each status batch against
+ * itself row by row: the setting keeps the plan linear in the batch, whatever the statistics.
+ */
+function withPinnedPlan(db: Db | Tx, setting: SQL, statement: SQL): Promise<unknown> {
+  return db.transaction(async (tx) => {
+    await tx.execute(setting);
+    return tx.execute(statement);
+  });
+}
+
+/** bigint ids arrive as strings from postgres.js and as numbers from PGlite. */
+type Row<T extends { id: number }> = Omit<T, 'id'> & { id: number | string };
+
+/**
+ * Leases up to `limit` deliveries that are due: first those whose lease ran out (a crashed
+ * worker's), then queued and deferred ones whose time has come, oldest first. `SKIP LOCKED`
+ * lets any number of workers claim at once without waiting on or taking each other's rows.
+ * Each half walks its partial index in order and stops at the limit, so a claim costs the
+ * same at 1,000,000 recipients as at 100 (no join may get in the way of that plan: a message
+ * that is cancelled must take its pending deliveries out of queued/deferred itself).
+ * The first claim of a message marks it as sending.
+ */
+export async function claimDeliveries(
+  db: Db | Tx,
+  lease: Lease,
+  limit: number,
+): Promise<ClaimedDelivery[]> {
+  const rows = rowsOf<Row<ClaimedDelivery>>(
+    await withPinnedPlan(
+      db,
+      sql`set local enable_bitmapscan = off`,
+      sql`
+      with expired as (
+        select id, state, address_id from deliveries
+        where state = 'sending' and lease_expires_at < now()
+        order by lease_expires_at
+        limit ${limit}
+        for update skip locked
+      ),
+      due as (
+        select id, state, address_id from deliveries
+        where state in ('queued', 'deferred') and next_attempt_at <= now()
+        order by next_attempt_at
+        limit ${limit}
+        for update skip locked
+      ),
+      picked as (
+        select * from expired union all select * from due limit ${limit}
+      ),
+      claimed as (
+        update deliveries d
+        set state = 'sending', lease_owner = ${lease.workerId},
+          lease_expires_at = now() + ${lease.leaseMs} * interval '1 millisecond',
+          updated_at = now()
+        from picked p left join addresses a on a.id = p.address_id
+        where d.id = p.id
+        returning d.id, d.message_id as "messageId", p.state as "previousState", d.attempts,
+          d.carrier_domain as "carrierDomain", d.school_id as "schoolId",
+          d.class_id as "classId", a.ciphertext, d.child_names as "childNames"
+      ),
+      started as (
+        update messages set state = 'sending', started_at = coalesce(started_at, now())
+        where id in (select distinct "messageId" from claimed) and state = 'queued'
+      )
+      select * from claimed
+    `,
+    ),
+  );
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+/**
+ * What became of one claimed delivery. `attempted` is false when nothing was sent: a claim
+ * given back at shutdown (no text: the last reply stays) or a delivery that cannot be sent
+ * (its text says why). Only attempts count towards the retry limit.
+ */
+export interface DeliveryOutcome {
+  id: number;
+  state: Extract<DeliveryState, 'accepted' | 'deferred' | 'failed' | 'queued'>;
+  attempted: boolean;
+  code: number | null;
+  text: string | null;
+  /** For a deferral: when to try again, from now. */
+  retryInMs: number | null;
+}
+
+/** A status change as stored, for the bus; carries no address. */
+export interface StoredTransition {
+  id: number;
+  messageId: number;
+  schoolId: number | null;
+  classId: number | null;
+  state: DeliveryState;
+  code: number | null;
+}
+
+/**
+ * Writes a batch of outcomes in one `UPDATE … FROM unnest(…)`. A row changes only while this
+ * worker still holds its lease, so a worker that lost it (and whose delivery another worker
+ * re-sent) cannot overwrite the newer result. Returns the rows that changed.
+ */
+export async function recordDeliveryOutcomes(
+  db: Db | Tx,
+  workerId: string,
+  outcomes: DeliveryOutcome[],
+): Promise<StoredTransition[]> {
+  if (outcomes.length === 0) return [];
+  // One array per column, of types both drivers serialise as arrays: booleans travel as 0/1
+  // (postgres.js mistypes boolean arrays) and states as text (PGlite cannot send enum arrays).
+  const column = <T>(pick: (outcome: DeliveryOutcome) => T) => sql.param(outcomes.map(pick));
+  const rows = rowsOf<Row<StoredTransition>>(
+    await withPinnedPlan(
+      db,
+      sql`set local enable_nestloop = off`,
+      sql`
+      update deliveries d set
+        state = v.state::delivery_state,
+        attempts = d.attempts + v.attempt,
+        reply_code = case when v.attempt = 1 then v.code else d.reply_code end,
+        reply_text = case when v.attempt = 1 or v.text is not null then v.text else d.reply_text end,
+        next_attempt_at = case when v.retry_ms is null then d.next_attempt_at
+          else now() + v.retry_ms * interval '1 millisecond' end,
+        accepted_at = case when v.state = 'accepted' then now() else d.accepted_at end,
+        finished_at = case when v.state = 'failed' then now() else d.finished_at end,
+        lease_owner = null, lease_expires_at = null, updated_at = now()
+      from unnest(
+        ${column((o) => o.id)}::bigint[],
+        ${column((o) => o.state)}::text[],
+        ${column((o) => (o.attempted ? 1 : 0))}::int[],
+        ${column((o) => o.code)}::int[],
+        ${column((o) => o.text)}::text[],
+        ${column((o) => o.retryInMs)}::int[]
+      ) as v(id, state, attempt, code, text, retry_ms)
+      where d.id = v.id and d.state = 'sending' and d.lease_owner = ${workerId}
+      returning d.id, d.message_id as "messageId", d.school_id as "schoolId",
+        d.class_id as "classId", d.state, d.reply_code as "code"
+    `,
+    ),
+  );
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+/** Extends every lease this worker holds, so slow sending never lets another worker re-send. */
+export async function renewLeases(db: Db | Tx, lease: Lease): Promise<void> {
+  await db.execute(sql`
+    update deliveries
+    set lease_expires_at = now() + ${lease.leaseMs} * interval '1 millisecond'
+    where state = 'sending' and lease_owner = ${lease.workerId}
+  `);
+}

@@ -1,0 +1,371 @@
+import { and, asc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import {
+  nextMonthlyRun,
+  PENDING_DELIVERY_STATES,
+  schoolYearOf,
+  type MessageCategory,
+  type MessageState,
+  type MessageTarget,
+  type StateCounts,
+} from '@renraku/shared';
+import { rowsOf, type Db, type Tx } from '../client';
+import { districts, messages, messageSchedules, schools, staffUsers } from '../schema';
+
+// Composing a message and turning it into deliveries. A target always resolves to classes of
+// one school year inside the sender's district; the caller has already checked it against
+// the author's scope, and nothing here can reach outside the district whatever the ids say.
+
+/** `column in (…)`, or false for an empty list (which SQL cannot write). */
+function inIds(column: SQL, ids: number[]): SQL {
+  return ids.length === 0 ? sql`false` : sql`${column} in ${ids}`;
+}
+
+/** The classes (`id`, `school_id`) a target reaches, as a subquery. */
+function targetClasses(districtId: number, target: MessageTarget, schoolYear: number): SQL {
+  const base = sql`select c.id, c.school_id from classes c
+    where c.district_id = ${districtId} and c.school_year = ${schoolYear}`;
+  switch (target.kind) {
+    case 'district':
+      return base;
+    case 'schools':
+      return sql`${base} and ${inIds(sql`c.school_id`, target.schoolIds)}`;
+    case 'grades':
+      return sql`${base} and c.school_id = ${target.schoolId} and ${inIds(sql`c.grade`, target.grades)}`;
+    case 'classes':
+      return sql`${base} and ${inIds(sql`c.id`, target.classIds)}`;
+  }
+}
+
+/**
+ * Every address a send would mail, one row per (registration, address): registrations in the
+ * targeted classes, addresses whose hard bounces have not marked them dead.
+ */
+function liveAddresses(classes: SQL): SQL {
+  return sql`select a.id as address_id, a.blind_index, a.carrier_domain, a.position,
+      r.id as registration_id, r.student_id, r.school_id, r.class_id, r.child_name
+    from registrations r
+    join (${classes}) tc on tc.id = r.class_id
+    join addresses a on a.registration_id = r.id
+    where a.health <> 'dead'`;
+}
+
+/** What the compose page shows before the confirmation. */
+export interface MessagePreview {
+  /** Distinct addresses that would be mailed (one mail per address, siblings or not). */
+  recipients: number;
+  /** Roster households with an enrolled student in the targeted classes. */
+  households: number;
+  /** Of those, the households no mail would reach: they go on the call list. */
+  callListHouseholds: number;
+}
+
+/**
+ * The exact figures of a send before it happens, computed by the same target resolution as
+ * the fan-out so that the confirmation never promises other numbers than the send delivers.
+ */
+export async function previewMessage(
+  db: Db | Tx,
+  districtId: number,
+  target: MessageTarget,
+  schoolYear: number,
+): Promise<MessagePreview> {
+  const classes = targetClasses(districtId, target, schoolYear);
+  const [row] = rowsOf<MessagePreview>(
+    await db.execute(sql`
+      with live as (${liveAddresses(classes)}),
+      households as (
+        select distinct s.household_id from students s
+        join (${classes}) tc on tc.id = s.class_id
+        where s.status = 'enrolled'
+      ),
+      reached as (
+        select distinct s.household_id from live join students s on s.id = live.student_id
+      )
+      select
+        (select count(distinct blind_index collate "C")::int from live) as "recipients",
+        (select count(*)::int from households) as "households",
+        (select count(*)::int from households h
+          where h.household_id not in (select household_id from reached)) as "callListHouseholds"
+    `),
+  );
+  return row ?? { recipients: 0, households: 0, callListHouseholds: 0 };
+}
+
+/** What a confirmed compose form (or an API call) hands over. */
+export interface NewMessage {
+  districtId: number;
+  /** The sending school; null when the board sends. */
+  schoolId: number | null;
+  authorId: number | null;
+  category: MessageCategory;
+  subject: string;
+  body: string;
+  target: MessageTarget;
+  /** Null, or a time not after now, sends at once. */
+  scheduledAt: Date | null;
+  /** One per compose form: a double submit or a retried API call returns the first message. */
+  idempotencyKey: string | null;
+  scheduleId?: number | null;
+}
+
+/**
+ * Creates a message exactly once per (author, idempotency key). A message due now is fanned
+ * out in the same transaction, so a committed message always has all its deliveries; a
+ * scheduled one is fanned out by a dispatcher when it falls due (fanOutDueMessage).
+ */
+export async function createMessage(
+  db: Db | Tx,
+  input: NewMessage,
+  now: Date = new Date(),
+): Promise<{ id: number; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const scheduledAt = input.scheduledAt && input.scheduledAt > now ? input.scheduledAt : null;
+    const [inserted] = await tx
+      .insert(messages)
+      .values({
+        districtId: input.districtId,
+        schoolId: input.schoolId,
+        authorId: input.authorId,
+        scheduleId: input.scheduleId ?? null,
+        category: input.category,
+        subject: input.subject,
+        body: input.body,
+        target: input.target,
+        state: 'queued',
+        idempotencyKey: input.idempotencyKey,
+        scheduledAt,
+        queuedAt: now,
+      })
+      .onConflictDoNothing({ target: [messages.authorId, messages.idempotencyKey] })
+      .returning({ id: messages.id });
+    if (!inserted) {
+      const [existing] = await tx
+        .select({ id: messages.id })
+        .from(messages)
+        .where(
+          and(
+            sql`${messages.authorId} is not distinct from ${input.authorId}`,
+            sql`${messages.idempotencyKey} is not distinct from ${input.idempotencyKey}`,
+          ),
+        );
+      if (!existing) throw new Error('idempotency conflict without an existing message');
+      return { id: existing.id, created: false };
+    }
+    if (!scheduledAt) {
+      await fanOut(
+        tx,
+        { id: inserted.id, districtId: input.districtId, target: input.target },
+        now,
+      );
+    }
+    return { id: inserted.id, created: true };
+  });
+}
+
+/**
+ * Creates the message's roster snapshot and its deliveries with two `INSERT … SELECT`s: one
+ * delivery per distinct address (blind index), counted where its first child is, naming the
+ * children when it serves several. A message with nobody to mail is settled at once.
+ */
+async function fanOut(
+  tx: Tx,
+  message: { id: number; districtId: number; target: MessageTarget },
+  now: Date,
+): Promise<void> {
+  const classes = targetClasses(message.districtId, message.target, schoolYearOf(now));
+  // A district-wide sort of 30,000 rows fits in memory with this, not in the default 4 MB.
+  await tx.execute(sql`set local work_mem = '64MB'`);
+  await tx.execute(sql`
+    insert into message_students (message_id, student_id, household_id, school_id, class_id)
+    select ${message.id}, s.id, s.household_id, s.school_id, s.class_id
+    from students s join (${classes}) tc on tc.id = s.class_id
+    where s.status = 'enrolled'
+  `);
+  // Grouping by blind index in the "C" collation: byte order, all a hex string needs.
+  // The first child is the lowest registration id (then address position): min() over an
+  // array compares element by element, so a hash aggregate finds it without sorting.
+  await tx.execute(sql`
+    with live as (${liveAddresses(classes)}),
+    per_address as (
+      select blind_index collate "C" as blind_index,
+        min(array[registration_id, position, address_id, school_id, class_id]) as first,
+        min(carrier_domain) as carrier_domain,
+        case when min(child_name) <> max(child_name) then array_agg(child_name) end as children
+      from live
+      group by 1
+    ),
+    inserted as (
+      insert into deliveries
+        (message_id, address_id, blind_index, carrier_domain, school_id, class_id, child_names)
+      select ${message.id}, first[3], blind_index, carrier_domain, first[4], first[5],
+        case when children is not null
+          then array(select distinct name from unnest(children) name order by name) end
+      from per_address
+      returning 1
+    )
+    update messages set recipient_count = (select count(*) from inserted), fanned_out_at = now()
+    where id = ${message.id}
+  `);
+  await settleMessages(tx, [message.id]);
+}
+
+/**
+ * Fans out the oldest scheduled message that has fallen due; each runs in its own transaction
+ * and `SKIP LOCKED` lets several dispatchers share the work. Returns null when none is due.
+ */
+export async function fanOutDueMessage(db: Db, now: Date = new Date()): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const [due] = await tx
+      .select({ id: messages.id, districtId: messages.districtId, target: messages.target })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.state, 'queued'),
+          isNull(messages.fannedOutAt),
+          lte(messages.scheduledAt, now),
+        ),
+      )
+      .orderBy(asc(messages.scheduledAt))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!due) return null;
+    await fanOut(tx, due, now);
+    return due.id;
+  });
+}
+
+/**
+ * Turns the board's recurring schedule that is due into a message (sent at once) and moves
+ * the schedule to its next run. A schedule that was due several times while the system was
+ * down sends once, not once per missed month. Returns the new message's id, or null.
+ */
+export async function runDueSchedule(db: Db, now: Date = new Date()): Promise<number | null> {
+  return db.transaction(async (tx) => {
+    const [schedule] = await tx
+      .select()
+      .from(messageSchedules)
+      .where(and(eq(messageSchedules.active, true), lte(messageSchedules.nextRunAt, now)))
+      .orderBy(asc(messageSchedules.nextRunAt))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!schedule) return null;
+    const { id } = await createMessage(
+      tx,
+      {
+        districtId: schedule.districtId,
+        schoolId: null,
+        authorId: schedule.authorId,
+        scheduleId: schedule.id,
+        category: schedule.category,
+        subject: schedule.subject,
+        body: schedule.body,
+        target: schedule.target,
+        scheduledAt: null,
+        idempotencyKey: null,
+      },
+      now,
+    );
+    await tx
+      .update(messageSchedules)
+      .set({ nextRunAt: nextMonthlyRun(now, schedule.dayOfMonth, schedule.timeOfDay) })
+      .where(eq(messageSchedules.id, schedule.id));
+    return id;
+  });
+}
+
+/**
+ * The one place that decides that a message is finished: fanned out, still open, and no
+ * delivery left that a dispatcher could send. Without ids it sweeps every open message (a
+ * dispatcher that died between its last status write and its settle leaves one behind).
+ * Returns the ids it settled, so the caller can announce them.
+ */
+export async function settleMessages(db: Db | Tx, messageIds?: number[]): Promise<number[]> {
+  const only = messageIds ? sql`and ${inIds(sql`m.id`, messageIds)}` : sql``;
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      update messages m set state = 'done', finished_at = now()
+      where m.state in ('queued', 'sending') and m.fanned_out_at is not null ${only}
+        and not exists (
+          select 1 from deliveries d
+          where d.message_id = m.id and d.state in ${[...PENDING_DELIVERY_STATES]}
+        )
+      returning m.id
+    `),
+  );
+  return rows.map((row) => row.id);
+}
+
+/** A message's figures as the API and the dashboard report them. */
+export interface MessageProgress {
+  messageId: number;
+  messageState: MessageState;
+  /** Deliveries created (the recipient count once fanned out). */
+  total: number;
+  counts: StateCounts;
+}
+
+/** Counts by delivery state from PostgreSQL, the truth a dashboard resynchronises from. */
+export async function progressCounts(
+  db: Db | Tx,
+  messageId: number,
+): Promise<MessageProgress | null> {
+  const [message] = await db
+    .select({ state: messages.state })
+    .from(messages)
+    .where(eq(messages.id, messageId));
+  if (!message) return null;
+  const rows = rowsOf<{ state: keyof StateCounts; n: number }>(
+    await db.execute(sql`
+      select state, count(*)::int as n from deliveries where message_id = ${messageId}
+      group by state
+    `),
+  );
+  const counts: StateCounts = {};
+  let total = 0;
+  for (const row of rows) {
+    counts[row.state] = row.n;
+    total += row.n;
+  }
+  return { messageId, messageState: message.state, total, counts };
+}
+
+/** Everything the mail needs besides the recipient, read once per message per dispatcher. */
+export interface MessageForMail {
+  id: number;
+  category: MessageCategory;
+  subject: string;
+  body: string;
+  districtCode: string;
+  /** The school's name, or the board's (district's) for a board send. */
+  senderName: string;
+  /** The sending school's code; null for the board. */
+  schoolCode: string | null;
+  authorName: string | null;
+}
+
+/** The dispatcher renders each message once, from this one query. */
+export async function messageForMail(
+  db: Db | Tx,
+  messageId: number,
+): Promise<MessageForMail | null> {
+  const [row] = await db
+    .select({
+      id: messages.id,
+      category: messages.category,
+      subject: messages.subject,
+      body: messages.body,
+      districtCode: districts.code,
+      districtName: districts.name,
+      schoolName: schools.name,
+      schoolCode: schools.code,
+      authorName: staffUsers.displayName,
+    })
+    .from(messages)
+    .innerJoin(districts, eq(districts.id, messages.districtId))
+    .leftJoin(schools, eq(schools.id, messages.schoolId))
+    .leftJoin(staffUsers, eq(staffUsers.id, messages.authorId))
+    .where(eq(messages.id, messageId));
+  if (!row) return null;
+  const { districtName, schoolName, ...rest } = row;
+  return { ...rest, senderName: schoolName ?? districtName };
+}

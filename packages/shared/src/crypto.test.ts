@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AUTH_CODE_LENGTH,
+  blindIndex,
+  carrierDomainOf,
+  decryptAddress,
+  deriveKeys,
+  encryptAddress,
+  hashToken,
+  issueApiToken,
+  randomAuthCode,
+  sign,
+  verifySignature,
+} from './crypto';
+
+const keys = deriveKeys('a-test-secret-key-that-is-long-enough-0001');
+const otherKeys = deriveKeys('another-secret-key-that-is-long-enough-02');
+const address = 'hogosha1234@docomo.ne.jp';
+
+/** Layout: version(1) | nonce(12) | body | tag(16). */
+function flipByte(sealed: Buffer, index: number): Buffer {
+  const copy = Buffer.from(sealed);
+  copy[index] = copy[index]! ^ 0x01;
+  return copy;
+}
+
+describe('address encryption', () => {
+  it('decrypts what it encrypted, in the normalized form', () => {
+    expect(decryptAddress(keys, encryptAddress(keys, address))).toBe(address);
+    expect(decryptAddress(keys, encryptAddress(keys, '  Hogosha1234@DOCOMO.ne.jp\n'))).toBe(
+      address,
+    );
+  });
+
+  it('never stores the address in clear', () => {
+    const sealed = encryptAddress(keys, address);
+    expect(sealed.includes(Buffer.from('hogosha1234'))).toBe(false);
+    expect(sealed.includes(Buffer.from('docomo'))).toBe(false);
+  });
+
+  it('gives two encryptions of one address different ciphertexts (random nonce)', () => {
+    const first = encryptAddress(keys, address);
+    const second = encryptAddress(keys, address);
+    expect(first.equals(second)).toBe(false);
+    expect(first.subarray(1, 13).equals(second.subarray(1, 13))).toBe(false);
+  });
+
+  it.each([
+    ['the nonce', 5],
+    ['the body', 14],
+    ['the tag', -3],
+  ])('refuses a ciphertext with one byte of %s flipped', (_part, offset) => {
+    const sealed = encryptAddress(keys, address);
+    const index = offset < 0 ? sealed.length + offset : offset;
+    expect(() => decryptAddress(keys, flipByte(sealed, index))).toThrow();
+  });
+
+  it('refuses an unknown format version and a truncated ciphertext', () => {
+    const sealed = encryptAddress(keys, address);
+    expect(() => decryptAddress(keys, flipByte(sealed, 0))).toThrow(/unknown format/);
+    expect(() => decryptAddress(keys, sealed.subarray(0, 20))).toThrow(/unknown format/);
+    expect(() => decryptAddress(keys, new Uint8Array())).toThrow(/unknown format/);
+  });
+
+  it('refuses a ciphertext made under another key', () => {
+    expect(() => decryptAddress(otherKeys, encryptAddress(keys, address))).toThrow();
+  });
+});
+
+describe('blind index', () => {
+  it('is stable, and ignores case and surrounding whitespace', () => {
+    const index = blindIndex(keys, address);
+    expect(index).toMatch(/^[0-9a-f]{64}$/);
+    expect(blindIndex(keys, address)).toBe(index);
+    expect(blindIndex(keys, ' HOGOSHA1234@Docomo.NE.JP\t')).toBe(index);
+  });
+
+  it('tells different addresses apart', () => {
+    expect(blindIndex(keys, 'hogosha1235@docomo.ne.jp')).not.toBe(blindIndex(keys, address));
+  });
+
+  it('is keyed: another SECRET_KEY gives another index', () => {
+    expect(blindIndex(otherKeys, address)).not.toBe(blindIndex(keys, address));
+  });
+});
+
+describe('carrierDomainOf', () => {
+  it('keeps the lower-cased domain, and nothing for a string without @', () => {
+    expect(carrierDomainOf('Someone@EZweb.ne.jp')).toBe('ezweb.ne.jp');
+    expect(carrierDomainOf('a@b@i.softbank.jp')).toBe('i.softbank.jp');
+    expect(carrierDomainOf('no-at-sign')).toBe('');
+  });
+});
+
+describe('tokens and signatures', () => {
+  it('issues API tokens whose stored hash and prefix match the token shown once', () => {
+    const issued = issueApiToken();
+    expect(issued.token).toMatch(/^rk_[A-Za-z0-9_-]{43}$/);
+    expect(issued.tokenHash).toBe(hashToken(issued.token));
+    expect(issued.token.startsWith(issued.tokenPrefix)).toBe(true);
+    expect(issued.tokenPrefix).toHaveLength(11);
+    expect(issueApiToken().token).not.toBe(issued.token);
+  });
+
+  it('makes auth codes of unambiguous characters only', () => {
+    const codes = Array.from({ length: 200 }, () => randomAuthCode());
+    for (const code of codes) {
+      expect(code).toHaveLength(AUTH_CODE_LENGTH);
+      expect(code).toMatch(/^[A-HJ-NP-Z2-9]+$/);
+    }
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+
+  it('verifies its own signatures and refuses altered ones or another key', () => {
+    const signature = sign(keys, 'delivery:42');
+    expect(verifySignature(keys, 'delivery:42', signature)).toBe(true);
+    expect(verifySignature(keys, 'delivery:43', signature)).toBe(false);
+    expect(verifySignature(otherKeys, 'delivery:42', signature)).toBe(false);
+    expect(verifySignature(keys, 'delivery:42', signature.slice(0, -1))).toBe(false);
+    expect(verifySignature(keys, 'delivery:42', '')).toBe(false);
+  });
+});
