@@ -1,0 +1,412 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  MessageForMail,
+  StoredTransition,
+} from '@renraku/db';
+import type { DeliveryStatusBatch, DeliveryTransition, MessageFinished } from '@renraku/shared';
+import { decryptAddress, type Keys } from '@renraku/shared/crypto';
+import type { Logger } from '@renraku/shared/logger';
+import type { DispatchSettings } from './env';
+import {
+  bounceAddress,
+  compileMail,
+  messageIdOf,
+  type MailSettings,
+  type MailTemplate,
+} from './mail';
+
+// The sending manager (after listmonk's): it claims leased batches from the store, sends each
+// mail under an overall and a per-carrier concurrency bound, buffers the outcomes and writes
+// them in batches, and announces each written batch. PostgreSQL holds all progress, so any
+// dispatcher can stop or die at any moment and another carries on from the database.
+
+/** Where deliveries come from and their outcomes go (PostgreSQL in production). */
+export interface DeliveryStore {
+  claim(limit: number): Promise<ClaimedDelivery[]>;
+  record(outcomes: DeliveryOutcome[]): Promise<StoredTransition[]>;
+  renewLeases(): Promise<void>;
+  /** Settles the given messages, or every open one; returns those now done. */
+  settle(messageIds?: number[]): Promise<number[]>;
+  messageForMail(messageId: number): Promise<MessageForMail | null>;
+  /** Creates due recurring and scheduled messages' deliveries; returns the messages queued. */
+  fanOutDue(): Promise<number[]>;
+}
+
+/** The SMTP relay's answer; code null when no server answered (connection failure). */
+export interface SmtpReply {
+  code: number | null;
+  text: string;
+}
+
+/** One rendered mail; its Message-ID is passed along so the transport need not look for it. */
+export interface OutgoingMail {
+  envelopeFrom: string;
+  to: string;
+  raw: string;
+  messageId: string;
+  deliveryId: number;
+}
+
+/** The SMTP side; the dispatcher only needs the relay's answer to each mail. */
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<SmtpReply>;
+  close(): Promise<void>;
+}
+
+/** Live status for dashboards; best effort, never awaited by sending. */
+export interface StatusBus {
+  deliveryStatus(batch: DeliveryStatusBatch): void;
+  messageFinished(event: MessageFinished): void;
+  messageQueued(messageId: number): void;
+}
+
+/** Everything the manager works with, injected so that tests can run it on other adapters. */
+export interface DispatcherDeps {
+  store: DeliveryStore;
+  mailer: Mailer;
+  status: StatusBus;
+  keys: Keys;
+  logger: Logger;
+  settings: DispatchSettings;
+  mail: MailSettings;
+}
+
+/** What a reply means for the delivery: the SMTP reply classes of RFC 5321. */
+export function judgeReply(
+  reply: SmtpReply,
+  attemptsBefore: number,
+  settings: Pick<DispatchSettings, 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs'>,
+  random: () => number = Math.random,
+): Pick<DeliveryOutcome, 'state' | 'retryInMs'> {
+  const { code } = reply;
+  if (code !== null && code >= 200 && code < 300) return { state: 'accepted', retryInMs: null };
+  if (code !== null && code >= 500 && code < 600) return { state: 'failed', retryInMs: null };
+  // 4xx, no answer at all, or nonsense: try again later, until the attempts run out.
+  const attempts = attemptsBefore + 1;
+  if (attempts >= settings.maxAttempts) return { state: 'failed', retryInMs: null };
+  const backoff = Math.min(settings.retryBaseMs * 2 ** (attempts - 1), settings.retryMaxMs);
+  // ±20 % so that a carrier's deferred mails do not all come back in the same second.
+  return { state: 'deferred', retryInMs: Math.round(backoff * (0.8 + 0.4 * random())) };
+}
+
+const EMAIL_LIKE = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
+
+/** Relays quote the recipient in their replies; the stored reply must not carry it. */
+export function scrubReply(text: string): string {
+  return text.replace(EMAIL_LIKE, 'recipient').slice(0, 500);
+}
+
+/** Anything that could break out of the To header or the SMTP command is not sent. */
+const SENDABLE_ADDRESS = /^[^\s<>()[\]\\,;:"@]+@[^\s<>()[\]\\,;:"@]+$/;
+
+/** Waits `ms`, or less when the signal fires. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, ms);
+    signal.addEventListener('abort', finish, { once: true });
+    function finish() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', finish);
+      resolve();
+    }
+  });
+}
+
+/** One bus payload per message, however the batch mixes them. */
+function batchesOf(items: { messageId: number; transition: DeliveryTransition }[]) {
+  const byMessage = new Map<number, DeliveryTransition[]>();
+  for (const { messageId, transition } of items) {
+    const list = byMessage.get(messageId);
+    if (list) list.push(transition);
+    else byMessage.set(messageId, [transition]);
+  }
+  return [...byMessage].map(([messageId, transitions]) => ({ messageId, transitions }));
+}
+
+/** The most message templates one process keeps; each is one message's headers and body. */
+const TEMPLATE_CACHE = 64;
+
+/** One worker's sending loop; start() once, stop() at shutdown. */
+export class Dispatcher {
+  private readonly overall: LimitFunction;
+  private readonly carrierLimit = new Map<string, LimitFunction>();
+  private readonly templates = new Map<number, Promise<MailTemplate | null>>();
+  /** Claimed and not yet written back: the bound on what a crash can send twice. */
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private buffer: DeliveryOutcome[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private writeQueued = false;
+  private readonly stopping = new AbortController();
+  private wake: () => void = () => {};
+  private roomFreed: () => void = () => {};
+  private loops: Promise<void>[] = [];
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly deps: DispatcherDeps) {
+    const { settings } = deps;
+    this.overall = pLimit(settings.concurrency);
+    for (const carrier of settings.carrierLimits) {
+      const limit = pLimit(carrier.concurrency);
+      for (const domain of carrier.domains) this.carrierLimit.set(domain, limit);
+    }
+    // Two batches: one being sent while the next is claimed and waiting.
+    this.maxInFlight = settings.batchSize * 2;
+  }
+
+  start(): void {
+    const { settings } = this.deps;
+    this.loops = [this.claimLoop(), this.scheduleLoop()];
+    this.timers = [
+      setInterval(() => this.requestWrite(), settings.flushMs),
+      setInterval(() => void this.renewLeases(), Math.max(1, Math.floor(settings.leaseMs / 3))),
+    ];
+  }
+
+  /** New work may be waiting (a message was queued): claim now instead of at the next poll. */
+  poke(): void {
+    this.wake();
+  }
+
+  /**
+   * Stops claiming, gives back the claims not yet started, lets the sends in flight finish
+   * and writes every status. If the database is away that long, it gives up after one lease:
+   * the leases then return the unwritten claims to the other workers.
+   */
+  async stop(): Promise<void> {
+    const { settings, mailer } = this.deps;
+    this.stopping.abort();
+    this.wake();
+    this.roomFreed();
+    await Promise.all(this.loops);
+    const deadline = Date.now() + settings.leaseMs;
+    while (this.inFlight > 0 && Date.now() < deadline) {
+      // A real wait: the sends still in flight need the event loop to finish.
+      await delay(Math.min(settings.flushMs, 50));
+      this.requestWrite();
+      await this.writing;
+    }
+    for (const timer of this.timers) clearInterval(timer);
+    await mailer.close();
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private async claimLoop(): Promise<void> {
+    const { store, settings, logger } = this.deps;
+    while (!this.stopped) {
+      if (this.maxInFlight - this.inFlight < settings.batchSize) {
+        await new Promise<void>((resolve) => (this.roomFreed = resolve));
+        continue;
+      }
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        claimed = await store.claim(settings.batchSize);
+      } catch (error) {
+        logger.error({ err: error }, 'claiming deliveries failed; retrying');
+      }
+      if (claimed.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          void pause(settings.pollMs, this.stopping.signal).then(resolve);
+        });
+        continue;
+      }
+      this.announceClaims(claimed);
+      for (const delivery of claimed) this.dispatch(delivery);
+    }
+  }
+
+  /** Scheduled and recurring messages falling due, and messages a dead worker left open. */
+  private async scheduleLoop(): Promise<void> {
+    const { store, status, settings, logger } = this.deps;
+    while (!this.stopped) {
+      try {
+        const queued = await store.fanOutDue();
+        for (const messageId of queued) status.messageQueued(messageId);
+        if (queued.length > 0) this.wake();
+        this.announceFinished(await store.settle());
+      } catch (error) {
+        logger.error({ err: error }, 'scheduling pass failed; retrying');
+      }
+      await pause(settings.pollMs, this.stopping.signal);
+    }
+  }
+
+  private announceClaims(claimed: ClaimedDelivery[]): void {
+    const items = claimed
+      // A lease taken over from a dead worker was already counted as sending.
+      .filter((delivery) => delivery.previousState !== 'sending')
+      .map((delivery) => ({
+        messageId: delivery.messageId,
+        transition: {
+          deliveryId: delivery.id,
+          from: delivery.previousState,
+          to: 'sending' as const,
+          schoolId: delivery.schoolId,
+          classId: delivery.classId,
+          code: null,
+        },
+      }));
+    for (const batch of batchesOf(items)) this.deps.status.deliveryStatus(batch);
+  }
+
+  private dispatch(delivery: ClaimedDelivery): void {
+    this.inFlight++;
+    const send = () => this.overall(() => this.deliver(delivery));
+    const carrier = this.carrierLimit.get(delivery.carrierDomain);
+    void (carrier ? carrier(send) : send()).then((outcome) => {
+      this.buffer.push(outcome);
+      if (this.buffer.length >= this.deps.settings.batchSize) this.requestWrite();
+    });
+  }
+
+  /** Sends one mail; never throws: every path ends in an outcome. */
+  private async deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
+    const { keys, mailer, logger, settings, mail } = this.deps;
+    const unsent = (state: DeliveryOutcome['state'], text: string | null): DeliveryOutcome => ({
+      id: delivery.id,
+      state,
+      attempted: false,
+      code: null,
+      text,
+      retryInMs: null,
+    });
+    // A claim not yet started when stopping goes back for another worker to take at once.
+    if (this.stopped)
+      return unsent(delivery.previousState === 'deferred' ? 'deferred' : 'queued', null);
+    if (!delivery.ciphertext) return unsent('failed', 'address removed before sending');
+    let to: string;
+    try {
+      to = decryptAddress(keys, delivery.ciphertext);
+    } catch {
+      logger.error(
+        { deliveryId: delivery.id },
+        'address cannot be decrypted (SECRET_KEY changed?)',
+      );
+      return unsent('failed', 'address cannot be decrypted');
+    }
+    if (!SENDABLE_ADDRESS.test(to)) return unsent('failed', 'address cannot be sent to');
+    let reply: SmtpReply;
+    try {
+      const template = await this.template(delivery.messageId);
+      if (!template) return unsent('failed', 'message no longer exists');
+      reply = await mailer.send({
+        envelopeFrom: bounceAddress(keys, mail.mailDomain, delivery.id),
+        to,
+        raw: template.render(delivery.id, to, delivery.childNames),
+        messageId: messageIdOf(mail.mailDomain, delivery.messageId, delivery.id),
+        deliveryId: delivery.id,
+      });
+    } catch (error) {
+      // Not the relay's answer (the database or our own code): retried like a lost connection.
+      logger.error(
+        { err: error, deliveryId: delivery.id },
+        'sending failed before the relay answered',
+      );
+      reply = { code: null, text: 'not sent: internal error' };
+    }
+    const judged = judgeReply(reply, delivery.attempts, settings);
+    if (judged.state !== 'accepted') {
+      logger.debug(
+        { deliveryId: delivery.id, code: reply.code, state: judged.state },
+        'not accepted',
+      );
+    }
+    return {
+      id: delivery.id,
+      attempted: true,
+      code: reply.code,
+      text: scrubReply(reply.text),
+      ...judged,
+    };
+  }
+
+  private template(messageId: number): Promise<MailTemplate | null> {
+    let template = this.templates.get(messageId);
+    if (!template) {
+      template = this.deps.store
+        .messageForMail(messageId)
+        .then((message) => message && compileMail(message, this.deps.mail));
+      // A failed load is not kept: the next delivery tries again.
+      template.catch(() => this.templates.delete(messageId));
+      if (this.templates.size >= TEMPLATE_CACHE) {
+        const oldest = this.templates.keys().next();
+        if (!oldest.done) this.templates.delete(oldest.value);
+      }
+      this.templates.set(messageId, template);
+    }
+    return template;
+  }
+
+  /** Queues a write of the buffer behind the one in progress (writes never overlap). */
+  private requestWrite(): void {
+    if (this.writeQueued || this.buffer.length === 0) return;
+    this.writeQueued = true;
+    this.writing = this.writing.then(async () => {
+      this.writeQueued = false;
+      await this.writeBuffer();
+    });
+  }
+
+  private async writeBuffer(): Promise<void> {
+    const { store, status, logger } = this.deps;
+    const taken = this.buffer.splice(0, this.buffer.length);
+    if (taken.length === 0) return;
+    let stored: StoredTransition[];
+    try {
+      stored = await store.record(taken);
+    } catch (error) {
+      // Kept for the next write; if this process dies first, the leases bring them back.
+      logger.error({ err: error, count: taken.length }, 'writing delivery statuses failed');
+      this.buffer.unshift(...taken);
+      return;
+    }
+    this.inFlight -= taken.length;
+    this.roomFreed();
+    const items = stored.map((row) => ({
+      messageId: row.messageId,
+      transition: {
+        deliveryId: row.id,
+        from: 'sending' as const,
+        to: row.state,
+        schoolId: row.schoolId,
+        classId: row.classId,
+        code: row.code,
+      },
+    }));
+    for (const batch of batchesOf(items)) status.deliveryStatus(batch);
+    const ending = new Set(
+      stored.filter((row) => row.state !== 'deferred').map((row) => row.messageId),
+    );
+    if (ending.size === 0) return;
+    try {
+      this.announceFinished(await store.settle([...ending]));
+    } catch (error) {
+      // The schedule loop's sweep settles it later.
+      logger.error({ err: error }, 'settling messages failed');
+    }
+  }
+
+  private announceFinished(messageIds: number[]): void {
+    for (const messageId of messageIds) {
+      this.templates.delete(messageId);
+      this.deps.status.messageFinished({ messageId, state: 'done' });
+      this.deps.logger.info({ messageId }, 'message done');
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.inFlight === 0) return;
+    try {
+      await this.deps.store.renewLeases();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'renewing leases failed');
+    }
+  }
+}

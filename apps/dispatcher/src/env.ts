@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { commonEnv, optionalUrl, parseEnv, port, positiveInt } from '@renraku/shared/env';
+import { INBOUND_DEFAULTS, type InboundOptions } from './inbound';
+
+/** One carrier's share of the sending: its domains and how many mails may be in flight. */
+export interface CarrierLimit {
+  domains: string[];
+  concurrency: number;
+}
+
+/**
+ * Japanese mobile carriers throttle and greylist bulk senders hard, so each gets a few
+ * parallel sends; the big free-mail providers take more. One entry per carrier, so its
+ * domains (au's ezweb.ne.jp and au.com, SoftBank's two) share one limit.
+ */
+export const DEFAULT_CARRIER_LIMITS =
+  'docomo.ne.jp=4,ezweb.ne.jp+au.com=4,softbank.ne.jp+i.softbank.jp=4,icloud.com+me.com+mac.com=8,gmail.com+googlemail.com=8';
+
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/** Parses `domain[+domain…]=N,…`; a value replaces the whole default table. */
+export function parseCarrierLimits(value: string): CarrierLimit[] | string {
+  const limits: CarrierLimit[] = [];
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const match = /^([^=]+)=(\d+)$/.exec(entry);
+    const domains = match?.[1]?.split('+').map((domain) => domain.trim().toLowerCase()) ?? [];
+    const concurrency = Number(match?.[2]);
+    if (!match || domains.some((domain) => !DOMAIN.test(domain)) || !(concurrency > 0)) {
+      return `"${entry}" is not domain[+domain…]=N with N above 0 (e.g. docomo.ne.jp=4)`;
+    }
+    limits.push({ domains, concurrency });
+  }
+  return limits;
+}
+
+const carrierLimits = z
+  .preprocess(
+    (value) => (value === '' || value === undefined ? DEFAULT_CARRIER_LIMITS : value),
+    z.string(),
+  )
+  .transform((value, ctx) => {
+    const parsed = parseCarrierLimits(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+const SMTP_URL_REQUIRED = 'required: the outbound relay, e.g. smtp://relay.example.jp:25';
+
+const shape = {
+  ...commonEnv,
+  SMTP_URL: optionalUrl('smtp', 'smtps').pipe(z.string({ error: SMTP_URL_REQUIRED })),
+  /** Only for the default of PUBLIC_URL, which is the web's address. */
+  PORT: port(3000),
+  INBOUND_SMTP_HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('0.0.0.0')),
+  INBOUND_SMTP_PORT: port(2525),
+  INBOUND_MAX_BYTES: positiveInt(INBOUND_DEFAULTS.maxMessageBytes),
+  INBOUND_MAX_CLIENTS: positiveInt(INBOUND_DEFAULTS.maxClients),
+  INBOUND_SENDER_LIMIT: positiveInt(INBOUND_DEFAULTS.senderLimit.limit),
+  INBOUND_SENDER_WINDOW_SECONDS: positiveInt(INBOUND_DEFAULTS.senderLimit.windowSeconds),
+  INBOUND_CLIENT_LIMIT: positiveInt(INBOUND_DEFAULTS.clientLimit.limit),
+  INBOUND_CLIENT_WINDOW_SECONDS: positiveInt(INBOUND_DEFAULTS.clientLimit.windowSeconds),
+  REGISTRATION_LINK_TTL_SECONDS: positiveInt(INBOUND_DEFAULTS.linkTtlSeconds),
+  DISPATCH_CONCURRENCY: positiveInt(10),
+  DISPATCH_BATCH_SIZE: positiveInt(500),
+  DISPATCH_LEASE_MS: positiveInt(60_000),
+  DISPATCH_MAX_ATTEMPTS: positiveInt(8),
+  DISPATCH_RETRY_BASE_MS: positiveInt(60_000),
+  DISPATCH_RETRY_MAX_MS: positiveInt(3_600_000),
+  DISPATCH_POLL_MS: positiveInt(1000),
+  DISPATCH_FLUSH_MS: positiveInt(200),
+  CARRIER_LIMITS: carrierLimits,
+};
+
+/** The inbound server's variables, in the shape startInboundServer takes them. */
+export type InboundSettings = Required<
+  Pick<
+    InboundOptions,
+    | 'host'
+    | 'port'
+    | 'maxMessageBytes'
+    | 'maxClients'
+    | 'senderLimit'
+    | 'clientLimit'
+    | 'linkTtlSeconds'
+  >
+>;
+
+/** How the dispatcher sends; every number has a default fit for one city. */
+export interface DispatchSettings {
+  /** SMTP connections, and mails in flight at once, over all carriers. */
+  concurrency: number;
+  /** Deliveries per claim and per status write. */
+  batchSize: number;
+  /** How long a claim holds; a dead worker's claims return after it. */
+  leaseMs: number;
+  /** Attempts (4xx or no connection) before a delivery fails for good. */
+  maxAttempts: number;
+  /** First retry delay, doubled per attempt up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Idle poll for new work and due scheduled messages. */
+  pollMs: number;
+  /** Longest a finished send waits before its status is written. */
+  flushMs: number;
+  carrierLimits: CarrierLimit[];
+}
+
+/** The parsed configuration, in the dispatcher's own terms rather than variable names. */
+export interface DispatcherEnv {
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  secretKey: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  smtpUrl: string;
+  /** The inbound SMTP server (empty mails, bounces): where it listens and its limits. */
+  inbound: InboundSettings;
+  /** Domain of the no-reply sender and of the VERP bounce addresses. */
+  mailDomain: string;
+  /** Where parents log in to change their settings (in every mail's footer). */
+  publicUrl: string;
+  dispatch: DispatchSettings;
+}
+
+/** The dispatcher's whole configuration, checked at start (throws ConfigError). */
+export function loadDispatcherEnv(source: Record<string, string | undefined>): DispatcherEnv {
+  const env = parseEnv(shape, source);
+  return {
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    secretKey: env.SECRET_KEY,
+    dataDir: env.DATA_DIR,
+    logLevel: env.LOG_LEVEL,
+    smtpUrl: env.SMTP_URL,
+    inbound: {
+      host: env.INBOUND_SMTP_HOST,
+      port: env.INBOUND_SMTP_PORT,
+      maxMessageBytes: env.INBOUND_MAX_BYTES,
+      maxClients: env.INBOUND_MAX_CLIENTS,
+      senderLimit: {
+        limit: env.INBOUND_SENDER_LIMIT,
+        windowSeconds: env.INBOUND_SENDER_WINDOW_SECONDS,
+      },
+      clientLimit: {
+        limit: env.INBOUND_CLIENT_LIMIT,
+        windowSeconds: env.INBOUND_CLIENT_WINDOW_SECONDS,
+      },
+      linkTtlSeconds: env.REGISTRATION_LINK_TTL_SECONDS,
+    },
+    mailDomain: env.MAIL_DOMAIN ?? 'renraku.test',
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    dispatch: {
+      concurrency: env.DISPATCH_CONCURRENCY,
+      batchSize: env.DISPATCH_BATCH_SIZE,
+      leaseMs: env.DISPATCH_LEASE_MS,
+      maxAttempts: env.DISPATCH_MAX_ATTEMPTS,
+      retryBaseMs: env.DISPATCH_RETRY_BASE_MS,
+      retryMaxMs: env.DISPATCH_RETRY_MAX_MS,
+      pollMs: env.DISPATCH_POLL_MS,
+      flushMs: env.DISPATCH_FLUSH_MS,
+      carrierLimits: env.CARRIER_LIMITS,
+    },
+  };
+}

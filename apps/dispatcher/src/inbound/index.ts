@@ -1,0 +1,8 @@
+// The inbound SMTP server for empty registration mails; the dispatcher's main starts it.
+export {
+  INBOUND_DEFAULTS,
+  startInboundServer,
+  type InboundOptions,
+  type InboundServer,
+  type RateLimitRule,
+} from './server';

@@ -1,0 +1,98 @@
+import { hostname } from 'node:os';
+import { createTransport } from 'nodemailer';
+import type { Db } from '@renraku/db';
+import type { Bus } from '@renraku/shared/bus';
+import { randomToken, type Keys } from '@renraku/shared/crypto';
+import type { Logger } from '@renraku/shared/logger';
+import { createDrizzleStore, createSmtpMailer, createStatusBus } from './adapters';
+import { Dispatcher } from './dispatcher';
+import { startInboundServer, type InboundServer } from './inbound';
+import type { DispatcherEnv } from './env';
+
+export { loadDispatcherEnv, type DispatcherEnv, type DispatchSettings } from './env';
+export { startCatcher, type Catcher, type CatcherOptions } from './catcher';
+export { startInboundServer, type InboundServer } from './inbound';
+
+/** What the process (main.ts or the embedded start) has opened and hands over. */
+export interface DispatcherOptions {
+  env: DispatcherEnv;
+  db: Db;
+  bus: Bus;
+  keys: Keys;
+  logger: Logger;
+}
+
+/** The handle a process keeps to stop its dispatcher gracefully. */
+export interface RunningDispatcher {
+  /** Stops claiming, finishes the sends in flight and writes their statuses. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one sending worker on a database and a bus; several may run against one database.
+ * It wakes when a message is queued (on the bus) and polls as well, so it needs no bus.
+ */
+export async function startDispatcher({
+  env,
+  db,
+  bus,
+  keys,
+  logger,
+}: DispatcherOptions): Promise<RunningDispatcher> {
+  const workerId = `${hostname()}:${process.pid}:${randomToken(6)}`;
+  const dispatcher = new Dispatcher({
+    store: createDrizzleStore(db, { workerId, leaseMs: env.dispatch.leaseMs }),
+    mailer: createSmtpMailer(env.smtpUrl, env.dispatch.concurrency, env.mailDomain),
+    status: createStatusBus(bus),
+    keys,
+    logger: logger.child({ workerId }),
+    settings: env.dispatch,
+    mail: { mailDomain: env.mailDomain, publicUrl: env.publicUrl },
+  });
+  // Wake-ups when a message is queued; polling covers a bus that is down or slow to connect.
+  let unsubscribe: (() => Promise<void>) | undefined;
+  bus
+    .subscribe('messageQueued', () => dispatcher.poke())
+    .then(
+      (stop) => (unsubscribe = stop),
+      (error: unknown) => logger.warn({ err: error }, 'no wake-ups from the bus; polling only'),
+    );
+  dispatcher.start();
+  logger.info({ workerId, concurrency: env.dispatch.concurrency }, 'dispatcher started');
+  return {
+    async stop() {
+      await dispatcher.stop();
+      await unsubscribe?.().catch(() => {});
+      logger.info({ workerId }, 'dispatcher stopped');
+    },
+  };
+}
+
+/**
+ * Starts the inbound SMTP server (empty registration mails) with the dispatcher's settings;
+ * its replies leave through the same relay as every other mail.
+ */
+export async function startInbound({
+  env,
+  db,
+  keys,
+  logger,
+}: Omit<DispatcherOptions, 'bus'>): Promise<InboundServer> {
+  const relay = createTransport(env.smtpUrl);
+  const server = await startInboundServer({
+    db,
+    keys,
+    logger: logger.child({ component: 'inbound' }),
+    mailDomain: env.mailDomain,
+    publicUrl: env.publicUrl,
+    sendReply: (mail) => relay.sendMail(mail),
+    ...env.inbound,
+  });
+  return {
+    port: server.port,
+    async close() {
+      await server.close();
+      relay.close();
+    },
+  };
+}

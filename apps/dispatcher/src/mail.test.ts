@@ -1,0 +1,91 @@
+import { simpleParser } from 'mailparser';
+import { describe, expect, it } from 'vitest';
+import type { MessageForMail } from '@renraku/db';
+import { deriveKeys, verifySignature } from '@renraku/shared/crypto';
+import { bounceAddress, CATEGORY_PREFIX, compileMail } from './mail';
+
+const settings = { mailDomain: 'mail.example.jp', publicUrl: 'https://renraku.example.jp' };
+const boardMessage: MessageForMail = {
+  id: 7,
+  category: 'emergency_contact',
+  subject: '全校臨時休校',
+  body: '台風接近のため、本日は市内全校を臨時休校とします。\n詳細は追ってお知らせします。',
+  districtCode: 'Minato City',
+  senderName: '湊市教育委員会',
+  schoolCode: null,
+  authorName: null,
+};
+
+const bodyOf = (raw: string) => raw.slice(raw.indexOf('\r\n\r\n') + 4);
+
+describe('compileMail', () => {
+  it('writes the headers once, and only Message-ID and To per recipient', async () => {
+    const template = compileMail(boardMessage, settings, new Date('2025-09-01T21:00:00Z'));
+    const raw = template.render(101, 'parent@docomo.ne.jp', null);
+    const parsed = await simpleParser(raw);
+    expect(parsed.messageId).toBe('<renraku.7.101@mail.example.jp>');
+    expect(parsed.to).toMatchObject({ text: 'parent@docomo.ne.jp' });
+    expect(parsed.from?.value).toEqual([
+      { name: '湊市教育委員会', address: 'no-reply@mail.example.jp' },
+    ]);
+    expect(parsed.subject).toBe('【緊急連絡】全校臨時休校');
+    expect(parsed.date?.toISOString()).toBe('2025-09-01T21:00:00.000Z');
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(raw).toMatch(/^List-ID: \S.* <minato-city\.mail\.example\.jp>\r$/m);
+    expect(raw).toMatch(/^Content-Type: text\/plain; charset=utf-8\r$/m);
+    expect(raw).toMatch(/^Content-Transfer-Encoding: base64\r$/m);
+    expect(
+      bodyOf(raw)
+        .split('\r\n')
+        .every((line) => line.length <= 76),
+    ).toBe(true);
+    expect(parsed.text).toBe(
+      [
+        '台風接近のため、本日は市内全校を臨時休校とします。',
+        '詳細は追ってお知らせします。',
+        '',
+        '--',
+        '送信者: 湊市教育委員会',
+        'このメールは学校緊急連絡メールから送信しています。送信専用のため返信はできません。',
+        '登録内容の変更・アドレスの追加・退会: https://renraku.example.jp/login',
+      ].join('\n'),
+    );
+    const other = template.render(102, 'other@ezweb.ne.jp', null);
+    expect(bodyOf(other)).toBe(bodyOf(raw));
+    expect(other).toContain(
+      'Message-ID: <renraku.7.102@mail.example.jp>\r\nTo: other@ezweb.ne.jp\r\n',
+    );
+  });
+
+  it('names each child at the top when the address serves siblings', async () => {
+    const template = compileMail(
+      { ...boardMessage, schoolCode: '101', senderName: 'みなと小学校', authorName: '田中 一郎' },
+      settings,
+    );
+    const raw = template.render(5, 'family@gmail.com', ['湊 一郎', '湊 花子']);
+    const text = (await simpleParser(raw)).text ?? '';
+    expect(text.split('\n').slice(0, 2)).toEqual(['お子さま: 湊 一郎さん、湊 花子さん', '']);
+    expect(text).toContain('送信者: みなと小学校（田中 一郎）');
+    expect(raw).toMatch(/<101\.minato-city\.mail\.example\.jp>/);
+    const single = await simpleParser(template.render(6, 'one@gmail.com', ['湊 一郎']));
+    expect(single.text).not.toContain('お子さま');
+  });
+
+  it('prefixes every category', async () => {
+    for (const category of ['emergency_contact', 'emergency_info', 'education_info'] as const) {
+      const raw = compileMail({ ...boardMessage, category }, settings).render(1, 'a@b.jp', null);
+      expect((await simpleParser(raw)).subject).toBe(`${CATEGORY_PREFIX[category]}全校臨時休校`);
+    }
+  });
+});
+
+describe('bounceAddress', () => {
+  it('carries the delivery and a signature, never the address', () => {
+    const keys = deriveKeys('mail-test-secret-key-0123456789abcdefghij');
+    const address = bounceAddress(keys, 'mail.example.jp', 4711);
+    const match = /^bounce\+(\d+)-([\w-]+)@mail\.example\.jp$/.exec(address);
+    expect(match?.[1]).toBe('4711');
+    expect(verifySignature(keys, '4711', match![2]!)).toBe(true);
+    expect(verifySignature(keys, '4712', match![2]!)).toBe(false);
+  });
+});

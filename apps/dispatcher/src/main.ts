@@ -1,0 +1,62 @@
+import { createDb } from '@renraku/db';
+import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
+import { deriveKeys } from '@renraku/shared/crypto';
+import { ConfigError } from '@renraku/shared/env';
+import { createLogger } from '@renraku/shared/logger';
+import { resolveSecretKey } from '@renraku/shared/secret';
+import { busWhenConnected } from './bus';
+import { loadDispatcherEnv, type DispatcherEnv } from './env';
+import { startDispatcher, startInbound } from './index';
+
+// `pnpm start:dispatcher`: the dispatcher as its own process, as many as the sending needs.
+
+function loadEnv(): DispatcherEnv {
+  try {
+    return loadDispatcherEnv(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const env = loadEnv();
+const logger = createLogger('dispatcher', env.logLevel);
+const database = createDb({ url: env.databaseUrl, dataDir: env.dataDir });
+await database.migrate();
+let lastBusError = 0;
+const bus = env.redisUrl
+  ? busWhenConnected(
+      createRedisBus(env.redisUrl, (error) => {
+        // Reconnection attempts fail every second or two while Redis is down: log now and then.
+        if (Date.now() - lastBusError < 30_000) return;
+        lastBusError = Date.now();
+        logger.warn({ err: error }, 'redis unavailable; sending goes on, dashboards catch up');
+      }),
+    )
+  : createInProcessBus();
+const keys = deriveKeys(
+  resolveSecretKey({
+    SECRET_KEY: env.secretKey,
+    DATABASE_URL: env.databaseUrl,
+    DATA_DIR: env.dataDir,
+  }),
+);
+const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logger });
+const inbound = await startInbound({ env, db: database.db, keys, logger });
+logger.info({ port: inbound.port }, 'inbound SMTP listening');
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  await Promise.all([inbound.close(), dispatcher.stop()]);
+  await bus.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
