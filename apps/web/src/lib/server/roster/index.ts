@@ -1,0 +1,56 @@
+// School administration services (PRODUCT.md §3.5) for the admin pages: every function takes
+// the staff member's server-derived scope and throws RosterError (with `status`) when refused.
+export { RosterError, type RosterErrorKind } from './errors';
+export { assertSchoolAdminScope, type StaffActor } from './scope';
+export { MAX_FILE_BYTES, MAX_ROWS } from './csv';
+export { currentClasses, currentSchoolYear } from './classes';
+export {
+  importRoster,
+  previewRosterImport,
+  type RosterImportInput,
+  type RosterImportOptions,
+  type RosterImportPreview,
+  type RosterImportResult,
+  type RosterRowPreview,
+} from './import';
+export { matchRegistrations, type MatchSummary } from './matching';
+export {
+  previewRollover,
+  rolloverSchool,
+  type RolloverInput,
+  type RolloverPreview,
+  type RolloverResult,
+} from './rollover';
+export {
+  listRoster,
+  previewTransferOut,
+  transferStudentOut,
+  type RosterListing,
+  type TransferPreview,
+} from './students';
+export {
+  AUTH_CODE_ALPHABET,
+  AUTH_CODE_LENGTH,
+  generateAuthCode,
+  getAuthCodes,
+  normalizeAuthCodeInput,
+  rotateClassAuthCode,
+  rotateSchoolAuthCode,
+  type AuthCodes,
+} from './auth-codes';
+export {
+  registrationSheetPdf,
+  registrationSheets,
+  renderSheetsPdf,
+  type RegistrationSheet,
+  type SheetInput,
+  type SheetTarget,
+} from './sheets';
+export {
+  registrationStatistics,
+  statisticsFilterOf,
+  type ClassStatistics,
+  type GradeStatistics,
+  type RegistrationRate,
+  type SchoolStatistics,
+} from './statistics';

@@ -1,0 +1,36 @@
+import { findRosterSchool, type Db, type RosterSchool, type Tx } from '@renraku/db';
+import type { StaffScope } from '@renraku/shared';
+import { RosterError } from './errors';
+
+/** Who acts: the staff user (for the audit) and the scope the server derived from the session. */
+export interface StaffActor {
+  staffUserId: number;
+  scope: StaffScope;
+}
+
+const FORBIDDEN = 'この学校の管理者だけが行える操作です。';
+
+/**
+ * Roster, roll-over, transfers, auth codes and registration sheets belong to the school's own
+ * administrators: not to teachers, not to other schools, and not to the board (the auth code is
+ * the school's secret; PRODUCT.md §1 gives these tasks to the school admin).
+ */
+export function assertSchoolAdminScope(scope: StaffScope, schoolId: number): void {
+  if (scope.role !== 'school_admin' || scope.schoolId !== schoolId) {
+    throw new RosterError('forbidden', FORBIDDEN);
+  }
+}
+
+/** The scope check plus the school itself, which must belong to the admin's district. */
+export async function loadAdminSchool(
+  db: Db | Tx,
+  scope: StaffScope,
+  schoolId: number,
+): Promise<RosterSchool> {
+  assertSchoolAdminScope(scope, schoolId);
+  const school = await findRosterSchool(db, schoolId);
+  if (!school || school.districtId !== scope.districtId) {
+    throw new RosterError('forbidden', FORBIDDEN);
+  }
+  return school;
+}
