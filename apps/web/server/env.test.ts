@@ -1,0 +1,61 @@
+import { ConfigError } from '@renraku/shared/env';
+import { describe, expect, it } from 'vitest';
+import { loadWebEnv } from './env';
+
+const SECRET_KEY = 'k'.repeat(40);
+const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/renraku';
+
+describe('loadWebEnv', () => {
+  it('fills in the defaults of a one-machine start', () => {
+    const env = loadWebEnv({ SECRET_KEY, DATABASE_URL });
+    expect(env.port).toBe(3000);
+    expect(env.publicUrl).toBe('http://localhost:3000');
+    expect(env.mailDomain).toBe('renraku.test');
+    expect(env.trustProxy).toBe(false);
+    expect(env.secureCookies).toBe(false);
+    expect(env.sessions).toEqual({ staffIdleMinutes: 30, parentIdleMinutes: 60, maxHours: 12 });
+  });
+
+  it('reads a production configuration', () => {
+    const env = loadWebEnv({
+      SECRET_KEY,
+      DATABASE_URL,
+      PORT: '8080',
+      PUBLIC_URL: 'https://renraku.example.jp/',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+      STAFF_SESSION_IDLE_MINUTES: '15',
+    });
+    expect(env.port).toBe(8080);
+    expect(env.publicUrl).toBe('https://renraku.example.jp');
+    expect(env.secureCookies).toBe(true);
+    expect(env.trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(env.sessions.staffIdleMinutes).toBe(15);
+    expect(loadWebEnv({ SECRET_KEY, DATABASE_URL, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadWebEnv({ SECRET_KEY, DATABASE_URL, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+  });
+
+  it('names each bad variable', () => {
+    const bad = () =>
+      loadWebEnv({
+        SECRET_KEY,
+        DATABASE_URL,
+        PORT: 'eighty',
+        TRUST_PROXY: 'everyone',
+        SESSION_MAX_HOURS: '0',
+      });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/PORT/);
+    expect(bad).toThrow(/TRUST_PROXY/);
+    expect(bad).toThrow(/SESSION_MAX_HOURS/);
+  });
+
+  it('refuses a PUBLIC_URL with a path, and a database without SECRET_KEY', () => {
+    expect(() =>
+      loadWebEnv({ SECRET_KEY, DATABASE_URL, PUBLIC_URL: 'https://example.jp/renraku' }),
+    ).toThrow(/PUBLIC_URL/);
+    expect(() => loadWebEnv({ SECRET_KEY, DATABASE_URL, PUBLIC_URL: 'not a url' })).toThrow(
+      /PUBLIC_URL/,
+    );
+    expect(() => loadWebEnv({ DATABASE_URL })).toThrow(/SECRET_KEY/);
+  });
+});

@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type RequestHandler } from 'express';
+import type { WebContext } from './context';
+import { checkHealth } from './health';
+import { createWebMailer } from './mailer';
+import { startHousekeeping } from './housekeeping';
+import { attachSockets } from './sockets';
+import { forwardToSvelteKit, loadSvelteKitHandler } from './sveltekit';
+
+export { loadWebEnv, type WebEnv } from './env';
+export type { WebContext } from './context';
+
+/** In-flight requests get this long to finish at shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+/**
+ * No page may be framed by another site (a framed compose page could be clicked into sending
+ * to the whole city), no content type guessed, and no URL (tokens in links) sent elsewhere.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'x-frame-options': 'DENY',
+    'content-security-policy': "frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'same-origin',
+  });
+  next();
+};
+
+export interface RunningWeb {
+  server: Server;
+  /** The port actually listened on (useful with PORT=0). */
+  port: number;
+  /** Stops serving; the database, bus and outbox belong to the caller and stay open. */
+  close(): Promise<void>;
+}
+
+/**
+ * The web process: Express with /healthz, Socket.IO and the SvelteKit app on one HTTP
+ * server. It uses the context's database and bus and never opens its own, so the embedded
+ * start can share them with the dispatcher.
+ */
+export async function startWeb(given: WebContext): Promise<RunningWeb> {
+  const ownMailer = given.mailer
+    ? undefined
+    : createWebMailer(given.env.smtpUrl, given.env.mailDomain, given.logger);
+  const ctx: WebContext = { ...given, mailer: given.mailer ?? ownMailer };
+  const svelteKit = await loadSvelteKitHandler();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', ctx.env.trustProxy);
+  app.use(securityHeaders);
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await checkHealth(ctx);
+    res
+      .status(report.status === 'ok' ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json(report);
+  });
+  app.use(forwardToSvelteKit(ctx), svelteKit);
+
+  const server = createServer(app);
+  const sockets = await attachSockets(ctx, server);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(ctx.env.port, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // Port taken, say: release the Redis adapter's connections before reporting it.
+    await sockets.close();
+    throw error;
+  }
+  const stopHousekeeping = startHousekeeping(ctx);
+
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      stopHousekeeping();
+      const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await sockets.close();
+      } finally {
+        clearTimeout(cut);
+        ownMailer?.close();
+      }
+    },
+  };
+}

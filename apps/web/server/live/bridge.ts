@@ -1,0 +1,276 @@
+import { listMessageFailures, progressBreakdown } from '@renraku/db';
+import {
+  FAILED_DELIVERY_STATES,
+  type FailureNotice,
+  type MessageState,
+  type ProgressDelta,
+  type ProgressFigures,
+  type ProgressSnapshot,
+  type StaffScope,
+} from '@renraku/shared';
+import { randomToken } from '@renraku/shared/crypto';
+import type { Socket } from 'socket.io';
+import { scopeRoom } from '../../src/lib/server/auth/scope';
+import { failureNoticeOf } from '../../src/lib/server/live';
+import { countOf, diffFigures, figuresOf, type CountCell } from '../../src/lib/live/figures';
+import type { WebContext } from '../context';
+
+// The bridge from the dispatchers' status channel to the dashboards.
+//
+// Protocol (one stream per web process, PostgreSQL as the only source of counts):
+// - A bus 'deliveryStatus' or 'messageFinished' event only marks its message dirty; every
+//   COALESCE_MS the bridge re-reads each dirty watched message's counts by (school, class,
+//   state) from PostgreSQL, and sends each scope room the difference from its previous read
+//   as one 'progress:delta' with the next `seq` of this process's stream, plus the failures
+//   that appeared since. A delta is therefore exactly read(n) − read(n−1): nothing is lost or
+//   counted twice, whatever the bus dropped, duplicated or reordered.
+// - 'message:watch' is answered with a snapshot of the bridge's latest read and its `seq`,
+//   computed and acknowledged in the same turn as the socket joins the room, so the next
+//   delta it gets is seq + 1. Deltas go only to this process's sockets (io.local): with
+//   several web processes each has its own stream, and a client that reconnects (possibly
+//   to another process) watches again and starts over from the new snapshot.
+// - While a message is open the bridge re-reads it every RESYNC_OPEN_MS even without bus
+//   events (Redis down), and every RESYNC_DONE_MS once done (late bounces).
+
+/** How often dirty messages are re-read: the dashboards' update rate. */
+export const COALESCE_MS = 150;
+const RESYNC_OPEN_MS = 2_000;
+const RESYNC_DONE_MS = 15_000;
+/** Failures a snapshot carries, and new failures one delta carries at most. */
+const RECENT_FAILURES = 100;
+const FAILURES_PER_READ = 500;
+
+/** The parts of a Socket.IO socket the bridge uses. */
+type LiveSocket = Pick<Socket, 'id' | 'connected' | 'join' | 'leave'>;
+
+interface ScopeRoom {
+  scope: StaffScope;
+  sockets: Set<string>;
+  figures: ProgressFigures;
+}
+
+interface WatchedState {
+  messageId: number;
+  seq: number;
+  cells: CountCell[];
+  messageState: MessageState;
+  failureIds: Set<number>;
+  recentFailures: FailureNotice[];
+  rooms: Map<string, ScopeRoom>;
+  dirty: boolean;
+  reading: boolean;
+  lastRead: number;
+  ready: Promise<void>;
+}
+
+/** The internal room of one message for one scope; never named by a client. */
+export function messageRoom(messageId: number, scope: StaffScope): string {
+  return `message:${messageId}:${scopeRoom(scope)}`;
+}
+
+function failureInScope(failure: FailureNotice, scope: StaffScope): boolean {
+  if (scope.role === 'board') return true;
+  if (scope.role === 'school_admin') return failure.schoolId === scope.schoolId;
+  return failure.classId === scope.classId;
+}
+
+function copyFigures(figures: ProgressFigures): ProgressFigures {
+  return structuredClone(figures);
+}
+
+/** What the socket layer needs from the bridge. */
+export interface LiveBridge {
+  watch(
+    socket: LiveSocket,
+    messageId: number,
+    scope: StaffScope,
+  ): Promise<ProgressSnapshot | 'unavailable'>;
+  unwatch(socket: LiveSocket, messageId: number): void;
+  /** A socket went away: drop it from every message it watched. */
+  forget(socketId: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the bridge of one web process. `emitLocal` sends to the sockets of a room on this
+ * process only (io.local), which keeps each client on one stream.
+ */
+export async function startLiveBridge(
+  ctx: WebContext,
+  emitLocal: (room: string, delta: ProgressDelta) => void,
+): Promise<LiveBridge> {
+  const stream = randomToken(6);
+  const watched = new Map<number, WatchedState>();
+  const socketsWatching = new Map<string, Set<number>>();
+
+  async function read(state: WatchedState): Promise<void> {
+    const breakdown = await progressBreakdown(ctx.db, state.messageId);
+    if (!breakdown) return;
+    const failedNow = countOf(figuresOf(breakdown.cells, { role: 'board', districtId: 0 }).total, [
+      ...FAILED_DELIVERY_STATES,
+    ]);
+    let fresh: FailureNotice[] = [];
+    if (failedNow > state.failureIds.size) {
+      const first = state.lastRead === 0;
+      const rows = await listMessageFailures(ctx.db, state.messageId, {
+        seenIds: [...state.failureIds],
+        // The first read learns every failure so far, so that none streams later as new.
+        limit: first ? failedNow : FAILURES_PER_READ,
+      });
+      for (const row of rows) state.failureIds.add(row.deliveryId);
+      fresh = rows.map(failureNoticeOf);
+      if (!first && rows.length === FAILURES_PER_READ) state.dirty = true;
+    }
+    // From here on synchronous: the state, the seq and the emitted deltas change together.
+    state.cells = breakdown.cells;
+    const stateChanged = state.messageState !== breakdown.messageState;
+    state.messageState = breakdown.messageState;
+    state.recentFailures = [...fresh, ...state.recentFailures].slice(0, RECENT_FAILURES);
+    state.lastRead = Date.now();
+    const deltas: [string, ProgressFigures | null, FailureNotice[]][] = [];
+    for (const [name, room] of state.rooms) {
+      const next = figuresOf(state.cells, room.scope);
+      const change = diffFigures(room.figures, next);
+      room.figures = next;
+      const failures = fresh.filter((failure) => failureInScope(failure, room.scope));
+      if (change || failures.length > 0 || stateChanged) deltas.push([name, change, failures]);
+    }
+    if (deltas.length === 0) return;
+    state.seq++;
+    for (const [room, change, failures] of deltas) {
+      emitLocal(room, {
+        messageId: state.messageId,
+        stream,
+        seq: state.seq,
+        ...(change ?? { total: {}, bySchool: {}, byClass: {} }),
+        failures: failures.slice(0, RECENT_FAILURES),
+        ...(stateChanged ? { messageState: state.messageState } : {}),
+      });
+    }
+  }
+
+  function startRead(state: WatchedState): Promise<void> {
+    state.dirty = false;
+    state.reading = true;
+    return read(state)
+      .catch((error: unknown) => {
+        // Tried again at the next resync, not at every tick while the database is away.
+        if (state.lastRead !== 0) state.lastRead = Date.now();
+        ctx.logger.warn({ err: error, messageId: state.messageId }, 'live progress read failed');
+        throw error;
+      })
+      .finally(() => {
+        state.reading = false;
+      });
+  }
+
+  function track(messageId: number): WatchedState {
+    let state = watched.get(messageId);
+    if (!state) {
+      const created: WatchedState = {
+        messageId,
+        seq: 0,
+        cells: [],
+        messageState: 'queued',
+        failureIds: new Set(),
+        recentFailures: [],
+        rooms: new Map(),
+        dirty: false,
+        reading: false,
+        lastRead: 0,
+        ready: Promise.resolve(),
+      };
+      created.ready = startRead(created);
+      // A first read that failed is retried by the next watch, not left as a rejection.
+      created.ready.catch(() => watched.delete(messageId));
+      watched.set(messageId, created);
+      state = created;
+    }
+    return state;
+  }
+
+  function leave(socket: LiveSocket | undefined, socketId: string, messageId: number): void {
+    const state = watched.get(messageId);
+    socketsWatching.get(socketId)?.delete(messageId);
+    if (!state) return;
+    for (const [name, room] of state.rooms) {
+      if (!room.sockets.delete(socketId)) continue;
+      void socket?.leave(name);
+      if (room.sockets.size === 0) state.rooms.delete(name);
+    }
+    if (state.rooms.size === 0) watched.delete(messageId);
+  }
+
+  const tick = setInterval(() => {
+    const now = Date.now();
+    for (const state of watched.values()) {
+      if (state.reading || state.lastRead === 0) continue;
+      const open = state.messageState === 'queued' || state.messageState === 'sending';
+      const resync = now - state.lastRead >= (open ? RESYNC_OPEN_MS : RESYNC_DONE_MS);
+      if (state.dirty || resync) void startRead(state).catch(() => {});
+    }
+  }, COALESCE_MS);
+
+  const markDirty = ({ messageId }: { messageId: number }) => {
+    const state = watched.get(messageId);
+    if (state) state.dirty = true;
+  };
+  const unsubscribe: (() => Promise<void>)[] = [];
+  for (const topic of ['deliveryStatus', 'messageFinished'] as const) {
+    try {
+      unsubscribe.push(await ctx.bus.subscribe(topic, markDirty));
+    } catch (error) {
+      // The periodic re-read keeps dashboards right without the bus, only less promptly.
+      ctx.logger.warn({ err: error, topic }, 'live bridge cannot subscribe; re-reading only');
+    }
+  }
+
+  const bridge: LiveBridge = {
+    async watch(socket, messageId, scope) {
+      const state = track(messageId);
+      try {
+        await state.ready;
+      } catch {
+        return 'unavailable';
+      }
+      if (!socket.connected) return 'unavailable';
+      // Synchronous from here: the snapshot's seq is the last delta it contains.
+      // Everyone left while it was read, and a new read may have started: join that one.
+      if (watched.get(messageId) !== state) return bridge.watch(socket, messageId, scope);
+      const name = messageRoom(messageId, scope);
+      let room = state.rooms.get(name);
+      if (!room) {
+        room = { scope, sockets: new Set(), figures: figuresOf(state.cells, scope) };
+        state.rooms.set(name, room);
+      }
+      room.sockets.add(socket.id);
+      let mine = socketsWatching.get(socket.id);
+      if (!mine) socketsWatching.set(socket.id, (mine = new Set()));
+      mine.add(messageId);
+      void socket.join(name);
+      return {
+        messageId,
+        stream,
+        seq: state.seq,
+        messageState: state.messageState,
+        ...copyFigures(room.figures),
+        failures: state.recentFailures.filter((failure) => failureInScope(failure, scope)),
+      };
+    },
+    unwatch(socket, messageId) {
+      leave(socket, socket.id, messageId);
+    },
+    forget(socketId) {
+      for (const messageId of [...(socketsWatching.get(socketId) ?? [])]) {
+        leave(undefined, socketId, messageId);
+      }
+      socketsWatching.delete(socketId);
+    },
+    async close() {
+      clearInterval(tick);
+      await Promise.allSettled(unsubscribe.map((stop) => stop()));
+      watched.clear();
+    },
+  };
+  return bridge;
+}

@@ -1,0 +1,69 @@
+import nodemailer from 'nodemailer';
+import { noReplyMailbox } from '@renraku/shared';
+import type { Logger } from '@renraku/shared/logger';
+
+// The web's own few transactional mails (registration completed, password reset), sent one by
+// one through the same relay (SMTP_URL) the dispatcher uses. Bulk sending stays the
+// dispatcher's; these are single mails a parent's click triggers, so a plain transport is enough.
+
+/** One plain-text mail to one parent; the address is used here and never logged. */
+export interface TransactionalMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** What the parent pages send through; tests and the embedded start point it at their relay. */
+export interface WebMailer {
+  /** Resolves when the relay accepted the mail; rejects without the address in the error. */
+  send(mail: TransactionalMail): Promise<void>;
+  close(): void;
+}
+
+const SENDER_NAME = '学校緊急連絡メール';
+
+/** A transport to SMTP_URL, or a mailer that only logs when the web runs without one. */
+export function createWebMailer(
+  smtpUrl: string | undefined,
+  mailDomain: string,
+  logger: Logger,
+): WebMailer {
+  if (!smtpUrl) {
+    return {
+      send: async () => {
+        logger.warn('SMTP_URL is not set: a parent mail was not sent');
+      },
+      close: () => {},
+    };
+  }
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    name: mailDomain,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+    logger: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  const from = noReplyMailbox(mailDomain);
+  return {
+    async send(mail) {
+      try {
+        await transport.sendMail({
+          from: { name: SENDER_NAME, address: from },
+          envelope: { from, to: mail.to },
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          // RFC 3834: a machine wrote this, so auto-responders must not answer it.
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+        });
+      } catch (error) {
+        const { responseCode, code } = error as { responseCode?: unknown; code?: unknown };
+        throw new Error(`the relay did not take a parent mail (${String(responseCode ?? code)})`);
+      }
+    },
+    close: () => transport.close(),
+  };
+}

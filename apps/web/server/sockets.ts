@@ -1,0 +1,188 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import {
+  socketCallListMarkSchema,
+  socketWatchSchema,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@renraku/shared';
+import { createClient } from 'redis';
+import { Server } from 'socket.io';
+import { scopeRoom } from '../src/lib/server/auth/scope';
+import { SESSION_COOKIE } from '../src/lib/server/auth/sessions';
+import { authenticateStaffSession, type StaffPrincipal } from '../src/lib/server/auth/staff';
+import { markCallListRow } from '../src/lib/server/call-list';
+import { findMessageInScope } from '@renraku/db';
+import type { WebContext } from './context';
+import { messageRoom, startLiveBridge } from './live/bridge';
+import { isAllowedOrigin } from './origin';
+
+/** What the server keeps per socket; the client never sets it. */
+export interface SocketData {
+  staff: StaffPrincipal;
+  /** The session cookie's token: each request re-checks that the session is still live. */
+  sessionToken: string;
+}
+
+export type LiveServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type LiveSocket = Parameters<Parameters<LiveServer['on']>[1]>[0];
+
+/** One cookie's value from a Cookie header (the socket handshake has no cookie parser). */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Socket.IO on the web's HTTP server, for staff only: a socket is accepted when its Origin is
+ * this site's and its staff session cookie is live, and the server alone puts it in the room
+ * of the user's scope. With Redis, the adapter lets every web process reach every socket.
+ */
+export async function attachSockets(
+  ctx: WebContext,
+  server: HttpServer,
+): Promise<{ io: LiveServer; close(): Promise<void> }> {
+  const io: LiveServer = new Server(server, { serveClient: false });
+
+  const redisClients =
+    ctx.bus.kind === 'redis' && ctx.env.redisUrl
+      ? await connectAdapterClients(ctx, ctx.env.redisUrl)
+      : undefined;
+  if (redisClients) io.adapter(createAdapter(redisClients.pub, redisClients.sub));
+
+  io.use((socket, next) => {
+    if (!isAllowedOrigin(ctx.env.publicUrl, socket.request)) {
+      next(new Error('origin not allowed'));
+      return;
+    }
+    const token = readCookie(socket.request.headers.cookie, SESSION_COOKIE.staff);
+    if (!token) {
+      next(new Error('unauthorized'));
+      return;
+    }
+    authenticateStaffSession(ctx, token, new Date()).then(
+      (staff) => {
+        if (!staff) return next(new Error('unauthorized'));
+        socket.data.staff = staff;
+        socket.data.sessionToken = token;
+        next();
+      },
+      (error: unknown) => {
+        ctx.logger.error({ err: error }, 'socket authentication failed');
+        next(new Error('unavailable'));
+      },
+    );
+  });
+
+  const bridge = await startLiveBridge(ctx, (room, delta) =>
+    io.local.to(room).emit('progress:delta', delta),
+  );
+
+  /** The staff member behind the socket now; a socket whose session ended is disconnected. */
+  const liveStaff = async (socket: LiveSocket): Promise<StaffPrincipal | undefined> => {
+    const staff = await authenticateStaffSession(ctx, socket.data.sessionToken, new Date());
+    if (!staff) socket.disconnect(true);
+    else socket.data.staff = staff;
+    return staff;
+  };
+
+  io.on('connection', async (socket) => {
+    socket.on('disconnect', () => bridge.forget(socket.id));
+
+    socket.on('message:watch', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const input = socketWatchSchema.safeParse(payload);
+      if (!input.success) return ack({ ok: false, error: 'invalid' });
+      try {
+        const staff = await liveStaff(socket);
+        if (!staff) return;
+        const message = await findMessageInScope(ctx.db, input.data.messageId, staff.scope);
+        if (!message) return ack({ ok: false, error: 'not_found' });
+        const snapshot = await bridge.watch(socket, message.id, staff.scope);
+        ack(snapshot === 'unavailable' ? { ok: false, error: snapshot } : { ok: true, snapshot });
+      } catch (error) {
+        ctx.logger.error({ err: error }, 'message:watch failed');
+        ack({ ok: false, error: 'unavailable' });
+      }
+    });
+
+    socket.on('message:unwatch', (payload) => {
+      const input = socketWatchSchema.safeParse(payload);
+      if (input.success) bridge.unwatch(socket, input.data.messageId);
+    });
+
+    socket.on('callList:mark', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const input = socketCallListMarkSchema.safeParse(payload);
+      if (!input.success) return ack({ ok: false, error: 'invalid' });
+      try {
+        const staff = await liveStaff(socket);
+        if (!staff) return;
+        const stored = await markCallListRow(ctx, staff, input.data);
+        if (!stored) return ack({ ok: false, error: 'not_found' });
+        // Through the adapter: every web process's open call lists of this household.
+        const { messageId } = stored.event;
+        const rooms = [
+          messageRoom(messageId, { role: 'board', districtId: stored.districtId }),
+          ...stored.places.flatMap(({ schoolId, classId }) => [
+            messageRoom(messageId, {
+              role: 'school_admin',
+              districtId: stored.districtId,
+              schoolId,
+            }),
+            messageRoom(messageId, {
+              role: 'teacher',
+              districtId: stored.districtId,
+              schoolId,
+              classId,
+            }),
+          ]),
+        ];
+        io.to(rooms).emit('callList:mark', stored.event);
+        ack({ ok: true, event: stored.event });
+      } catch (error) {
+        ctx.logger.error({ err: error }, 'callList:mark failed');
+        ack({ ok: false, error: 'unavailable' });
+      }
+    });
+
+    await socket.join(scopeRoom(socket.data.staff.scope));
+  });
+
+  return {
+    io,
+    async close() {
+      await bridge.close();
+      await io.close();
+      if (redisClients)
+        await Promise.allSettled([redisClients.pub.quit(), redisClients.sub.quit()]);
+    },
+  };
+}
+
+async function connectAdapterClients(ctx: WebContext, url: string) {
+  const pub = createClient({
+    url,
+    socket: { reconnectStrategy: (retries: number) => Math.min(retries * 100, 2000) },
+  });
+  const sub = pub.duplicate();
+  const onError = (error: Error) => ctx.logger.warn({ err: error }, 'socket.io redis adapter');
+  pub.on('error', onError);
+  sub.on('error', onError);
+  await Promise.all([pub.connect(), sub.connect()]);
+  return { pub, sub };
+}

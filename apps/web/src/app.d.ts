@@ -1,0 +1,27 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebContext } from '../server/context';
+import type { Locale } from '$lib/i18n';
+import type { StaffPrincipal } from '$lib/server/auth/staff';
+
+declare global {
+  namespace App {
+    interface Locals {
+      /** Database, bus, keys, logger and configuration, from startWeb (server/index.ts). */
+      ctx: WebContext;
+      locale: Locale;
+      /** The signed-in staff member (session cookie, or API token under /api/v1). */
+      staff?: StaffPrincipal;
+      /** The signed-in parent, for the /account pages. */
+      parent?: { registrationId: number };
+    }
+    interface PageData {
+      locale: Locale;
+    }
+    interface Platform {
+      /** adapter-node's Node request; server/sveltekit.ts puts the WebContext on it. */
+      req: IncomingMessage;
+    }
+  }
+}
+
+export {};

@@ -1,0 +1,123 @@
+import { json, redirect, text, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import { isLocale, LOCALE_COOKIE, negotiateLocale } from '$lib/i18n';
+import { contextOf } from '$lib/server/context';
+import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
+import { loginRequiredFor } from '$lib/server/auth/guards';
+import { resumeSession, sessionPolicy } from '$lib/server/auth/sessions';
+import { authenticateApiToken, authenticateStaffSession } from '$lib/server/auth/staff';
+
+// Every request passes here in order: context → API token or cookies → language → guards.
+// Pages, actions and API routes then just read `locals` (see app.d.ts).
+
+const API_ROOT = '/api/v1';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const attachContext: Handle = ({ event, resolve }) => {
+  event.locals.ctx = contextOf(event.platform);
+  event.locals.locale = 'ja';
+  return resolve(event, {
+    // app.html's <html lang>, once the language of this response is known.
+    transformPageChunk: ({ html }) => html.replace('%renraku.lang%', event.locals.locale),
+  });
+};
+
+function isApiRequest(pathname: string): boolean {
+  return pathname === API_ROOT || pathname.startsWith(`${API_ROOT}/`);
+}
+
+function bearerToken(header: string | null): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+/**
+ * /api/v1 is for integrations: an API token only, never cookies, so a browser cannot be made
+ * to call it (no CSRF). Everywhere else, a request that changes something must come from a
+ * page of this site (Origin check for every method and content type, beyond SvelteKit's own
+ * check of form posts), and the session cookies say who is signed in.
+ */
+const authenticate: Handle = async ({ event, resolve }) => {
+  const { ctx } = event.locals;
+  const now = new Date();
+  if (isApiRequest(event.url.pathname)) {
+    const token = bearerToken(event.request.headers.get('authorization'));
+    const staff = token ? await authenticateApiToken(ctx, token, now) : undefined;
+    if (!staff) {
+      return json(
+        {
+          error: 'unauthorized',
+          message: 'A valid API token is required (Authorization: Bearer …).',
+        },
+        { status: 401, headers: { 'www-authenticate': 'Bearer' } },
+      );
+    }
+    event.locals.staff = staff;
+    return resolve(event);
+  }
+
+  if (!SAFE_METHODS.has(event.request.method)) {
+    if (event.request.headers.get('origin') !== event.url.origin) {
+      return text('Cross-site requests are forbidden', { status: 403 });
+    }
+  }
+
+  const staffToken = sessionToken(event.cookies, 'staff');
+  if (staffToken) {
+    event.locals.staff = await authenticateStaffSession(ctx, staffToken, now);
+    if (!event.locals.staff) clearSessionCookie(event.cookies, ctx, 'staff');
+  }
+  const parentToken = sessionToken(event.cookies, 'parent');
+  if (parentToken) {
+    const policy = sessionPolicy(ctx.env.sessions, 'parent');
+    const session = await resumeSession(ctx.db, 'parent', parentToken, policy, now);
+    if (session?.registrationId != null) {
+      event.locals.parent = { registrationId: session.registrationId };
+    } else {
+      clearSessionCookie(event.cookies, ctx, 'parent');
+    }
+  }
+  return resolve(event);
+};
+
+/** ?lang= switches and remembers the language; else the cookie, the account, the browser. */
+const localize: Handle = ({ event, resolve }) => {
+  const requested = event.url.searchParams.get('lang');
+  if (isLocale(requested) && event.request.method === 'GET' && !event.isDataRequest) {
+    event.cookies.set(LOCALE_COOKIE, requested, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: event.locals.ctx.env.secureCookies,
+      maxAge: 365 * 24 * 3600,
+    });
+    const clean = new URL(event.url);
+    clean.searchParams.delete('lang');
+    redirect(303, `${clean.pathname}${clean.search}`);
+  }
+  const remembered = event.cookies.get(LOCALE_COOKIE);
+  event.locals.locale = isLocale(remembered)
+    ? remembered
+    : (event.locals.staff?.locale ?? negotiateLocale(event.request.headers.get('accept-language')));
+  return resolve(event);
+};
+
+const guard: Handle = ({ event, resolve }) => {
+  const loginPath = loginRequiredFor(event.url.pathname, event.locals);
+  if (loginPath) {
+    const next = `${event.url.pathname}${event.url.search}`;
+    redirect(303, `${loginPath}?next=${encodeURIComponent(next)}`);
+  }
+  return resolve(event);
+};
+
+export const handle = sequence(attachContext, authenticate, localize, guard);
+
+export const handleError: HandleServerError = ({ error, event, status, message }) => {
+  if (status >= 500) {
+    const logger = (event.locals as Partial<App.Locals>).ctx?.logger;
+    if (logger) logger.error({ err: error, path: event.url.pathname }, 'request failed');
+    else console.error(error);
+  }
+  return { message };
+};

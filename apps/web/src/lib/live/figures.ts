@@ -1,0 +1,121 @@
+import {
+  DELIVERY_STATES,
+  PENDING_DELIVERY_STATES,
+  type DeliveryState,
+  type ProgressDelta,
+  type ProgressFigures,
+  type StaffScope,
+  type StateCounts,
+} from '@renraku/shared';
+
+// Counting for the live dashboard, shared by the server (which derives deltas from successive
+// PostgreSQL reads) and the browser (which applies them). Client-safe; no I/O.
+
+/** One cell of the counts as PostgreSQL groups them. */
+export interface CountCell {
+  schoolId: number | null;
+  classId: number | null;
+  state: DeliveryState;
+  n: number;
+}
+
+function add(target: StateCounts, state: DeliveryState, n: number): void {
+  const next = (target[state] ?? 0) + n;
+  if (next === 0) delete target[state];
+  else target[state] = next;
+}
+
+function inScope(cell: CountCell, scope: StaffScope): boolean {
+  switch (scope.role) {
+    case 'board':
+      return true;
+    case 'school_admin':
+      return cell.schoolId === scope.schoolId;
+    case 'teacher':
+      return cell.classId === scope.classId;
+  }
+}
+
+/** The figures a scope may see: a teacher only its class, a school admin only its school. */
+export function figuresOf(cells: readonly CountCell[], scope: StaffScope): ProgressFigures {
+  const figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
+  for (const cell of cells) {
+    if (!inScope(cell, scope)) continue;
+    add(figures.total, cell.state, cell.n);
+    if (cell.schoolId !== null) add((figures.bySchool[cell.schoolId] ??= {}), cell.state, cell.n);
+    if (cell.classId !== null) add((figures.byClass[cell.classId] ??= {}), cell.state, cell.n);
+  }
+  return figures;
+}
+
+function diffCounts(before: StateCounts = {}, after: StateCounts = {}): StateCounts | null {
+  const delta: StateCounts = {};
+  let changed = false;
+  for (const state of DELIVERY_STATES) {
+    const d = (after[state] ?? 0) - (before[state] ?? 0);
+    if (d !== 0) {
+      delta[state] = d;
+      changed = true;
+    }
+  }
+  return changed ? delta : null;
+}
+
+function diffGroups(
+  before: Record<number, StateCounts>,
+  after: Record<number, StateCounts>,
+): Record<number, StateCounts> {
+  const delta: Record<number, StateCounts> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const id = Number(key);
+    const d = diffCounts(before[id], after[id]);
+    if (d) delta[id] = d;
+  }
+  return delta;
+}
+
+/** What changed from one read to the next; null when nothing did. */
+export function diffFigures(
+  before: ProgressFigures,
+  after: ProgressFigures,
+): ProgressFigures | null {
+  const total = diffCounts(before.total, after.total);
+  const bySchool = diffGroups(before.bySchool, after.bySchool);
+  const byClass = diffGroups(before.byClass, after.byClass);
+  const empty = Object.keys(bySchool).length === 0 && Object.keys(byClass).length === 0;
+  return total || !empty ? { total: total ?? {}, bySchool, byClass } : null;
+}
+
+function addAll(target: StateCounts, delta: StateCounts): void {
+  for (const state of DELIVERY_STATES) {
+    const n = delta[state];
+    if (n) add(target, state, n);
+  }
+}
+
+/** Applies a delta to figures in place (the browser's side of the protocol). */
+export function applyDelta(
+  figures: ProgressFigures,
+  delta: Pick<ProgressDelta, keyof ProgressFigures>,
+): void {
+  addAll(figures.total, delta.total);
+  for (const [key, counts] of Object.entries(delta.bySchool)) {
+    addAll((figures.bySchool[Number(key)] ??= {}), counts);
+  }
+  for (const [key, counts] of Object.entries(delta.byClass)) {
+    addAll((figures.byClass[Number(key)] ??= {}), counts);
+  }
+}
+
+/** Sum of the counts over the given states (all states when none given). */
+export function countOf(
+  counts: StateCounts,
+  states: readonly DeliveryState[] = DELIVERY_STATES,
+): number {
+  return states.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
+}
+
+/** Deliveries no dispatcher still has to send: accepted, delivered, delayed, failed, bounced. */
+export function settledOf(counts: StateCounts): number {
+  return countOf(counts) - countOf(counts, PENDING_DELIVERY_STATES);
+}

@@ -1,0 +1,60 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { StaffPrincipal } from './staff';
+
+/** Staff pages: everything under /staff needs a staff session, except the login page. */
+export const STAFF_LOGIN_PATH = '/staff/login';
+/** Parent pages: everything under /account needs a parent session, except the login page. */
+export const PARENT_LOGIN_PATH = '/account/login';
+/**
+ * Parent pages reached without a session: the login, the forgotten-password pages, and the
+ * mailed confirmation of a further address (opened on the new phone, which is not logged in).
+ */
+const PARENT_OPEN_PATHS = [
+  PARENT_LOGIN_PATH,
+  '/account/forgot',
+  '/account/reset',
+  '/account/addresses/confirm',
+];
+
+function isUnder(pathname: string, root: string): boolean {
+  return pathname === root || pathname.startsWith(`${root}/`);
+}
+
+/** The login page a request must be sent to first, or undefined when it may go ahead. */
+export function loginRequiredFor(
+  pathname: string,
+  locals: Pick<App.Locals, 'staff' | 'parent'>,
+): string | undefined {
+  if (isUnder(pathname, '/staff') && !isUnder(pathname, STAFF_LOGIN_PATH) && !locals.staff) {
+    return STAFF_LOGIN_PATH;
+  }
+  const open = PARENT_OPEN_PATHS.some((root) => isUnder(pathname, root));
+  if (isUnder(pathname, '/account') && !open && !locals.parent) {
+    return PARENT_LOGIN_PATH;
+  }
+  return undefined;
+}
+
+/** Where to go after login: only a path on this site under `root`, never another site. */
+export function returnPath(next: string | null, root: string): string {
+  if (!next) return root;
+  const base = 'http://renraku.invalid';
+  const target = new URL(next, base);
+  if (target.origin !== base || !isUnder(target.pathname, root)) return root;
+  return `${target.pathname}${target.search}`;
+}
+
+/**
+ * For loads and actions of staff pages: the signed-in staff member, typed. hooks.server.ts
+ * already sent everyone else to the login page; this is the second lock on the door.
+ */
+export function requireStaff(locals: App.Locals): StaffPrincipal {
+  if (!locals.staff) redirect(303, STAFF_LOGIN_PATH);
+  return locals.staff;
+}
+
+/** For API routes: the token's owner (hooks.server.ts has already refused requests without one). */
+export function requireApiStaff(locals: App.Locals): StaffPrincipal {
+  if (!locals.staff) error(401, 'unauthorized');
+  return locals.staff;
+}

@@ -1,0 +1,48 @@
+import type { StaffRole, StaffScope } from '@renraku/shared';
+
+// Loaded by the Express server (sockets) as well as by SvelteKit: relative imports only.
+
+/** The columns of a staff user that decide what they may see and send to. */
+export interface ScopedUser {
+  id: number;
+  role: StaffRole;
+  districtId: number;
+  schoolId: number | null;
+  classId: number | null;
+}
+
+/**
+ * The scope every staff query, action, API call and socket room is limited by. Derived from
+ * the stored account only; an account whose role lacks its school or class is refused.
+ */
+export function staffScope(user: ScopedUser): StaffScope {
+  switch (user.role) {
+    case 'board':
+      return { role: 'board', districtId: user.districtId };
+    case 'school_admin':
+      if (user.schoolId === null) throw new Error(`school admin ${user.id} has no school`);
+      return { role: 'school_admin', districtId: user.districtId, schoolId: user.schoolId };
+    case 'teacher':
+      if (user.schoolId === null || user.classId === null) {
+        throw new Error(`teacher ${user.id} has no school or class`);
+      }
+      return {
+        role: 'teacher',
+        districtId: user.districtId,
+        schoolId: user.schoolId,
+        classId: user.classId,
+      };
+  }
+}
+
+/** The one Socket.IO room a staff member's sockets are put in; live events go to these rooms. */
+export function scopeRoom(scope: StaffScope): string {
+  switch (scope.role) {
+    case 'board':
+      return `district:${scope.districtId}`;
+    case 'school_admin':
+      return `school:${scope.schoolId}`;
+    case 'teacher':
+      return `class:${scope.classId}`;
+  }
+}

@@ -1,0 +1,278 @@
+import {
+  findMessageInScope,
+  listCallListHouseholds,
+  recordAuditEvent,
+  setCallListMark,
+  targetedHouseholdPlaces,
+  type CallListFilter,
+  type CallListHousehold,
+  type CallListReason,
+  type WatchedMessage,
+} from '@renraku/db';
+import type { CallListMarkEvent, CallMark, StaffScope } from '@renraku/shared';
+import type { WebContext } from '../../../../server/context';
+import type { StaffPrincipal } from '../auth/staff';
+
+// The call list (電話連絡リスト) as staff work it: households grouped by class, siblings in one
+// row, the roster's phone numbers, and the marks that keep two teachers from phoning one family.
+// Loaded by the Express server (socket marks) as well as by SvelteKit: relative imports only.
+
+/** The part of the message's households a scope works: its school, or its class. */
+export function callListFilterOf(scope: StaffScope): CallListFilter {
+  switch (scope.role) {
+    case 'board':
+      return {};
+    case 'school_admin':
+      return { schoolId: scope.schoolId };
+    case 'teacher':
+      return { schoolId: scope.schoolId, classId: scope.classId };
+  }
+}
+
+/** A row as the page, the JSON API and the CSV show it; never an address. */
+export interface CallListRow {
+  householdId: number;
+  reason: CallListReason;
+  /** Every targeted child of the household: 「山田 太郎（3年1組）」. */
+  children: { name: string; kana: string; grade: number; className: string }[];
+  phones: { label: string; number: string }[];
+  mark: CallMark | null;
+  markedBy: string | null;
+  markedAt: string | null;
+}
+
+/** The rows of one class, in the order a teacher phones them. */
+export interface CallListGroup {
+  schoolId: number;
+  schoolName: string;
+  classId: number;
+  grade: number;
+  className: string;
+  rows: CallListRow[];
+}
+
+export interface CallList {
+  message: Pick<WatchedMessage, 'id' | 'category' | 'subject' | 'state'> & { createdAt: string };
+  /** 緊急連絡: the leaflet promises these households a phone call. Otherwise informational. */
+  mustCall: boolean;
+  households: number;
+  groups: CallListGroup[];
+}
+
+/**
+ * A household appears once, under its youngest targeted child's class within the viewer's
+ * part (a teacher: their own class), with every targeted sibling named in the row.
+ */
+function groupByClass(households: CallListHousehold[], filter: CallListFilter): CallListGroup[] {
+  const groups = new Map<number, CallListGroup & { order: number }>();
+  for (const household of households) {
+    const home =
+      household.children.find(
+        (child) => filter.classId === undefined || child.classId === filter.classId,
+      ) ?? household.children[0];
+    if (!home) continue;
+    let group = groups.get(home.classId);
+    if (!group) {
+      group = {
+        schoolId: household.schoolId,
+        schoolName: household.schoolName,
+        classId: home.classId,
+        grade: home.grade,
+        className: home.className,
+        order: home.classOrder,
+        rows: [],
+      };
+      groups.set(home.classId, group);
+    }
+    group.rows.push({
+      householdId: household.householdId,
+      reason: household.reason,
+      children: household.children.map(({ name, kana, grade, className }) => ({
+        name,
+        kana,
+        grade,
+        className,
+      })),
+      phones: household.phones.map(({ label, number }) => ({ label, number })),
+      mark: household.mark,
+      markedBy: household.markedBy,
+      markedAt: household.markedAt?.toISOString() ?? null,
+    });
+  }
+  const kanaOf = (row: CallListRow) => row.children[0]?.kana ?? '';
+  return [...groups.values()]
+    .sort(
+      (a, b) =>
+        a.schoolName.localeCompare(b.schoolName, 'ja') ||
+        a.grade - b.grade ||
+        a.order - b.order ||
+        a.className.localeCompare(b.className, 'ja'),
+    )
+    .map(({ order: _order, ...group }) => ({
+      ...group,
+      rows: group.rows.sort((a, b) => kanaOf(a).localeCompare(kanaOf(b), 'ja')),
+    }));
+}
+
+/**
+ * The call list of a message within the staff member's scope, or null when the message is
+ * not theirs to see. Opening it is audited (who looked at which families' phone numbers);
+ * the page's live refreshes while it stays open pass `audit: false`.
+ */
+export async function loadCallList(
+  ctx: WebContext,
+  staff: StaffPrincipal,
+  messageId: number,
+  options: { audit: boolean },
+): Promise<CallList | null> {
+  const message = await findMessageInScope(ctx.db, messageId, staff.scope);
+  if (!message) return null;
+  const filter = callListFilterOf(staff.scope);
+  const households = await listCallListHouseholds(ctx.db, messageId, filter);
+  if (options.audit) {
+    await recordAuditEvent(ctx.db, {
+      districtId: staff.scope.districtId,
+      actorType: 'staff',
+      actorId: staff.id,
+      action: 'callList.view',
+      subjectType: 'message',
+      subjectId: String(messageId),
+      detail: { households: households.length, apiTokenId: staff.apiTokenId },
+    });
+  }
+  return {
+    message: {
+      id: message.id,
+      category: message.category,
+      subject: message.subject,
+      state: message.state,
+      createdAt: message.createdAt.toISOString(),
+    },
+    mustCall: message.category === 'emergency_contact',
+    households: households.length,
+    groups: groupByClass(households, filter),
+  };
+}
+
+/** A mark as stored, and where the households' children are, for the rooms to tell. */
+export interface StoredMark {
+  event: CallListMarkEvent;
+  districtId: number;
+  places: { schoolId: number; classId: number }[];
+}
+
+/**
+ * Marks a call-list row (or clears its mark) for a household the staff member may see on
+ * this message's call list, and audits it. Null when the message or the household is not
+ * within their scope.
+ */
+export async function markCallListRow(
+  ctx: WebContext,
+  staff: StaffPrincipal,
+  input: { messageId: number; householdId: number; mark: CallMark | null },
+): Promise<StoredMark | null> {
+  const message = await findMessageInScope(ctx.db, input.messageId, staff.scope);
+  if (!message) return null;
+  const places = await targetedHouseholdPlaces(
+    ctx.db,
+    input.messageId,
+    input.householdId,
+    callListFilterOf(staff.scope),
+  );
+  if (places.length === 0) return null;
+  const markedAt = await setCallListMark(ctx.db, { ...input, staffUserId: staff.id });
+  await recordAuditEvent(ctx.db, {
+    districtId: staff.scope.districtId,
+    actorType: 'staff',
+    actorId: staff.id,
+    action: 'callList.mark',
+    subjectType: 'household',
+    subjectId: String(input.householdId),
+    detail: { messageId: input.messageId, mark: input.mark },
+  });
+  return {
+    event: {
+      messageId: input.messageId,
+      householdId: input.householdId,
+      mark: input.mark,
+      staffName: input.mark === null ? null : staff.displayName,
+      markedAt: markedAt.toISOString(),
+    },
+    districtId: message.districtId,
+    places,
+  };
+}
+
+const REASON_LABEL: Record<CallListReason, string> = {
+  unregistered: '未登録',
+  failed: '配信失敗',
+};
+
+const MARK_LABEL: Record<CallMark, string> = {
+  calling: '電話中',
+  reached: '連絡済み',
+  no_answer: '不在',
+  left_message: '伝言済み',
+};
+
+/** Excel would run a cell that starts like a formula: such a cell is kept as text. */
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** "2026/04/07 08:15" in Japan's time, as the school's staff read times. */
+function japanTime(iso: string): string {
+  const jst = new Date(new Date(iso).getTime() + 9 * 3600 * 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${jst.getUTCFullYear()}/${pad(jst.getUTCMonth() + 1)}/${pad(jst.getUTCDate())} ${pad(jst.getUTCHours())}:${pad(jst.getUTCMinutes())}`;
+}
+
+/**
+ * The call list as a CSV file that Excel opens correctly: UTF-8 with a byte-order mark, CRLF
+ * line ends and Japanese headers. One row per household, as on the page.
+ */
+export function callListCsv(list: CallList): string {
+  const header = [
+    '学校',
+    '学年',
+    '組',
+    '児童氏名',
+    'ふりがな',
+    '理由',
+    '電話番号',
+    '対応状況',
+    '対応者',
+    '対応日時',
+  ];
+  const lines = [header];
+  for (const group of list.groups) {
+    for (const row of group.rows) {
+      lines.push([
+        group.schoolName,
+        String(group.grade),
+        group.className,
+        row.children
+          .map((child) => `${child.name}（${child.grade}年${child.className}）`)
+          .join('、'),
+        row.children.map((child) => child.kana).join('、'),
+        REASON_LABEL[row.reason],
+        row.phones.map((phone) => `${phone.label} ${phone.number}`).join(' / '),
+        row.mark ? MARK_LABEL[row.mark] : '',
+        row.markedBy ?? '',
+        row.markedAt ? japanTime(row.markedAt) : '',
+      ]);
+    }
+  }
+  return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The download's file name: 電話連絡リスト_<message id>.csv, encoded for Content-Disposition. */
+export function callListCsvHeaders(messageId: number): Record<string, string> {
+  const name = `電話連絡リスト_${messageId}.csv`;
+  return {
+    'content-type': 'text/csv; charset=utf-8',
+    'content-disposition': `attachment; filename="call-list-${messageId}.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
+    'cache-control': 'no-store',
+  };
+}

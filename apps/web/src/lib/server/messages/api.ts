@@ -1,0 +1,114 @@
+import { findMessageInScope, progressCounts } from '@renraku/db';
+import { DELIVERY_STATES, type DeliveryState, type MessageState } from '@renraku/shared';
+import type { WebContext } from '../../../../server/context';
+import type { StaffPrincipal } from '../auth/staff';
+
+// POST /api/v1/messages and GET /api/v1/messages/:id/progress, minus the HTTP plumbing:
+// reading a bounded JSON body, and the progress figures of a message the token may see.
+
+/** A message is at most 5,000 characters of body; 64 KiB leaves room for any honest request. */
+export const MAX_API_BODY_BYTES = 64 * 1024;
+
+/** An API refusal before the send service is reached: status, `error` and an English message. */
+export interface BodyRefusal {
+  ok: false;
+  status: 400 | 413 | 415;
+  error: 'unsupported_media_type' | 'payload_too_large' | 'malformed_json' | 'invalid_input';
+  message: string;
+  /** For invalid_input, as the send service's refusals have them. */
+  issues?: { path: string; message: string }[];
+}
+
+function invalidBody(path: string, message: string): BodyRefusal {
+  return { ok: false, status: 400, error: 'invalid_input', message, issues: [{ path, message }] };
+}
+
+/** What POST /api/v1/messages asks for: the message, and a key from the header or the body. */
+export interface ApiSendRequest {
+  ok: true;
+  message: unknown;
+  idempotencyKey: string | null;
+}
+
+async function boundedText(request: Request, limit: number): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) return null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads a send request: JSON only, at most MAX_API_BODY_BYTES (a chunked body is counted as
+ * it arrives), an object; the `Idempotency-Key` header wins over the body's `idempotencyKey`.
+ */
+export async function readSendRequest(request: Request): Promise<ApiSendRequest | BodyRefusal> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    return {
+      ok: false,
+      status: 415,
+      error: 'unsupported_media_type',
+      message: 'Send the message as application/json.',
+    };
+  }
+  const text = await boundedText(request, MAX_API_BODY_BYTES);
+  if (text === null) {
+    return {
+      ok: false,
+      status: 413,
+      error: 'payload_too_large',
+      message: `The request body is larger than ${MAX_API_BODY_BYTES} bytes.`,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, status: 400, error: 'malformed_json', message: 'The body is not JSON.' };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return invalidBody('', 'The body must be a JSON object.');
+  }
+  const { idempotencyKey: fromBody, ...message } = parsed as Record<string, unknown>;
+  const key = request.headers.get('idempotency-key') ?? fromBody ?? null;
+  if (key !== null && typeof key !== 'string') {
+    return invalidBody('idempotencyKey', 'idempotencyKey must be a string.');
+  }
+  return { ok: true, message, idempotencyKey: key };
+}
+
+/** The progress answer: every state present, so integrations need no defaults. */
+export interface ApiProgress {
+  id: number;
+  state: MessageState;
+  total: number;
+  counts: Record<DeliveryState, number>;
+}
+
+/** A message's counts by delivery state, or null for one the staff member may not see. */
+export async function messageProgress(
+  ctx: Pick<WebContext, 'db'>,
+  staff: Pick<StaffPrincipal, 'scope'>,
+  messageId: number,
+): Promise<ApiProgress | null> {
+  if (!(await findMessageInScope(ctx.db, messageId, staff.scope))) return null;
+  const progress = await progressCounts(ctx.db, messageId);
+  if (!progress) return null;
+  const counts = Object.fromEntries(
+    DELIVERY_STATES.map((state) => [state, progress.counts[state] ?? 0]),
+  ) as Record<DeliveryState, number>;
+  return { id: messageId, state: progress.messageState, total: progress.total, counts };
+}

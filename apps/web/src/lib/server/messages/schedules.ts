@@ -1,0 +1,121 @@
+import { createMessageSchedule, deactivateMessageSchedule, recordAuditEvent } from '@renraku/db';
+import { nextMonthlyRun } from '@renraku/shared';
+import type { WebContext } from '../../../../server/context';
+import type { StaffPrincipal } from '../auth/staff';
+import { checkMessage, refusal, type SendRefusal } from './send';
+
+// The board's recurring monthly mail (leaflet: 月１回程度, also a check that the system works
+// when it matters). Each run is a normal send by the schedule's author; the dispatcher's loop
+// turns a due schedule into a message (runDueSchedule).
+
+/** What the schedule form posts. */
+export interface ScheduleInput {
+  /** The message as the send service takes it (without scheduledAt). */
+  message: unknown;
+  dayOfMonth: string;
+  timeOfDay: string;
+}
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DAY_OF_MONTH = /^([1-9]|1\d|2[0-8])$/;
+
+const boardOnly = () =>
+  refusal(
+    'outside_scope',
+    'target',
+    { key: 'compose.error.outsideScope' },
+    'only the board schedules recurring mail',
+  );
+
+/**
+ * Stores a monthly schedule (day 1–28 so that every month has it, time in Japan time) and
+ * audits it. Classes are not offered as a target: they are renewed every April, while a
+ * school or grade stays valid for as long as the schedule runs.
+ */
+export async function createSchedule(
+  ctx: Pick<WebContext, 'db'>,
+  staff: Pick<StaffPrincipal, 'id' | 'scope'>,
+  input: ScheduleInput,
+  now: Date = new Date(),
+): Promise<{ ok: true; id: number; nextRunAt: Date } | SendRefusal> {
+  const { scope } = staff;
+  if (scope.role !== 'board') return boardOnly();
+  if (!DAY_OF_MONTH.test(input.dayOfMonth)) {
+    return refusal(
+      'invalid_input',
+      'dayOfMonth',
+      { key: 'schedules.error.day' },
+      'dayOfMonth must be 1–28',
+    );
+  }
+  if (!TIME_OF_DAY.test(input.timeOfDay)) {
+    return refusal(
+      'invalid_input',
+      'timeOfDay',
+      { key: 'schedules.error.time' },
+      'timeOfDay must be HH:MM',
+    );
+  }
+  const { dayOfMonth: day, timeOfDay, message } = input;
+  const checked = await checkMessage(ctx.db, scope, message, now);
+  if (!checked.ok) return checked;
+  const { category, subject, body, target } = checked.message;
+  if (target.kind === 'classes') {
+    return refusal(
+      'invalid_input',
+      'target',
+      { key: 'schedules.error.classes' },
+      'a schedule cannot target classes',
+    );
+  }
+  const dayOfMonth = Number(day);
+  const nextRunAt = nextMonthlyRun(now, dayOfMonth, timeOfDay);
+  const id = await ctx.db.transaction(async (tx) => {
+    const created = await createMessageSchedule(tx, {
+      districtId: scope.districtId,
+      authorId: staff.id,
+      category,
+      subject,
+      body,
+      target,
+      dayOfMonth,
+      timeOfDay,
+      nextRunAt,
+    });
+    await recordAuditEvent(tx, {
+      districtId: scope.districtId,
+      actorType: 'staff',
+      actorId: staff.id,
+      action: 'schedule.create',
+      subjectType: 'message_schedule',
+      subjectId: String(created.id),
+      detail: { category, target, dayOfMonth, timeOfDay },
+    });
+    return created.id;
+  });
+  return { ok: true, id, nextRunAt };
+}
+
+/** Stops a schedule of the board's district; returns false when there was none to stop. */
+export async function deactivateSchedule(
+  ctx: Pick<WebContext, 'db'>,
+  staff: Pick<StaffPrincipal, 'id' | 'scope'>,
+  scheduleId: number,
+): Promise<boolean> {
+  const { scope } = staff;
+  if (scope.role !== 'board') return false;
+  return ctx.db.transaction(async (tx) => {
+    const stopped = await deactivateMessageSchedule(tx, scope.districtId, scheduleId);
+    if (stopped) {
+      await recordAuditEvent(tx, {
+        districtId: scope.districtId,
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'schedule.deactivate',
+        subjectType: 'message_schedule',
+        subjectId: String(scheduleId),
+      });
+    }
+    return stopped;
+  });
+}

@@ -1,0 +1,354 @@
+import {
+  createMessage,
+  findTargetIds,
+  previewMessage,
+  recordAuditEvent,
+  type Db,
+  type MessagePreview,
+  type Tx,
+} from '@renraku/db';
+import {
+  BODY_MAX,
+  MAX_GRADE,
+  messageInputSchema,
+  schoolYearOf,
+  SUBJECT_MAX,
+  type MessageCategory,
+  type MessageTarget,
+  type StaffScope,
+} from '@renraku/shared';
+import type { z } from 'zod';
+import type { WebContext } from '../../../../server/context';
+import type { MessageKey } from '../../i18n';
+import type { StaffPrincipal } from '../auth/staff';
+
+// The one send service behind the compose page and POST /api/v1/messages: validation, the
+// target checked against the author's scope on the server, the preview figures, and the send
+// itself with its idempotency key and its audit row, in one transaction.
+
+/** A scheduled send may wait this long at most; further ahead is more likely a typo. */
+export const SCHEDULE_MAX_DAYS = 30;
+
+/** Idempotency keys come from our own form (randomToken) or an integration's retry logic. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+/** The fields a compose form (or an API body) has, as errors name them. */
+export type ComposeField =
+  | 'category'
+  | 'subject'
+  | 'body'
+  | 'target'
+  | 'scheduledAt'
+  | 'idempotencyKey'
+  | 'dayOfMonth'
+  | 'timeOfDay';
+
+/** A field's problem as the page words it: a message key and its placeholders. */
+export interface FieldProblem {
+  key: MessageKey;
+  params?: Record<string, number>;
+}
+
+/** Why a send or a preview was refused; nothing was stored. */
+export interface SendRefusal {
+  ok: false;
+  /** The API's `error` value. */
+  code: 'invalid_input' | 'unknown_target' | 'outside_scope' | 'no_recipients';
+  status: 400 | 403;
+  fields: Partial<Record<ComposeField, FieldProblem>>;
+  /** For integrations: which input path failed and why, in English. */
+  issues: { path: string; message: string }[];
+}
+
+/** A message as the service accepted it: trimmed text, a checked target, a time or null. */
+export interface CheckedMessage {
+  category: MessageCategory;
+  subject: string;
+  body: string;
+  target: MessageTarget;
+  /** Null sends at once. */
+  scheduledAt: Date | null;
+}
+
+export type PreviewResult =
+  { ok: true; message: CheckedMessage; preview: MessagePreview } | SendRefusal;
+
+export type SendResult =
+  { ok: true; id: number; created: boolean; scheduledAt: Date | null } | SendRefusal;
+
+/** A refusal of one field, with the page's wording and the API's. */
+export function refusal(
+  code: SendRefusal['code'],
+  field: ComposeField,
+  problem: FieldProblem,
+  message: string,
+): SendRefusal {
+  return {
+    ok: false,
+    code,
+    status: code === 'outside_scope' ? 403 : 400,
+    fields: { [field]: problem },
+    issues: [{ path: field, message }],
+  };
+}
+
+const FIELDS = new Set<string>(['category', 'subject', 'body', 'target', 'scheduledAt']);
+
+/** The page's wording of one zod issue; the first issue of a field wins. */
+function problemOf(field: ComposeField, issue: z.core.$ZodIssue): FieldProblem {
+  switch (field) {
+    case 'category':
+      return { key: 'compose.error.category' };
+    case 'target':
+      return { key: 'compose.error.target' };
+    case 'scheduledAt':
+      return { key: 'compose.error.scheduledAt' };
+    default: {
+      const max = field === 'subject' ? SUBJECT_MAX : BODY_MAX;
+      if (issue.code === 'too_big') return { key: 'compose.error.tooLong', params: { max } };
+      if (issue.code === 'custom') {
+        return issue.message.includes('one line')
+          ? { key: 'compose.error.oneLine' }
+          : { key: 'compose.error.controlCharacters' };
+      }
+      return { key: 'compose.error.required' };
+    }
+  }
+}
+
+function invalidInput(error: z.ZodError): SendRefusal {
+  const fields: SendRefusal['fields'] = {};
+  for (const issue of error.issues) {
+    const head = String(issue.path[0] ?? '');
+    const field = (FIELDS.has(head) ? head : 'target') as ComposeField;
+    fields[field] ??= problemOf(field, issue);
+  }
+  return {
+    ok: false,
+    code: 'invalid_input',
+    status: 400,
+    fields,
+    issues: error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      message: issue.message,
+    })),
+  };
+}
+
+const unique = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
+
+/** The same target with duplicates removed, so that the stored target reads cleanly. */
+function normalized(target: MessageTarget): MessageTarget {
+  switch (target.kind) {
+    case 'district':
+      return target;
+    case 'schools':
+      return { kind: 'schools', schoolIds: unique(target.schoolIds) };
+    case 'grades':
+      return { kind: 'grades', schoolId: target.schoolId, grades: unique(target.grades) };
+    case 'classes':
+      return { kind: 'classes', classIds: unique(target.classIds) };
+  }
+}
+
+const outside = () =>
+  refusal(
+    'outside_scope',
+    'target',
+    { key: 'compose.error.outsideScope' },
+    'the target is outside your scope',
+  );
+const unknown = () =>
+  refusal(
+    'unknown_target',
+    'target',
+    { key: 'compose.error.unknownTarget' },
+    'the target names a school, grade or class that does not exist',
+  );
+
+/**
+ * Whether the scope may send to the target: the board anywhere in its district, a school
+ * admin only in its school, a teacher only to its own class. Ids the district does not have
+ * are unknown; ids of another school or class are outside the scope.
+ */
+export async function checkTarget(
+  db: Db | Tx,
+  scope: StaffScope,
+  target: MessageTarget,
+  schoolYear: number,
+): Promise<SendRefusal | null> {
+  if (scope.role === 'teacher') {
+    const own = target.kind === 'classes' && target.classIds.length === 1;
+    if (!own || target.classIds[0] !== scope.classId) return outside();
+  }
+  const found = await findTargetIds(db, scope.districtId, schoolYear, {
+    schoolIds:
+      target.kind === 'schools'
+        ? target.schoolIds
+        : target.kind === 'grades'
+          ? [target.schoolId]
+          : [],
+    classIds: target.kind === 'classes' ? target.classIds : [],
+  });
+  const schoolOnly = scope.role === 'board' ? undefined : scope.schoolId;
+  switch (target.kind) {
+    case 'district':
+      return scope.role === 'board' ? null : outside();
+    case 'schools':
+      if (schoolOnly !== undefined && target.schoolIds.some((id) => id !== schoolOnly)) {
+        return outside();
+      }
+      return found.schools.length === target.schoolIds.length ? null : unknown();
+    case 'grades': {
+      if (schoolOnly !== undefined && target.schoolId !== schoolOnly) return outside();
+      const school = found.schools[0];
+      if (!school || target.grades.some((grade) => grade > MAX_GRADE[school.kind])) {
+        return unknown();
+      }
+      return null;
+    }
+    case 'classes':
+      if (found.classes.length !== target.classIds.length) return unknown();
+      if (schoolOnly !== undefined && found.classes.some((c) => c.schoolId !== schoolOnly)) {
+        return outside();
+      }
+      return null;
+  }
+}
+
+/** Validates the input and its target; a time in the past, or too far ahead, is refused. */
+export async function checkMessage(
+  db: Db | Tx,
+  scope: StaffScope,
+  raw: unknown,
+  now: Date,
+): Promise<{ ok: true; message: CheckedMessage } | SendRefusal> {
+  const parsed = messageInputSchema.safeParse(raw);
+  if (!parsed.success) return invalidInput(parsed.error);
+  const { category, subject, body, scheduledAt: at } = parsed.data;
+  const scheduledAt = at === undefined ? null : new Date(at);
+  if (scheduledAt && scheduledAt <= now) {
+    return refusal(
+      'invalid_input',
+      'scheduledAt',
+      { key: 'compose.error.scheduledPast' },
+      'scheduledAt is in the past',
+    );
+  }
+  if (scheduledAt && scheduledAt.getTime() - now.getTime() > SCHEDULE_MAX_DAYS * 86_400_000) {
+    return refusal(
+      'invalid_input',
+      'scheduledAt',
+      { key: 'compose.error.scheduledTooFar', params: { days: SCHEDULE_MAX_DAYS } },
+      `scheduledAt is more than ${SCHEDULE_MAX_DAYS} days ahead`,
+    );
+  }
+  const target = normalized(parsed.data.target);
+  const refused = await checkTarget(db, scope, target, schoolYearOf(now));
+  if (refused) return refused;
+  return { ok: true, message: { category, subject, body, target, scheduledAt } };
+}
+
+/** A target with nobody on it is almost certainly a mistake (an empty grade, last year's class). */
+function nobodyIn(preview: MessagePreview): SendRefusal | null {
+  return preview.recipients === 0 && preview.households === 0
+    ? refusal(
+        'no_recipients',
+        'target',
+        { key: 'compose.error.noRecipients' },
+        'the target has no students and no registered addresses',
+      )
+    : null;
+}
+
+/**
+ * The confirmation's figures: the exact number of addresses the send would mail and of
+ * households that would be on the call list, by the same resolution the send uses.
+ */
+export async function previewSend(
+  ctx: Pick<WebContext, 'db'>,
+  staff: Pick<StaffPrincipal, 'scope'>,
+  raw: unknown,
+  now: Date = new Date(),
+): Promise<PreviewResult> {
+  const checked = await checkMessage(ctx.db, staff.scope, raw, now);
+  if (!checked.ok) return checked;
+  const preview = await previewMessage(
+    ctx.db,
+    staff.scope.districtId,
+    checked.message.target,
+    schoolYearOf(now),
+  );
+  return nobodyIn(preview) ?? { ok: true, message: checked.message, preview };
+}
+
+/** How the send came in, for the audit. */
+export type SendChannel = 'form' | 'api';
+
+/**
+ * Sends (or schedules) a message exactly once per idempotency key and author, and audits it
+ * with who, what category, which target and how many recipients (never an address). A repeat
+ * with the same key returns the first message's id with `created: false` and changes nothing.
+ */
+export async function sendMessage(
+  ctx: Pick<WebContext, 'db' | 'bus'>,
+  staff: Pick<StaffPrincipal, 'id' | 'scope' | 'apiTokenId'>,
+  raw: unknown,
+  options: { idempotencyKey: string | null; channel: SendChannel },
+  now: Date = new Date(),
+): Promise<SendResult> {
+  const { idempotencyKey } = options;
+  if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+    return refusal(
+      'invalid_input',
+      'idempotencyKey',
+      { key: 'compose.error.expired' },
+      'idempotencyKey must be 8–128 letters, digits, "_", "-", "." or ":"',
+    );
+  }
+  const { scope } = staff;
+  const checked = await checkMessage(ctx.db, scope, raw, now);
+  if (!checked.ok) return checked;
+  const { message } = checked;
+  const result = await ctx.db.transaction(async (tx): Promise<SendResult> => {
+    const preview = await previewMessage(tx, scope.districtId, message.target, schoolYearOf(now));
+    const nobody = nobodyIn(preview);
+    if (nobody) return nobody;
+    const { id, created } = await createMessage(
+      tx,
+      {
+        districtId: scope.districtId,
+        schoolId: scope.role === 'board' ? null : scope.schoolId,
+        authorId: staff.id,
+        ...message,
+        idempotencyKey,
+      },
+      now,
+    );
+    if (created) {
+      await recordAuditEvent(tx, {
+        districtId: scope.districtId,
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'message.send',
+        subjectType: 'message',
+        subjectId: String(id),
+        detail: {
+          category: message.category,
+          target: message.target,
+          scheduledAt: message.scheduledAt?.toISOString() ?? null,
+          recipients: preview.recipients,
+          callListHouseholds: preview.callListHouseholds,
+          channel: options.channel,
+          apiTokenId: staff.apiTokenId,
+        },
+      });
+    }
+    return { ok: true, id, created, scheduledAt: message.scheduledAt };
+  });
+  if (result.ok && result.created && !result.scheduledAt) {
+    // Dispatchers poll as well; this only spares a send the wait for the next poll.
+    await ctx.bus.publish('messageQueued', { messageId: result.id });
+  }
+  return result;
+}

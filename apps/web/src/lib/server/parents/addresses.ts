@@ -1,0 +1,193 @@
+import {
+  consumeToken,
+  createAddAddressToken,
+  deleteRegistrationAddress,
+  insertRegistrationAddress,
+  listRegistrationAddresses,
+  lockRegistration,
+  recordAuditEvent,
+  setAddressOrder,
+  type RegistrationAddress,
+  type RegistrationToken,
+  type Tx,
+} from '@renraku/db';
+import {
+  addAddressMailbox,
+  MAX_ADDRESSES_PER_REGISTRATION,
+  type AddressHealth,
+  type AddressRole,
+} from '@renraku/shared';
+import { decryptAddress } from '@renraku/shared/crypto';
+import type { WebContext } from '../../../../server/context';
+import { maskAddress } from './policy';
+
+// A registration's up to three addresses (leaflet: 三人まで), guardians first: a child's own
+// address only with a guardian's before it. Every change locks the registration and rewrites
+// the positions, so the order always reads guardians, then the child.
+
+/** An address as its own parent sees it: a masked hint, never the address. */
+export interface AddressHint {
+  id: number;
+  hint: string;
+  role: AddressRole;
+  health: AddressHealth;
+}
+
+export function addressHints(ctx: WebContext, rows: readonly RegistrationAddress[]): AddressHint[] {
+  return rows.map((row) => ({
+    id: row.id,
+    hint: maskAddress(decryptAddress(ctx.keys, row.ciphertext)),
+    role: row.role,
+    health: row.health,
+  }));
+}
+
+export async function loadAddressHints(ctx: WebContext, registrationId: number) {
+  return addressHints(ctx, await listRegistrationAddresses(ctx.db, registrationId));
+}
+
+/** Guardians first, each group in its present order. */
+async function reorder(tx: Tx, registrationId: number): Promise<void> {
+  const rows = await listRegistrationAddresses(tx, registrationId);
+  const ordered = [
+    ...rows.filter((row) => row.role === 'guardian'),
+    ...rows.filter((row) => row.role === 'child'),
+  ];
+  await setAddressOrder(
+    tx,
+    registrationId,
+    ordered.map((row) => row.id),
+  );
+}
+
+export type AttachOutcome =
+  | 'added'
+  | 'replaced'
+  /** The address is on the registration already: nothing to do. */
+  | 'already'
+  /** Three addresses already; the parent must replace or remove one. */
+  | 'full'
+  /** A child's address without a guardian's left. */
+  | 'guardian_first'
+  /** The link was used or expired meanwhile, or the registration is gone. */
+  | 'gone';
+
+class Refused extends Error {
+  constructor(readonly outcome: AttachOutcome) {
+    super(outcome);
+  }
+}
+
+/**
+ * Adds the address a token proves (a registration link's 「登録済みの人」, or an add-address
+ * confirmation) to a registration, optionally in place of one of its addresses. The token is
+ * used up only when the address was added (or was there already); a refusal leaves it usable,
+ * so the parent can remove an address and come back with the same link.
+ */
+export async function attachAddress(
+  ctx: WebContext,
+  input: {
+    registrationId: number;
+    token: RegistrationToken;
+    role: AddressRole;
+    replaceAddressId?: number;
+  },
+): Promise<AttachOutcome> {
+  const { registrationId, token, role } = input;
+  if (!token.addressCiphertext || !token.blindIndex) return 'gone';
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const districtId = await lockRegistration(tx, registrationId);
+      if (districtId === undefined) throw new Refused('gone');
+      if (!(await consumeToken(tx, token.id))) throw new Refused('gone');
+      const rows = await listRegistrationAddresses(tx, registrationId);
+      if (rows.some((row) => row.blindIndex === token.blindIndex)) return 'already';
+      const replaced = rows.find((row) => row.id === input.replaceAddressId);
+      const kept = rows.filter((row) => row !== replaced);
+      if (kept.length >= MAX_ADDRESSES_PER_REGISTRATION) throw new Refused('full');
+      if (role === 'child' && !kept.some((row) => row.role === 'guardian')) {
+        throw new Refused('guardian_first');
+      }
+      if (replaced) await deleteRegistrationAddress(tx, registrationId, replaced.id);
+      await insertRegistrationAddress(tx, {
+        districtId,
+        registrationId,
+        position: Math.max(0, ...rows.map((row) => row.position)) + 1,
+        role,
+        ciphertext: token.addressCiphertext!,
+        blindIndex: token.blindIndex!,
+        carrierDomain: token.carrierDomain ?? '',
+      });
+      await reorder(tx, registrationId);
+      await recordAuditEvent(tx, {
+        districtId,
+        actorType: 'parent',
+        actorId: registrationId,
+        action: replaced ? 'parent.address_replace' : 'parent.address_add',
+        subjectType: 'registration',
+        subjectId: String(registrationId),
+        detail: { role },
+      });
+      return replaced ? 'replaced' : 'added';
+    });
+  } catch (error) {
+    if (error instanceof Refused) return error.outcome;
+    throw error;
+  }
+}
+
+export type RemoveOutcome = 'removed' | 'last' | 'guardian_needed' | 'not_found';
+
+/**
+ * Removes one address. The last one cannot go (that is withdrawal, 退会), nor the last
+ * guardian's while a child's address remains.
+ */
+export async function removeAddress(
+  ctx: WebContext,
+  registrationId: number,
+  addressId: number,
+): Promise<RemoveOutcome> {
+  return ctx.db.transaction(async (tx) => {
+    const districtId = await lockRegistration(tx, registrationId);
+    if (districtId === undefined) return 'not_found';
+    const rows = await listRegistrationAddresses(tx, registrationId);
+    const target = rows.find((row) => row.id === addressId);
+    if (!target) return 'not_found';
+    const kept = rows.filter((row) => row !== target);
+    if (kept.length === 0) return 'last';
+    if (!kept.some((row) => row.role === 'guardian')) return 'guardian_needed';
+    await deleteRegistrationAddress(tx, registrationId, addressId);
+    await reorder(tx, registrationId);
+    await recordAuditEvent(tx, {
+      districtId,
+      actorType: 'parent',
+      actorId: registrationId,
+      action: 'parent.address_remove',
+      subjectType: 'registration',
+      subjectId: String(registrationId),
+    });
+    return 'removed';
+  });
+}
+
+/** The add-address mailbox stays open this long; the parent may hand it to a family member. */
+export const ADD_ADDRESS_MAILBOX_TTL_SECONDS = 24 * 3600;
+
+/**
+ * The add-<token>@MAIL_DOMAIN mailbox for a further address: an empty mail to it from that
+ * address brings a confirmation link (the dispatcher's inbound server sends it).
+ */
+export async function openAddAddressMailbox(
+  ctx: WebContext,
+  registrationId: number,
+): Promise<{ mailbox: string; expiresAt: Date }> {
+  const issued = await createAddAddressToken(
+    ctx.db,
+    registrationId,
+    ADD_ADDRESS_MAILBOX_TTL_SECONDS,
+  );
+  return {
+    mailbox: addAddressMailbox(issued.token, ctx.env.mailDomain),
+    expiresAt: issued.expiresAt,
+  };
+}

@@ -1,0 +1,62 @@
+import type { WebContext } from '../../../../server/context';
+
+// The two mails the web sends a parent itself: registration completed (leaflet ⑤) and the
+// password reset link. Short plain Japanese for a phone, links on lines of their own. Neither
+// names the child: a forwarded or shared mailbox learns no more than the school and class.
+
+const FOOTER = ['', '※このメールは送信専用です。返信はできません。'];
+
+const EXPIRY_FORMAT = new Intl.DateTimeFormat('ja-JP', {
+  timeZone: 'Asia/Tokyo',
+  month: 'long',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Sends and logs a failure without the address: the page the parent sees does not depend on it. */
+async function deliver(ctx: WebContext, to: string, subject: string, lines: string[]) {
+  if (!ctx.mailer) throw new Error('the web was started without a mailer (startWeb makes one)');
+  try {
+    await ctx.mailer.send({ to, subject, text: `${[...lines, ...FOOTER].join('\n')}\n` });
+    return true;
+  } catch (error) {
+    ctx.logger.warn({ err: error, subject }, 'parent mail not sent');
+    return false;
+  }
+}
+
+/** 「登録が完了しました」: sent after a registration and again when it is repeated. */
+export function sendCompletionMail(
+  ctx: WebContext,
+  to: string,
+  registration: { loginId: string; schoolName: string; grade: number; className: string },
+): Promise<boolean> {
+  return deliver(ctx, to, '登録が完了しました', [
+    `${registration.schoolName}の緊急連絡メールの登録が完了しました。`,
+    `学年・クラス：${registration.grade}年 ${registration.className}`,
+    `ログインID：${registration.loginId}`,
+    '',
+    '登録内容の確認・アドレスの追加・退会は、次のページからログインしてください。',
+    `${ctx.env.publicUrl}/login`,
+    '',
+    'このメールに心当たりがない場合は、学校にお問い合わせください。',
+  ]);
+}
+
+/** The reset link, to every address of the registration; nothing happens unless it is opened. */
+export function sendPasswordResetMail(
+  ctx: WebContext,
+  to: string,
+  link: { token: string; expiresAt: Date },
+): Promise<boolean> {
+  return deliver(ctx, to, 'パスワード再設定のご案内', [
+    '学校緊急連絡メールのパスワードを再設定するには、次のURLを開いてください。',
+    `${ctx.env.publicUrl}/account/reset/${link.token}`,
+    '',
+    `有効期限：${EXPIRY_FORMAT.format(link.expiresAt)}まで（1回だけ使えます）`,
+    '',
+    'このメールに心当たりがない場合は、何もせずに削除してください。パスワードは変わりません。',
+  ]);
+}

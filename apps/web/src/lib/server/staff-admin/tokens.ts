@@ -1,0 +1,82 @@
+import {
+  createApiToken,
+  listApiTokensOf,
+  recordAuditEvent,
+  revokeApiTokenOf,
+  type Db,
+  type OwnedApiToken,
+} from '@renraku/db';
+import { issueApiToken } from '@renraku/shared/crypto';
+import { RosterError, type StaffActor } from '../roster';
+
+// API tokens (APIトークン) belong to the staff member who made them and act with that member's
+// scope. Every role may have them (a teacher's class-only integration is still scoped). The
+// token is shown once, at creation; only its hash and first characters are stored.
+
+/** The owner's tokens for the list (prefix, name, created, last used, revoked). */
+export function ownApiTokens(db: Db, actor: StaffActor): Promise<OwnedApiToken[]> {
+  return listApiTokensOf(db, actor.staffUserId);
+}
+
+const MAX_NAME = 100;
+
+/** Issues a token; the returned `token` is the only time anyone sees it. */
+export async function createOwnApiToken(
+  db: Db,
+  actor: StaffActor,
+  input: { name: string },
+): Promise<{ id: number; name: string; token: string; tokenPrefix: string }> {
+  const name = input.name.trim();
+  if (name === '' || name.length > MAX_NAME) {
+    throw new RosterError(
+      'invalid',
+      `トークンの名前（用途）を入力してください（${MAX_NAME}文字まで）。`,
+    );
+  }
+  const issued = issueApiToken();
+  return db.transaction(async (tx) => {
+    const stored = await createApiToken(tx, {
+      staffUserId: actor.staffUserId,
+      name,
+      tokenHash: issued.tokenHash,
+      tokenPrefix: issued.tokenPrefix,
+    });
+    await recordAuditEvent(tx, {
+      districtId: actor.scope.districtId,
+      actorType: 'staff',
+      actorId: actor.staffUserId,
+      action: 'api_token.create',
+      subjectType: 'api_token',
+      subjectId: String(stored.id),
+      detail: { name, tokenPrefix: issued.tokenPrefix },
+    });
+    return { id: stored.id, name, token: issued.token, tokenPrefix: issued.tokenPrefix };
+  });
+}
+
+/** Revokes one of the owner's tokens; its next API call gets 401. */
+export async function revokeOwnApiToken(
+  db: Db,
+  actor: StaffActor,
+  input: { tokenId: number; now?: Date },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const revoked = await revokeApiTokenOf(tx, {
+      tokenId: input.tokenId,
+      staffUserId: actor.staffUserId,
+      at: input.now ?? new Date(),
+    });
+    if (!revoked) {
+      throw new RosterError('not_found', 'そのトークンはないか、すでに無効になっています。');
+    }
+    await recordAuditEvent(tx, {
+      districtId: actor.scope.districtId,
+      actorType: 'staff',
+      actorId: actor.staffUserId,
+      action: 'api_token.revoke',
+      subjectType: 'api_token',
+      subjectId: String(input.tokenId),
+      detail: {},
+    });
+  });
+}

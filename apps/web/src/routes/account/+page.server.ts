@@ -1,0 +1,42 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { MessageKey } from '$lib/i18n';
+import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
+import { endSession } from '$lib/server/auth/sessions';
+import { loadAccount, removeAddress } from '$lib/server/parents';
+import { field, requireParent } from '$lib/server/parents/pages';
+import type { Actions, PageServerLoad } from './$types';
+
+/** What the other account pages report back with ?done= after they redirect here. */
+const NOTICES: Record<string, MessageKey> = {
+  password: 'parent.done.password',
+  added: 'parent.attach.added',
+  replaced: 'parent.attach.replaced',
+  already: 'parent.attach.already',
+};
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const registrationId = requireParent(locals);
+  const loaded = await loadAccount(locals.ctx, registrationId);
+  if (!loaded) redirect(303, '/account/login');
+  return { ...loaded, notice: NOTICES[url.searchParams.get('done') ?? ''] };
+};
+
+export const actions: Actions = {
+  remove: async ({ locals, request }) => {
+    const registrationId = requireParent(locals);
+    const form = await request.formData();
+    const addressId = Number(field(form, 'addressId', 20));
+    const outcome = Number.isSafeInteger(addressId)
+      ? await removeAddress(locals.ctx, registrationId, addressId)
+      : 'not_found';
+    const message: MessageKey = `parent.remove.${outcome}`;
+    return outcome === 'removed' ? { message } : fail(409, { message });
+  },
+
+  logout: async ({ locals, cookies }) => {
+    const token = sessionToken(cookies, 'parent');
+    if (token) await endSession(locals.ctx.db, token);
+    clearSessionCookie(cookies, locals.ctx, 'parent');
+    redirect(303, '/account/login');
+  },
+};

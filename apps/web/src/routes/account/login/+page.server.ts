@@ -1,0 +1,48 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { MessageKey } from '$lib/i18n';
+import { beginSession } from '$lib/server/auth/cookies';
+import { returnPath } from '$lib/server/auth/guards';
+import { attemptParentLogin } from '$lib/server/parents';
+import { field } from '$lib/server/parents/pages';
+import type { Actions, PageServerLoad } from './$types';
+
+/** Notices other pages send here after they ended or changed the session. */
+const NOTICES: Record<string, MessageKey> = {
+  reset: 'parent.reset.done',
+  withdrawn: 'parent.withdraw.done',
+};
+
+export const load: PageServerLoad = ({ locals, url }) => {
+  if (locals.parent) redirect(303, returnPath(url.searchParams.get('next'), '/account'));
+  return { notice: NOTICES[url.searchParams.get('done') ?? ''] };
+};
+
+export const actions: Actions = {
+  login: async ({ locals, request, cookies, url, getClientAddress }) => {
+    const form = await request.formData();
+    const loginId = field(form, 'loginId', 100);
+    const now = new Date();
+    const result = await attemptParentLogin(
+      locals.ctx,
+      { loginId, password: field(form, 'password', 256) },
+      getClientAddress(),
+      now,
+    );
+    if (!result.ok) {
+      return result.reason === 'rate_limited'
+        ? fail(429, {
+            loginId,
+            error: 'parent.login.rateLimited' as MessageKey,
+            minutes: result.minutes,
+          })
+        : fail(400, { loginId, error: 'parent.login.invalid' as MessageKey, minutes: 0 });
+    }
+    await beginSession(
+      cookies,
+      locals.ctx,
+      { kind: 'parent', registrationId: result.registrationId },
+      now,
+    );
+    redirect(303, returnPath(url.searchParams.get('next'), '/account'));
+  },
+};

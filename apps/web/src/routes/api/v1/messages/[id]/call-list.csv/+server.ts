@@ -1,0 +1,7 @@
+import { requireApiStaff } from '$lib/server/auth/guards';
+import { callListResponse } from '$lib/server/call-list/respond';
+import type { RequestHandler } from './$types';
+
+/** The call list as CSV for integrations, scoped like the token's owner; audited as a view. */
+export const GET: RequestHandler = ({ locals, params }) =>
+  callListResponse(locals.ctx, requireApiStaff(locals), params.id, { audit: true, format: 'csv' });

@@ -1,0 +1,51 @@
+import { error, fail } from '@sveltejs/kit';
+import type { MessageKey } from '$lib/i18n';
+import { beginSession } from '$lib/server/auth/cookies';
+import { attachAddress, attemptParentLogin } from '$lib/server/parents';
+import { field, registerLinkForPage, requireRegisterLink } from '$lib/server/parents/pages';
+import type { Actions, PageServerLoad } from './$types';
+
+// 「登録済みの人」: log in to add the address this link proves to that registration.
+
+export const load: PageServerLoad = ({ locals, params, request, getClientAddress }) =>
+  registerLinkForPage(locals.ctx, request, params.token, getClientAddress());
+
+export const actions: Actions = {
+  attach: async ({ locals, params, request, cookies, getClientAddress }) => {
+    const { ctx } = locals;
+    const link = await requireRegisterLink(ctx, params.token, getClientAddress());
+    const form = await request.formData();
+    const loginId = field(form, 'loginId', 100);
+    const role = field(form, 'role') === 'child' ? 'child' : 'guardian';
+    const now = new Date();
+    const login = await attemptParentLogin(
+      ctx,
+      { loginId, password: field(form, 'password', 256) },
+      getClientAddress(),
+      now,
+      link.school.districtId,
+    );
+    if (!login.ok) {
+      return login.reason === 'rate_limited'
+        ? fail(429, {
+            loginId,
+            role,
+            error: 'parent.login.rateLimited' as MessageKey,
+            minutes: login.minutes,
+          })
+        : fail(400, { loginId, role, error: 'parent.login.invalid' as MessageKey, minutes: 0 });
+    }
+    await beginSession(cookies, ctx, { kind: 'parent', registrationId: login.registrationId }, now);
+    const outcome = await attachAddress(ctx, {
+      registrationId: login.registrationId,
+      token: link.token,
+      role,
+    });
+    if (outcome === 'gone') error(404, 'link');
+    const message: MessageKey = `parent.attach.${outcome}`;
+    if (outcome === 'full' || outcome === 'guardian_first') {
+      return fail(409, { loginId, role, error: message, minutes: 0 });
+    }
+    return { done: message };
+  },
+};

@@ -1,0 +1,103 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import type { MessageKey } from '$lib/i18n';
+import { beginSession } from '$lib/server/auth/cookies';
+import {
+  checkAuthCode,
+  completeRegistration,
+  registrationChoices,
+  verifyGrant,
+  type RegistrationField,
+} from '$lib/server/parents';
+import {
+  errorKey,
+  field,
+  registerLinkForPage,
+  requireRegisterLink,
+} from '$lib/server/parents/pages';
+import type { Actions, PageServerLoad } from './$types';
+
+// Leaflet ③④: the auth code, then the details. Each step is a plain form post; the second
+// carries the signed grant the first returned, so the page works without JavaScript.
+
+export const load: PageServerLoad = ({ locals, params, request, getClientAddress }) =>
+  registerLinkForPage(locals.ctx, request, params.token, getClientAddress());
+
+export const actions: Actions = {
+  code: async ({ locals, params, request, getClientAddress }) => {
+    const { ctx } = locals;
+    const link = await requireRegisterLink(ctx, params.token, getClientAddress());
+    const form = await request.formData();
+    const result = await checkAuthCode(ctx, link, field(form, 'authCode', 100), getClientAddress());
+    if (!result.ok) {
+      return result.reason === 'rate_limited'
+        ? fail(429, {
+            step: 'code' as const,
+            error: 'parent.code.locked' as MessageKey,
+            minutes: result.minutes,
+          })
+        : fail(400, {
+            step: 'code' as const,
+            error: 'parent.code.wrong' as MessageKey,
+            minutes: 0,
+          });
+    }
+    const scope = verifyGrant(ctx, link, result.grant);
+    if (!scope) error(500, 'grant');
+    return {
+      step: 'details' as const,
+      grant: result.grant,
+      choices: await registrationChoices(ctx, link, scope),
+      values: {} as Partial<Record<RegistrationField, string>>,
+      errors: {} as Partial<Record<RegistrationField, MessageKey>>,
+      suggestions: [] as string[],
+    };
+  },
+
+  register: async ({ locals, params, request, cookies, getClientAddress }) => {
+    const { ctx } = locals;
+    const link = await requireRegisterLink(ctx, params.token, getClientAddress());
+    const form = await request.formData();
+    const grant = field(form, 'grant', 200);
+    const scope = verifyGrant(ctx, link, grant);
+    if (!scope) {
+      return fail(400, {
+        step: 'code' as const,
+        error: 'parent.code.wrong' as MessageKey,
+        minutes: 0,
+      });
+    }
+    const values = {
+      loginId: field(form, 'loginId', 100),
+      password: field(form, 'password', 200),
+      childName: field(form, 'childName', 200),
+      childKana: field(form, 'childKana', 200),
+      grade: field(form, 'grade', 10),
+      classId: field(form, 'classId', 20),
+    };
+    const result = await completeRegistration(ctx, link, scope, values);
+    if (result.ok && result.outcome === 'created') {
+      await beginSession(
+        cookies,
+        ctx,
+        { kind: 'parent', registrationId: result.registrationId },
+        new Date(),
+      );
+      redirect(303, '/account/registered');
+    }
+    if (result.ok) return { step: 'already' as const, loginId: result.loginId };
+    if ('linkGone' in result) error(404, 'link');
+    const errors: Partial<Record<RegistrationField, MessageKey>> = {};
+    for (const [name, code] of Object.entries(result.errors)) {
+      errors[name as RegistrationField] = errorKey(code);
+    }
+    return fail(400, {
+      step: 'details' as const,
+      grant,
+      choices: await registrationChoices(ctx, link, scope),
+      // The password is never sent back.
+      values: { ...values, password: '' },
+      errors,
+      suggestions: result.suggestions,
+    });
+  },
+};

@@ -1,0 +1,8 @@
+import { requireStaff } from '$lib/server/auth/guards';
+import { recentMessages } from '$lib/server/live';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+  const staff = requireStaff(locals);
+  return { messages: await recentMessages(locals.ctx, staff.scope) };
+};

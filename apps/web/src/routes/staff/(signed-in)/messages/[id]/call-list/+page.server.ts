@@ -1,0 +1,7 @@
+import { requireStaff } from '$lib/server/auth/guards';
+import { callListOr404 } from '$lib/server/call-list/respond';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, params }) => ({
+  callList: await callListOr404(locals.ctx, requireStaff(locals), params.id, { audit: true }),
+});

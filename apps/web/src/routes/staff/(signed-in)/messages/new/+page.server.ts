@@ -1,0 +1,91 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { listTargetOptions } from '@renraku/db';
+import { BODY_MAX, MESSAGE_CATEGORIES, schoolYearOf, SUBJECT_MAX } from '@renraku/shared';
+import { randomToken } from '@renraku/shared/crypto';
+import { requireStaff } from '$lib/server/auth/guards';
+import {
+  composeValuesFrom,
+  messageInputOf,
+  previewSend,
+  SCHEDULE_MAX_DAYS,
+  sendMessage,
+  type ComposeValues,
+  type SendRefusal,
+} from '$lib/server/messages';
+import type { Actions, PageServerLoad } from './$types';
+
+// 配信する: step 1 the form (?/preview), step 2 the confirmation with the exact figures
+// (?/send, or ?/edit back to the form). The idempotency key is made when the form is first
+// shown and travels with it, so a double click or a re-posted confirmation sends once.
+
+const JST_OFFSET_MS = 9 * 3600_000;
+
+/** A moment as <input type="datetime-local"> shows it on the school's (Japan's) clock. */
+function jstLocal(date: Date): string {
+  return new Date(date.getTime() + JST_OFFSET_MS).toISOString().slice(0, 16);
+}
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const staff = requireStaff(locals);
+  const now = new Date();
+  const options = await listTargetOptions(locals.ctx.db, staff.scope, schoolYearOf(now));
+  // 「全校に緊急連絡」 on the home page opens the form preset: ?category=…&target=district.
+  const category = url.searchParams.get('category');
+  const preset = {
+    category: MESSAGE_CATEGORIES.find((known) => known === category) ?? '',
+    targetKind: url.searchParams.get('target') === 'district' ? 'district' : '',
+  };
+  return {
+    role: staff.scope.role,
+    ownSchoolId: staff.scope.role === 'board' ? null : staff.scope.schoolId,
+    ownClassId: staff.scope.role === 'teacher' ? staff.scope.classId : null,
+    options,
+    preset,
+    idempotencyKey: randomToken(18),
+    limits: { subject: SUBJECT_MAX, body: BODY_MAX },
+    schedule: {
+      min: jstLocal(now),
+      max: jstLocal(new Date(now.getTime() + SCHEDULE_MAX_DAYS * 86_400_000)),
+    },
+  };
+};
+
+/** The form comes back with what was typed and why it was refused. */
+function refusedForm(values: ComposeValues, refusal: SendRefusal) {
+  return fail(refusal.status, { step: 'edit' as const, values, errors: refusal.fields });
+}
+
+export const actions: Actions = {
+  preview: async ({ request, locals }) => {
+    const staff = requireStaff(locals);
+    const values = composeValuesFrom(await request.formData());
+    const result = await previewSend(locals.ctx, staff, messageInputOf(values));
+    if (!result.ok) return refusedForm(values, result);
+    const { message, preview } = result;
+    return {
+      step: 'confirm' as const,
+      values,
+      confirm: {
+        category: message.category,
+        subject: message.subject,
+        body: message.body,
+        scheduledAt: message.scheduledAt?.toISOString() ?? null,
+        ...preview,
+      },
+    };
+  },
+  edit: async ({ request }) => {
+    return { step: 'edit' as const, values: composeValuesFrom(await request.formData()) };
+  },
+  send: async ({ request, locals }) => {
+    const staff = requireStaff(locals);
+    const values = composeValuesFrom(await request.formData());
+    const result = await sendMessage(locals.ctx, staff, messageInputOf(values), {
+      idempotencyKey: values.idempotencyKey,
+      channel: 'form',
+    });
+    if (!result.ok) return refusedForm(values, result);
+    // The live dashboard of the message (an absolute path: resolve() is relative during SSR).
+    redirect(303, `/staff/messages/${result.id}`);
+  },
+};

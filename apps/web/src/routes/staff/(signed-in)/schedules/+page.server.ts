@@ -1,0 +1,66 @@
+import { error, fail } from '@sveltejs/kit';
+import { listMessageSchedules, listTargetOptions } from '@renraku/db';
+import { BODY_MAX, schoolYearOf, SUBJECT_MAX, type StaffScope } from '@renraku/shared';
+import { requireStaff } from '$lib/server/auth/guards';
+import {
+  composeValuesFrom,
+  createSchedule,
+  deactivateSchedule,
+  messageInputOf,
+} from '$lib/server/messages';
+import { idFrom, jstText, textFrom } from '$lib/server/staff-admin';
+import type { Actions, PageServerLoad } from './$types';
+
+// 定期配信: the board's recurring monthly mail. Board only; each run is sent by the
+// dispatcher's loop (runDueSchedule) as a normal message of the schedule's author.
+
+function requireBoard(scope: StaffScope): Extract<StaffScope, { role: 'board' }> {
+  if (scope.role !== 'board') error(403, '定期配信は教育委員会だけが使えるページです。');
+  return scope;
+}
+
+export const load: PageServerLoad = async ({ locals }) => {
+  const scope = requireBoard(requireStaff(locals).scope);
+  const { db } = locals.ctx;
+  const [schedules, options] = await Promise.all([
+    listMessageSchedules(db, scope.districtId),
+    listTargetOptions(db, scope, schoolYearOf(new Date())),
+  ]);
+  return {
+    schools: options.schools,
+    limits: { subject: SUBJECT_MAX, body: BODY_MAX },
+    schedules: schedules.map((schedule) => ({
+      ...schedule,
+      nextRunAt: jstText(schedule.nextRunAt),
+    })),
+  };
+};
+
+export const actions: Actions = {
+  create: async ({ request, locals }) => {
+    const staff = requireStaff(locals);
+    requireBoard(staff.scope);
+    const form = await request.formData();
+    const values = composeValuesFrom(form);
+    const dayOfMonth = textFrom(form.get('dayOfMonth'));
+    const timeOfDay = textFrom(form.get('timeOfDay'));
+    const result = await createSchedule(locals.ctx, staff, {
+      message: messageInputOf({ ...values, when: 'now' }),
+      dayOfMonth,
+      timeOfDay,
+    });
+    if (!result.ok) {
+      return fail(result.status, { values, dayOfMonth, timeOfDay, errors: result.fields });
+    }
+    return { created: jstText(result.nextRunAt) };
+  },
+  deactivate: async ({ request, locals }) => {
+    const staff = requireStaff(locals);
+    requireBoard(staff.scope);
+    const scheduleId = idFrom((await request.formData()).get('scheduleId'));
+    const stopped =
+      scheduleId !== undefined && (await deactivateSchedule(locals.ctx, staff, scheduleId));
+    if (!stopped) return fail(404, { notFound: true });
+    return { deactivated: true };
+  },
+};

@@ -1,0 +1,173 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { FAILED_DELIVERY_STATES, type CallMark } from '@renraku/shared';
+import { rowsOf, type Db, type Tx } from '../client';
+import type { RosterPhone } from '../schema/households';
+
+// The call list (電話連絡リスト) of a message: the targeted households that no mail reached.
+// A household is on it when none of its targeted children has a registration with an address
+// that was mailed (未登録: not registered, or only dead addresses, or registered after the send)
+// or when every delivery to its addresses failed or bounced (配信失敗). A household with a
+// delivery still on its way is not on it (yet). Deliveries are matched by blind index, so a
+// household whose address was shared with a sibling's registration is matched too.
+
+/** Which part of the message's households to look at: the viewer's school or class. */
+export interface CallListFilter {
+  schoolId?: number;
+  classId?: number;
+}
+
+/** The households (of the message, within the filter) that belong on the call list. */
+function callListHouseholds(messageId: number, filter: CallListFilter): SQL {
+  const school = filter.schoolId === undefined ? sql`` : sql`and ms.school_id = ${filter.schoolId}`;
+  const klass = filter.classId === undefined ? sql`` : sql`and ms.class_id = ${filter.classId}`;
+  return sql`
+    scoped as (
+      select distinct ms.household_id from message_students ms
+      where ms.message_id = ${messageId} ${school} ${klass}
+    ),
+    mailed as (
+      select ms.household_id, d.state
+      from message_students ms
+      join scoped on scoped.household_id = ms.household_id
+      join registrations r on r.student_id = ms.student_id
+      join addresses a on a.registration_id = r.id
+      join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
+      where ms.message_id = ${messageId}
+    ),
+    listed as (
+      select scoped.household_id,
+        case when count(mailed.state) = 0 then 'unregistered' else 'failed' end as reason
+      from scoped left join mailed on mailed.household_id = scoped.household_id
+      group by scoped.household_id
+      having count(mailed.state) filter (
+        where mailed.state not in ${[...FAILED_DELIVERY_STATES]}) = 0
+    )`;
+}
+
+export type CallListReason = 'unregistered' | 'failed';
+
+/** A targeted child of a household on the call list. */
+export interface CallListChild {
+  studentId: number;
+  name: string;
+  kana: string;
+  schoolId: number;
+  classId: number;
+  grade: number;
+  className: string;
+  classOrder: number;
+}
+
+/** One household row: siblings merged, the school's phone numbers, and the latest mark. */
+export interface CallListHousehold {
+  householdId: number;
+  schoolId: number;
+  schoolName: string;
+  reason: CallListReason;
+  phones: RosterPhone[];
+  /** Every targeted child of the household, youngest grade first. */
+  children: CallListChild[];
+  mark: CallMark | null;
+  markedBy: string | null;
+  markedAt: Date | null;
+}
+
+type HouseholdRow = Omit<CallListHousehold, 'markedAt'> & { markedAt: Date | string | null };
+
+/**
+ * The call list's households with their children, phones and marks. Never selects an
+ * address column: nothing here can leak one into a page, CSV, JSON or socket event.
+ */
+export async function listCallListHouseholds(
+  db: Db | Tx,
+  messageId: number,
+  filter: CallListFilter = {},
+): Promise<CallListHousehold[]> {
+  const rows = rowsOf<HouseholdRow>(
+    await db.execute(sql`
+      with ${callListHouseholds(messageId, filter)}
+      select h.id as "householdId", h.school_id as "schoolId", sc.name as "schoolName",
+        listed.reason, h.phones,
+        (select json_agg(json_build_object(
+            'studentId', st.id, 'name', st.name, 'kana', st.kana, 'schoolId', ms.school_id,
+            'classId', ms.class_id, 'grade', c.grade, 'className', c.name,
+            'classOrder', c.sort_order)
+          order by c.grade, c.sort_order, c.name, st.kana)
+          from message_students ms
+          join students st on st.id = ms.student_id
+          join classes c on c.id = ms.class_id
+          where ms.message_id = ${messageId} and ms.household_id = h.id) as children,
+        m.mark, u.display_name as "markedBy", m.marked_at as "markedAt"
+      from listed
+      join households h on h.id = listed.household_id
+      join schools sc on sc.id = h.school_id
+      left join call_list_marks m on m.message_id = ${messageId} and m.household_id = h.id
+      left join staff_users u on u.id = m.staff_user_id
+      order by sc.sort_order, sc.name, h.id
+    `),
+  );
+  return rows.map((row) => ({
+    ...row,
+    children: row.children ?? [],
+    markedAt:
+      row.markedAt === null
+        ? null
+        : row.markedAt instanceof Date
+          ? row.markedAt
+          : new Date(row.markedAt),
+  }));
+}
+
+/** How many households of each message are on its call list (the board's overview). */
+export async function countCallListHouseholds(db: Db | Tx, messageId: number): Promise<number> {
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(
+      sql`with ${callListHouseholds(messageId, {})} select count(*)::int as n from listed`,
+    ),
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * Where a household's children sit among the message's targets, within the filter; empty
+ * when the household is not targeted by the message or lies outside the filter.
+ */
+export async function targetedHouseholdPlaces(
+  db: Db | Tx,
+  messageId: number,
+  householdId: number,
+  filter: CallListFilter = {},
+): Promise<{ schoolId: number; classId: number }[]> {
+  const school = filter.schoolId === undefined ? sql`` : sql`and school_id = ${filter.schoolId}`;
+  const all = rowsOf<{ schoolId: number; classId: number }>(
+    await db.execute(sql`
+      select distinct school_id as "schoolId", class_id as "classId" from message_students
+      where message_id = ${messageId} and household_id = ${householdId} ${school}
+    `),
+  );
+  const inFilter = filter.classId === undefined || all.some((p) => p.classId === filter.classId);
+  return inFilter ? all : [];
+}
+
+/** Sets (or with null clears) a household's mark; returns when it was made. */
+export async function setCallListMark(
+  db: Db | Tx,
+  input: { messageId: number; householdId: number; mark: CallMark | null; staffUserId: number },
+): Promise<Date> {
+  if (input.mark === null) {
+    await db.execute(sql`delete from call_list_marks
+      where message_id = ${input.messageId} and household_id = ${input.householdId}`);
+    return new Date();
+  }
+  const [row] = rowsOf<{ markedAt: Date | string }>(
+    await db.execute(sql`
+      insert into call_list_marks (message_id, household_id, mark, staff_user_id, marked_at)
+      values (${input.messageId}, ${input.householdId}, ${input.mark}, ${input.staffUserId}, now())
+      on conflict (message_id, household_id) do update
+        set mark = excluded.mark, staff_user_id = excluded.staff_user_id, marked_at = now()
+      returning marked_at as "markedAt"
+    `),
+  );
+  const at = row?.markedAt ?? new Date();
+  return at instanceof Date ? at : new Date(at);
+}

@@ -1,0 +1,253 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  FAILED_DELIVERY_STATES,
+  type DeliveryState,
+  type FailureReason,
+  type MessageCategory,
+  type MessageState,
+  type MessageTarget,
+  type StaffScope,
+} from '@renraku/shared';
+import { rowsOf, type Db, type Tx } from '../client';
+
+// What the live dashboard reads from PostgreSQL: which messages a staff member may watch, the
+// counts of a message by school, class and state, and its failures as staff may see them.
+
+/**
+ * Whether message `m` concerns the scope: the board sees its whole district; a school admin
+ * the messages its school sent or that reach its school; a teacher those that reach the class.
+ * "Reach" is the fan-out's roster snapshot, or the target itself before a scheduled fan-out.
+ */
+function messageInScope(scope: StaffScope): SQL {
+  const district = sql`m.district_id = ${scope.districtId}`;
+  switch (scope.role) {
+    case 'board':
+      return district;
+    case 'school_admin':
+      return sql`${district} and (m.school_id = ${scope.schoolId}
+        or exists (select 1 from message_students ms
+          where ms.message_id = m.id and ms.school_id = ${scope.schoolId})
+        or (m.fanned_out_at is null and (m.target->>'kind' = 'district'
+          or m.target->'schoolIds' @> to_jsonb(${scope.schoolId}::int)
+          or (m.target->>'schoolId')::int = ${scope.schoolId})))`;
+    case 'teacher':
+      return sql`${district} and (exists (select 1 from message_students ms
+          where ms.message_id = m.id and ms.class_id = ${scope.classId})
+        or (m.fanned_out_at is null and m.target->'classIds' @> to_jsonb(${scope.classId}::int)))`;
+  }
+}
+
+/** A message as the dashboard and the call list head it. */
+export interface WatchedMessage {
+  id: number;
+  districtId: number;
+  category: MessageCategory;
+  subject: string;
+  body: string;
+  target: MessageTarget;
+  state: MessageState;
+  recipientCount: number;
+  authorName: string | null;
+  senderName: string;
+  createdAt: Date;
+  scheduledAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+const watchedColumns = sql`m.id, m.district_id as "districtId", m.category, m.subject, m.body,
+  m.target, m.state, m.recipient_count as "recipientCount", u.display_name as "authorName",
+  coalesce(s.name, dt.name) as "senderName", m.created_at as "createdAt",
+  m.scheduled_at as "scheduledAt", m.started_at as "startedAt", m.finished_at as "finishedAt"`;
+
+const watchedFrom = sql`messages m
+  join districts dt on dt.id = m.district_id
+  left join schools s on s.id = m.school_id
+  left join staff_users u on u.id = m.author_id`;
+
+type WatchedRow = Omit<WatchedMessage, 'createdAt' | 'scheduledAt' | 'startedAt' | 'finishedAt'> & {
+  createdAt: Date | string;
+  scheduledAt: Date | string | null;
+  startedAt: Date | string | null;
+  finishedAt: Date | string | null;
+};
+
+const dateOf = (value: Date | string | null) =>
+  value === null ? null : value instanceof Date ? value : new Date(value);
+
+function toWatched(row: WatchedRow): WatchedMessage {
+  return {
+    ...row,
+    createdAt: dateOf(row.createdAt) ?? new Date(0),
+    scheduledAt: dateOf(row.scheduledAt),
+    startedAt: dateOf(row.startedAt),
+    finishedAt: dateOf(row.finishedAt),
+  };
+}
+
+/** The message, if the scope may watch it; null for a message of another school or class. */
+export async function findMessageInScope(
+  db: Db | Tx,
+  messageId: number,
+  scope: StaffScope,
+): Promise<WatchedMessage | null> {
+  const [row] = rowsOf<WatchedRow>(
+    await db.execute(sql`select ${watchedColumns} from ${watchedFrom}
+      where m.id = ${messageId} and ${messageInScope(scope)}`),
+  );
+  return row ? toWatched(row) : null;
+}
+
+/** The newest messages the scope may watch, newest first, drafts excluded. */
+export async function listMessagesInScope(
+  db: Db | Tx,
+  scope: StaffScope,
+  limit: number,
+): Promise<WatchedMessage[]> {
+  const rows = rowsOf<WatchedRow>(
+    await db.execute(sql`select ${watchedColumns} from ${watchedFrom}
+      where m.state <> 'draft' and ${messageInScope(scope)}
+      order by m.created_at desc, m.id desc limit ${limit}`),
+  );
+  return rows.map(toWatched);
+}
+
+/** One cell of a message's counts: deliveries of a school and class in one state. */
+export interface ProgressCell {
+  schoolId: number | null;
+  classId: number | null;
+  state: DeliveryState;
+  n: number;
+}
+
+/**
+ * A message's state and its deliveries counted by school, class and state: one grouped scan
+ * of the (message, class, state) index, the whole truth the dashboard's figures derive from.
+ */
+export async function progressBreakdown(
+  db: Db | Tx,
+  messageId: number,
+): Promise<{ messageState: MessageState; cells: ProgressCell[] } | null> {
+  const [message] = rowsOf<{ state: MessageState }>(
+    await db.execute(sql`select state from messages where id = ${messageId}`),
+  );
+  if (!message) return null;
+  const cells = rowsOf<ProgressCell>(
+    await db.execute(sql`
+      select school_id as "schoolId", class_id as "classId", state, count(*)::int as n
+      from deliveries where message_id = ${messageId}
+      group by school_id, class_id, state
+    `),
+  );
+  return { messageState: message.state, cells };
+}
+
+/** A failed delivery as staff may see it: never the address, nor the relay's reply text. */
+export interface FailureRow {
+  deliveryId: number;
+  studentName: string | null;
+  schoolId: number | null;
+  classId: number | null;
+  className: string | null;
+  reason: FailureReason;
+  code: number | null;
+  at: Date;
+}
+
+/**
+ * Failures of a message not among `seenIds`, newest first. The child is the one whose
+ * registration holds the address (or the siblings the mail named); the class is where the
+ * delivery is counted.
+ */
+export async function listMessageFailures(
+  db: Db | Tx,
+  messageId: number,
+  options: { seenIds?: number[]; limit: number },
+): Promise<FailureRow[]> {
+  const unseen =
+    options.seenIds && options.seenIds.length > 0
+      ? sql`and not (d.id = any(${sql.param(options.seenIds)}::bigint[]))`
+      : sql``;
+  const rows = rowsOf<
+    Omit<FailureRow, 'deliveryId' | 'at'> & { deliveryId: string | number; at: Date | string }
+  >(
+    await db.execute(sql`
+      select d.id as "deliveryId",
+        coalesce(array_to_string(d.child_names, '・'), st.name, r.child_name) as "studentName",
+        d.school_id as "schoolId", d.class_id as "classId",
+        case when c.id is null then null else c.grade || '年' || c.name end as "className",
+        case
+          when d.state = 'bounced' then 'bounced'
+          when d.attempts = 0 then 'unsendable'
+          when d.reply_code between 500 and 599 then 'rejected'
+          else 'retries_exhausted'
+        end as reason,
+        d.reply_code as code,
+        coalesce(d.finished_at, d.updated_at) as at
+      from deliveries d
+      left join addresses a on a.id = d.address_id
+      left join registrations r on r.id = a.registration_id
+      left join students st on st.id = r.student_id
+      left join classes c on c.id = d.class_id
+      where d.message_id = ${messageId} and d.state in ${[...FAILED_DELIVERY_STATES]} ${unseen}
+      order by coalesce(d.finished_at, d.updated_at) desc, d.id desc
+      limit ${options.limit}
+    `),
+  );
+  return rows.map((row) => ({
+    ...row,
+    deliveryId: Number(row.deliveryId),
+    at: row.at instanceof Date ? row.at : new Date(row.at),
+  }));
+}
+
+/** How far a sent message got, for the board's overview. */
+export interface MessageReach {
+  messageId: number;
+  recipients: number;
+  /** Accepted by the relay or delivered: the mail reached (or is with) the carrier. */
+  reached: number;
+  failed: number;
+}
+
+export async function messageReach(db: Db | Tx, messageIds: number[]): Promise<MessageReach[]> {
+  if (messageIds.length === 0) return [];
+  return rowsOf<MessageReach>(
+    await db.execute(sql`
+      select message_id as "messageId", count(*)::int as recipients,
+        (count(*) filter (where state in ('accepted', 'delivered')))::int as reached,
+        (count(*) filter (where state in ${[...FAILED_DELIVERY_STATES]}))::int as failed
+      from deliveries where message_id in ${messageIds}
+      group by message_id
+    `),
+  );
+}
+
+/** A school and class a message reached, named for the dashboard's bars. */
+export interface MessagePlace {
+  schoolId: number;
+  schoolName: string;
+  classId: number;
+  grade: number;
+  className: string;
+}
+
+/** The classes the message targeted within a school or class (the viewer's part), in order. */
+export async function listMessagePlaces(
+  db: Db | Tx,
+  messageId: number,
+  filter: { schoolId?: number; classId?: number } = {},
+): Promise<MessagePlace[]> {
+  const school = filter.schoolId === undefined ? sql`` : sql`and c.school_id = ${filter.schoolId}`;
+  const klass = filter.classId === undefined ? sql`` : sql`and c.id = ${filter.classId}`;
+  return rowsOf<MessagePlace>(
+    await db.execute(sql`
+      select c.school_id as "schoolId", s.name as "schoolName", c.id as "classId", c.grade,
+        c.name as "className"
+      from classes c join schools s on s.id = c.school_id
+      where c.id in (select distinct class_id from message_students where message_id = ${messageId})
+        ${school} ${klass}
+      order by s.sort_order, s.name, c.grade, c.sort_order, c.name
+    `),
+  );
+}

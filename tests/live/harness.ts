@@ -1,0 +1,203 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { eq, sql } from 'drizzle-orm';
+import { rowsOf, schema, type Db } from '@renraku/db';
+import type { TestDatabase } from '@renraku/db/testing';
+import {
+  FAILED_DELIVERY_STATES,
+  type CallListMarkEvent,
+  type ClientToServerEvents,
+  type FailureNotice,
+  type ProgressDelta,
+  type ProgressFigures,
+  type ProgressSnapshot,
+  type ServerToClientEvents,
+  type StaffScope,
+  type StateCounts,
+} from '@renraku/shared';
+import { createInProcessBus, type Bus } from '@renraku/shared/bus';
+import { deriveKeys, hashToken, randomToken } from '@renraku/shared/crypto';
+import { createLogger } from '@renraku/shared/logger';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import { loadWebEnv, startWeb, type WebContext } from '../../apps/web/server/index';
+import { applyDelta } from '../../apps/web/src/lib/live/figures';
+
+// What the live tests share: a web on a test database, staff sessions, socket clients that
+// follow the snapshot/delta protocol like the browser does, and the database's own figures
+// to compare them with.
+
+const handlerFile = fileURLToPath(new URL('../../apps/web/build/handler.js', import.meta.url));
+
+export type RunningWeb = Awaited<ReturnType<typeof startWeb>>;
+
+/** The web as startWeb runs it, on port 0, with the given bus (in process by default). */
+export async function startTestWeb(
+  database: TestDatabase,
+  options: { bus?: Bus; redisUrl?: string } = {},
+): Promise<{ web: RunningWeb; base: string; ctx: WebContext }> {
+  if (!existsSync(handlerFile)) {
+    throw new Error(`${handlerFile} is missing: run \`pnpm --filter @renraku/web build\`.`);
+  }
+  const env = loadWebEnv({
+    PORT: '0',
+    PUBLIC_URL: 'http://renraku.test',
+    SECRET_KEY: 's'.repeat(40),
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'silent',
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+  });
+  const ctx: WebContext = {
+    env,
+    db: database.handle.db,
+    dbHandle: database.handle,
+    bus: options.bus ?? createInProcessBus(),
+    keys: deriveKeys(env.secretKey),
+    logger: createLogger('live-test', 'silent'),
+  };
+  const web = await startWeb(ctx);
+  return { web, base: `http://127.0.0.1:${web.port}`, ctx };
+}
+
+/** A staff session as a login makes it; returns the cookie header value. */
+export async function sessionCookie(db: Db, staffUserId: number): Promise<string> {
+  const token = randomToken();
+  const now = new Date();
+  await db.insert(schema.sessions).values({
+    kind: 'staff',
+    staffUserId,
+    idHash: hashToken(token),
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + 3600_000),
+  });
+  return `renraku_staff=${token}`;
+}
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A socket as a page of the site opens it: WebSocket, this site's Origin, the cookie. */
+export function openSocket(base: string, cookie: string | null, origin = base): TestSocket {
+  return connectSocket(base, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: { origin, ...(cookie ? { cookie } : {}) },
+  });
+}
+
+/** Resolves when connected; rejects with the server's refusal. */
+export function connected(socket: TestSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.connected) return resolve();
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => reject(error));
+  });
+}
+
+export type WatchResult = Parameters<Parameters<ClientToServerEvents['message:watch']>[1]>[0];
+
+export function watchMessage(socket: TestSocket, payload: unknown): Promise<WatchResult> {
+  return new Promise((resolve) =>
+    socket.emit('message:watch', payload as { messageId: number }, resolve),
+  );
+}
+
+/**
+ * A dashboard's view of one message over one socket, following the protocol exactly as
+ * the browser's MessageWatch does: buffer deltas until the snapshot, then apply only those
+ * of the snapshot's stream with a greater seq.
+ */
+export class Dashboard {
+  figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
+  failures: FailureNotice[] = [];
+  deltas: ProgressDelta[] = [];
+  marks: CallListMarkEvent[] = [];
+  snapshot: ProgressSnapshot | null = null;
+  private seq = 0;
+  private buffered: ProgressDelta[] | null = [];
+
+  constructor(
+    readonly socket: TestSocket,
+    readonly messageId: number,
+  ) {
+    socket.on('progress:delta', (delta) => {
+      this.deltas.push(delta);
+      if (delta.messageId !== this.messageId) return;
+      if (this.buffered) this.buffered.push(delta);
+      else this.apply(delta);
+    });
+    socket.on('callList:mark', (event) => this.marks.push(event));
+  }
+
+  /** Watches and takes the snapshot; the result is the server's answer. */
+  async start(): Promise<WatchResult> {
+    this.buffered = [];
+    const result = await watchMessage(this.socket, { messageId: this.messageId });
+    if (!result.ok) return result;
+    const snapshot = result.snapshot;
+    this.snapshot = snapshot;
+    this.seq = snapshot.seq;
+    this.figures = {
+      total: snapshot.total,
+      bySchool: snapshot.bySchool,
+      byClass: snapshot.byClass,
+    };
+    this.failures = [...snapshot.failures];
+    const waiting = this.buffered;
+    this.buffered = null;
+    for (const delta of waiting.sort((a, b) => a.seq - b.seq)) this.apply(delta);
+    return result;
+  }
+
+  private apply(delta: ProgressDelta): void {
+    if (delta.stream !== this.snapshot?.stream || delta.seq <= this.seq) return;
+    this.seq = delta.seq;
+    applyDelta(this.figures, delta);
+    this.failures.unshift(...delta.failures);
+  }
+}
+
+/** The database's figures for a scope, computed independently of the web's code. */
+export async function databaseFigures(
+  db: Db,
+  messageId: number,
+  scope: StaffScope,
+): Promise<ProgressFigures> {
+  const where =
+    scope.role === 'board'
+      ? sql``
+      : scope.role === 'school_admin'
+        ? sql`and school_id = ${scope.schoolId}`
+        : sql`and class_id = ${scope.classId}`;
+  const rows = rowsOf<{ schoolId: number; classId: number; state: keyof StateCounts; n: number }>(
+    await db.execute(sql`select school_id as "schoolId", class_id as "classId", state,
+      count(*)::int as n from deliveries where message_id = ${messageId} ${where}
+      group by 1, 2, 3`),
+  );
+  const figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
+  for (const { schoolId, classId, state, n } of rows) {
+    figures.total[state] = (figures.total[state] ?? 0) + n;
+    const school = (figures.bySchool[schoolId] ??= {});
+    school[state] = (school[state] ?? 0) + n;
+    const klass = (figures.byClass[classId] ??= {});
+    klass[state] = (klass[state] ?? 0) + n;
+  }
+  return figures;
+}
+
+/** Failed or bounced deliveries of a message in a scope, by id. */
+export async function databaseFailureIds(db: Db, messageId: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: schema.deliveries.id, state: schema.deliveries.state })
+    .from(schema.deliveries)
+    .where(eq(schema.deliveries.messageId, messageId));
+  return rows
+    .filter((row) => (FAILED_DELIVERY_STATES as readonly string[]).includes(row.state))
+    .map((row) => row.id)
+    .sort((a, b) => a - b);
+}
+
+/** Gives a teacher the class they teach (the dispatch fixtures make staff without one). */
+export async function assignClass(db: Db, staffUserId: number, classId: number): Promise<void> {
+  await db.update(schema.staffUsers).set({ classId }).where(eq(schema.staffUsers.id, staffUserId));
+}
