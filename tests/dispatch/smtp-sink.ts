@@ -14,6 +14,8 @@ export interface SinkMail {
   envelopeFrom: string;
   to: string;
   raw: string;
+  /** The SMTP connection it came over, to count mails per connection. */
+  session: string;
 }
 
 export interface Sink {
@@ -64,6 +66,7 @@ export async function startSink({ delayMs = 0 }: { delayMs?: number } = {}): Pro
             envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to,
             raw,
+            session: session.id,
           });
           callback();
         }, delayMs);

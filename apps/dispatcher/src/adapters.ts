@@ -12,7 +12,9 @@ import {
 } from '@renraku/db';
 import type { Bus, Topic } from '@renraku/shared/bus';
 import type { ChannelPayloads } from '@renraku/shared';
+import { carrierDomainOf } from '@renraku/shared/crypto';
 import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './dispatcher';
+import type { DispatchSettings, DispatcherEnv } from './env';
 
 // The dispatcher's three ports, implemented with PostgreSQL (drizzle), nodemailer and the
 // shared bus.
@@ -49,31 +51,51 @@ interface SmtpError {
   message?: string;
 }
 
+/** What the relay connections are built from: the relay, the carriers' limits, the key. */
+export type SmtpMailerSettings = Pick<DispatcherEnv, 'smtpUrl' | 'mailDomain' | 'dkim'> & {
+  dispatch: Pick<DispatchSettings, 'concurrency' | 'carrierLimits'>;
+};
+
 /**
- * nodemailer's pooled SMTP transport: `concurrency` connections kept open to the relay, the
- * raw message passed through as rendered, and delivery status notifications requested so
- * that the relay's later success or failure reaches the inbound server.
+ * nodemailer's pooled SMTP transports: the raw message passed through as rendered (and
+ * DKIM-signed when a key is configured), and delivery status notifications requested so that
+ * the relay's later success or failure reaches the inbound server. A carrier that counts mails
+ * per session (docomo: 100) gets a pool of its own whose connections are replaced after that
+ * many; everyone else shares one pool of `concurrency` connections.
  */
-export function createSmtpMailer(smtpUrl: string, concurrency: number, mailDomain: string): Mailer {
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    pool: true,
-    maxConnections: concurrency,
-    maxMessages: Infinity,
-    // One immediate retry on another connection when the relay hangs up before the message
-    // went out (421, or an idle connection it dropped); beyond that our own backoff applies.
-    maxRequeues: 1,
-    name: mailDomain,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
-    logger: false,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+export function createSmtpMailer(settings: SmtpMailerSettings): Mailer {
+  const { smtpUrl, mailDomain, dkim, dispatch } = settings;
+  const pool = (maxConnections: number, maxMessages: number) =>
+    nodemailer.createTransport({
+      url: smtpUrl,
+      pool: true,
+      maxConnections,
+      maxMessages,
+      // One immediate retry on another connection when the relay hangs up before the message
+      // went out (421, or an idle connection it dropped); beyond that our own backoff applies.
+      maxRequeues: 1,
+      name: mailDomain,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+      logger: false,
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      ...(dkim && { dkim }),
+    });
+  const shared = pool(dispatch.concurrency, Infinity);
+  const transports = [shared];
+  const byDomain = new Map<string, typeof shared>();
+  for (const carrier of dispatch.carrierLimits) {
+    if (carrier.maxMessages === undefined) continue;
+    const own = pool(carrier.concurrency, carrier.maxMessages);
+    transports.push(own);
+    for (const domain of carrier.domains) byDomain.set(domain, own);
+  }
   return {
     async send({ envelopeFrom, to, raw, messageId, deliveryId }): Promise<SmtpReply> {
       try {
+        const transport = byDomain.get(carrierDomainOf(to)) ?? shared;
         const info = await transport.sendMail({
           envelope: { from: envelopeFrom, to: [to] },
           raw,
@@ -96,7 +118,7 @@ export function createSmtpMailer(smtpUrl: string, concurrency: number, mailDomai
       }
     },
     async close() {
-      transport.close();
+      for (const transport of transports) transport.close();
     },
   };
 }

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@renraku/shared/env';
 import { DEFAULT_CARRIER_LIMITS, loadDispatcherEnv, parseCarrierLimits } from './env';
@@ -65,10 +69,80 @@ describe('loadDispatcherEnv', () => {
   });
 
   it('refuses a malformed carrier table', () => {
-    for (const bad of ['docomo.ne.jp', 'docomo.ne.jp=0', 'docomo=4', 'a.jp=4,,b.jp=2', 'x.jp=-1']) {
+    for (const bad of [
+      'docomo.ne.jp',
+      'docomo.ne.jp=0',
+      'docomo=4',
+      'a.jp=4,,b.jp=2',
+      'x.jp=-1',
+      'x.jp=4/0',
+      'x.jp=4/',
+      'x.jp=4/many',
+    ]) {
       expect(problemsOf({ SMTP_URL: 'smtp://relay', CARRIER_LIMITS: bad })).toEqual([
         expect.stringMatching(/^CARRIER_LIMITS: /),
       ]);
     }
+  });
+
+  it('reads mails per connection after the slash; docomo gets 100 by default', () => {
+    const env = loadDispatcherEnv({
+      SMTP_URL: 'smtp://relay',
+      CARRIER_LIMITS: 'docomo.ne.jp=2/50,au.com=3',
+    });
+    expect(env.dispatch.carrierLimits).toEqual([
+      { domains: ['docomo.ne.jp'], concurrency: 2, maxMessages: 50 },
+      { domains: ['au.com'], concurrency: 3 },
+    ]);
+    expect(loadDispatcherEnv({ SMTP_URL: 'smtp://relay' }).dispatch.carrierLimits).toContainEqual({
+      domains: ['docomo.ne.jp'],
+      concurrency: 4,
+      maxMessages: 100,
+    });
+  });
+});
+
+describe('DKIM configuration', () => {
+  const pem = generateKeyPairSync('rsa', { modulusLength: 1024 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const base = { SMTP_URL: 'smtp://relay', DKIM_DOMAIN: 'Renraku.Example.jp', DKIM_SELECTOR: 's1' };
+
+  it('is off without any DKIM_ variable', () => {
+    expect(loadDispatcherEnv({ SMTP_URL: 'smtp://relay' }).dkim).toBeNull();
+  });
+
+  it('takes the key inline (with \\n for newlines) or from a file', () => {
+    const inline = loadDispatcherEnv({ ...base, DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
+    expect(inline.dkim).toEqual({
+      domainName: 'renraku.example.jp',
+      keySelector: 's1',
+      privateKey: pem,
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'renraku-dkim-')), 'dkim.pem');
+    writeFileSync(file, pem);
+    expect(loadDispatcherEnv({ ...base, DKIM_PRIVATE_KEY_FILE: file }).dkim).toEqual(inline.dkim);
+  });
+
+  it('refuses half a configuration, a bad key, an unreadable file, or both key forms', () => {
+    expect(problemsOf({ SMTP_URL: 'smtp://relay', DKIM_SELECTOR: 's1' })).toEqual([
+      expect.stringMatching(/^DKIM_DOMAIN: required/),
+      expect.stringMatching(/^DKIM_PRIVATE_KEY: required/),
+    ]);
+    expect(problemsOf({ ...base, DKIM_SELECTOR: '', DKIM_PRIVATE_KEY: pem })).toEqual([
+      expect.stringMatching(/^DKIM_SELECTOR: required/),
+    ]);
+    expect(problemsOf({ ...base, DKIM_PRIVATE_KEY: 'not a key' })).toEqual([
+      'DKIM_PRIVATE_KEY: is not a PEM private key',
+    ]);
+    expect(problemsOf({ ...base, DKIM_PRIVATE_KEY_FILE: '/nonexistent/dkim.pem' })).toEqual([
+      expect.stringMatching(/^DKIM_PRIVATE_KEY_FILE: cannot be read/),
+    ]);
+    expect(
+      problemsOf({ ...base, DKIM_PRIVATE_KEY: pem, DKIM_PRIVATE_KEY_FILE: '/x.pem' }),
+    ).toContainEqual('DKIM_PRIVATE_KEY_FILE: give the key or its file, not both');
+    expect(problemsOf({ ...base, DKIM_SELECTOR: 'bad selector', DKIM_PRIVATE_KEY: pem })).toEqual([
+      expect.stringMatching(/^DKIM_SELECTOR: must be a DNS label/),
+    ]);
   });
 });

@@ -1,11 +1,26 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { commonEnv, optionalUrl, parseEnv, port, positiveInt } from '@renraku/shared/env';
+import {
+  ConfigError,
+  commonEnv,
+  optionalUrl,
+  parseEnv,
+  port,
+  positiveInt,
+} from '@renraku/shared/env';
 import { INBOUND_DEFAULTS, type InboundOptions } from './inbound';
+import { DEFAULT_FEATURE_PHONE_DOMAINS } from './mail';
 
 /** One carrier's share of the sending: its domains and how many mails may be in flight. */
 export interface CarrierLimit {
   domains: string[];
   concurrency: number;
+  /**
+   * Mails per SMTP connection before the relay connection is replaced; the carrier counts
+   * them per session from our relay onwards (docomo takes at most 100). Absent: no limit.
+   */
+  maxMessages?: number;
 }
 
 /**
@@ -14,21 +29,32 @@ export interface CarrierLimit {
  * domains (au's ezweb.ne.jp and au.com, SoftBank's two) share one limit.
  */
 export const DEFAULT_CARRIER_LIMITS =
-  'docomo.ne.jp=4,ezweb.ne.jp+au.com=4,softbank.ne.jp+i.softbank.jp=4,icloud.com+me.com+mac.com=8,gmail.com+googlemail.com=8';
+  'docomo.ne.jp=4/100,ezweb.ne.jp+au.com=4,softbank.ne.jp+i.softbank.jp=4,icloud.com+me.com+mac.com=8,gmail.com+googlemail.com=8';
 
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
 
-/** Parses `domain[+domain…]=N,…`; a value replaces the whole default table. */
+/**
+ * Parses `domain[+domain…]=N[/M],…` (N in flight, at most M mails per connection); a value
+ * replaces the whole default table.
+ */
 export function parseCarrierLimits(value: string): CarrierLimit[] | string {
   const limits: CarrierLimit[] = [];
   for (const entry of value.split(',').map((part) => part.trim())) {
-    const match = /^([^=]+)=(\d+)$/.exec(entry);
+    const match = /^([^=]+)=(\d+)(?:\/(\d+))?$/.exec(entry);
     const domains = match?.[1]?.split('+').map((domain) => domain.trim().toLowerCase()) ?? [];
     const concurrency = Number(match?.[2]);
-    if (!match || domains.some((domain) => !DOMAIN.test(domain)) || !(concurrency > 0)) {
-      return `"${entry}" is not domain[+domain…]=N with N above 0 (e.g. docomo.ne.jp=4)`;
+    const maxMessages = match?.[3] === undefined ? undefined : Number(match[3]);
+    if (
+      !match ||
+      domains.some((domain) => !DOMAIN.test(domain)) ||
+      !(concurrency > 0) ||
+      (maxMessages !== undefined && !(maxMessages > 0))
+    ) {
+      return `"${entry}" is not domain[+domain…]=N[/M] with N and M above 0 (e.g. docomo.ne.jp=4/100)`;
     }
-    limits.push({ domains, concurrency });
+    limits.push(
+      maxMessages === undefined ? { domains, concurrency } : { domains, concurrency, maxMessages },
+    );
   }
   return limits;
 }
@@ -46,6 +72,27 @@ const carrierLimits = z
     }
     return parsed;
   });
+
+/** A comma-separated list of domains; empty sends UTF-8 to everyone. */
+const featurePhoneDomains = z
+  .preprocess(
+    (value) => (value === undefined ? DEFAULT_FEATURE_PHONE_DOMAINS.join(',') : value),
+    z.string(),
+  )
+  .transform((value, ctx) => {
+    const domains = value
+      .split(',')
+      .map((domain) => domain.trim().toLowerCase())
+      .filter(Boolean);
+    const bad = domains.find((domain) => !DOMAIN.test(domain));
+    if (bad) {
+      ctx.addIssue({ code: 'custom', message: `"${bad}" is not a domain (e.g. docomo.ne.jp)` });
+      return z.NEVER;
+    }
+    return domains;
+  });
+
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
 const SMTP_URL_REQUIRED = 'required: the outbound relay, e.g. smtp://relay.example.jp:25';
 
@@ -72,7 +119,72 @@ const shape = {
   DISPATCH_POLL_MS: positiveInt(1000),
   DISPATCH_FLUSH_MS: positiveInt(200),
   CARRIER_LIMITS: carrierLimits,
+  FEATURE_PHONE_DOMAINS: featurePhoneDomains,
+  DKIM_DOMAIN: commonEnv.MAIL_DOMAIN,
+  DKIM_SELECTOR: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/i, 'must be a DNS label such as renraku2025')
+      .optional(),
+  ),
+  DKIM_PRIVATE_KEY: optionalText,
+  DKIM_PRIVATE_KEY_FILE: optionalText,
 };
+
+/** DKIM signing as nodemailer takes it: the key's domain, its selector and the PEM key. */
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+/**
+ * The DKIM key from DKIM_PRIVATE_KEY (PEM, literal newlines or \\n) or DKIM_PRIVATE_KEY_FILE,
+ * checked here so that a wrong key stops the start instead of every send. Half a
+ * configuration is an error: a forgotten selector must not silently turn signing off.
+ */
+function dkimSettings(env: {
+  DKIM_DOMAIN?: string;
+  DKIM_SELECTOR?: string;
+  DKIM_PRIVATE_KEY?: string;
+  DKIM_PRIVATE_KEY_FILE?: string;
+}): DkimSettings | null {
+  const { DKIM_DOMAIN: domainName, DKIM_SELECTOR: keySelector } = env;
+  const keyGiven = env.DKIM_PRIVATE_KEY ?? env.DKIM_PRIVATE_KEY_FILE;
+  if (!domainName && !keySelector && !keyGiven) return null;
+  const problems: string[] = [];
+  if (env.DKIM_PRIVATE_KEY && env.DKIM_PRIVATE_KEY_FILE) {
+    problems.push('DKIM_PRIVATE_KEY_FILE: give the key or its file, not both');
+  }
+  let privateKey = env.DKIM_PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey && env.DKIM_PRIVATE_KEY_FILE) {
+    try {
+      privateKey = readFileSync(env.DKIM_PRIVATE_KEY_FILE, 'utf8');
+    } catch (error) {
+      problems.push(`DKIM_PRIVATE_KEY_FILE: cannot be read (${(error as Error).message})`);
+    }
+  }
+  if (privateKey) {
+    try {
+      createPrivateKey(privateKey);
+    } catch {
+      problems.push('DKIM_PRIVATE_KEY: is not a PEM private key');
+    }
+  }
+  const missing = [
+    !domainName && 'DKIM_DOMAIN',
+    !keySelector && 'DKIM_SELECTOR',
+    !keyGiven && 'DKIM_PRIVATE_KEY',
+  ].filter((name): name is string => !!name);
+  for (const name of missing) {
+    problems.push(`${name}: required when any DKIM_ variable is set (all three or none)`);
+  }
+  if (problems.length > 0 || !domainName || !keySelector || !privateKey) {
+    throw new ConfigError(problems);
+  }
+  return { domainName: domainName.toLowerCase(), keySelector, privateKey };
+}
 
 /** The inbound server's variables, in the shape startInboundServer takes them. */
 export type InboundSettings = Required<
@@ -122,6 +234,10 @@ export interface DispatcherEnv {
   mailDomain: string;
   /** Where parents log in to change their settings (in every mail's footer). */
   publicUrl: string;
+  /** Carrier domains whose mail goes out as ISO-2022-JP (FEATURE_PHONE_DOMAINS). */
+  featurePhoneDomains: string[];
+  /** Outgoing mail is DKIM-signed with this key; null when DKIM_ is not configured. */
+  dkim: DkimSettings | null;
   dispatch: DispatchSettings;
 }
 
@@ -152,6 +268,8 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
     },
     mailDomain: env.MAIL_DOMAIN ?? 'renraku.test',
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    featurePhoneDomains: env.FEATURE_PHONE_DOMAINS,
+    dkim: dkimSettings(env),
     dispatch: {
       concurrency: env.DISPATCH_CONCURRENCY,
       batchSize: env.DISPATCH_BATCH_SIZE,

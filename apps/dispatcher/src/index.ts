@@ -42,12 +42,16 @@ export async function startDispatcher({
   const workerId = `${hostname()}:${process.pid}:${randomToken(6)}`;
   const dispatcher = new Dispatcher({
     store: createDrizzleStore(db, { workerId, leaseMs: env.dispatch.leaseMs }),
-    mailer: createSmtpMailer(env.smtpUrl, env.dispatch.concurrency, env.mailDomain),
+    mailer: createSmtpMailer(env),
     status: createStatusBus(bus),
     keys,
     logger: logger.child({ workerId }),
     settings: env.dispatch,
-    mail: { mailDomain: env.mailDomain, publicUrl: env.publicUrl },
+    mail: {
+      mailDomain: env.mailDomain,
+      publicUrl: env.publicUrl,
+      featurePhoneDomains: env.featurePhoneDomains,
+    },
   });
   // Wake-ups when a message is queued; polling covers a bus that is down or slow to connect.
   let unsubscribe: (() => Promise<void>) | undefined;
@@ -69,16 +73,19 @@ export async function startDispatcher({
 }
 
 /**
- * Starts the inbound SMTP server (empty registration mails) with the dispatcher's settings;
- * its replies leave through the same relay as every other mail.
+ * Starts the inbound SMTP server (empty registration mails, bounces) with the dispatcher's
+ * settings; its replies leave through the same relay as every other mail, and the bounces it
+ * reads are announced on the bus when one is given.
  */
 export async function startInbound({
   env,
   db,
+  bus,
   keys,
   logger,
-}: Omit<DispatcherOptions, 'bus'>): Promise<InboundServer> {
-  const relay = createTransport(env.smtpUrl);
+}: Omit<DispatcherOptions, 'bus'> & { bus?: Bus }): Promise<InboundServer> {
+  // Replies go to the same carriers as broadcasts, so they are signed the same way.
+  const relay = createTransport({ url: env.smtpUrl, ...(env.dkim && { dkim: env.dkim }) });
   const server = await startInboundServer({
     db,
     keys,
@@ -86,6 +93,7 @@ export async function startInbound({
     mailDomain: env.mailDomain,
     publicUrl: env.publicUrl,
     sendReply: (mail) => relay.sendMail(mail),
+    status: bus && createStatusBus(bus),
     ...env.inbound,
   });
   return {

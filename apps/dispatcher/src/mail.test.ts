@@ -1,8 +1,8 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import type { MessageForMail } from '@renraku/db';
-import { deriveKeys, verifySignature } from '@renraku/shared/crypto';
-import { bounceAddress, CATEGORY_PREFIX, compileMail } from './mail';
+import { deriveKeys } from '@renraku/shared/crypto';
+import { bounceAddress, CATEGORY_PREFIX, compileMail, deliveryOfBounceTag } from './mail';
 
 const settings = { mailDomain: 'mail.example.jp', publicUrl: 'https://renraku.example.jp' };
 const boardMessage: MessageForMail = {
@@ -80,12 +80,70 @@ describe('compileMail', () => {
 });
 
 describe('bounceAddress', () => {
-  it('carries the delivery and a signature, never the address', () => {
-    const keys = deriveKeys('mail-test-secret-key-0123456789abcdefghij');
+  const keys = deriveKeys('mail-test-secret-key-0123456789abcdefghij');
+
+  it('carries the delivery and a lower-case signature, never the address', () => {
     const address = bounceAddress(keys, 'mail.example.jp', 4711);
-    const match = /^bounce\+(\d+)-([\w-]+)@mail\.example\.jp$/.exec(address);
-    expect(match?.[1]).toBe('4711');
-    expect(verifySignature(keys, '4711', match![2]!)).toBe(true);
-    expect(verifySignature(keys, '4712', match![2]!)).toBe(false);
+    const match = /^bounce\+(4711-[0-9a-f]{24})@mail\.example\.jp$/.exec(address);
+    expect(deliveryOfBounceTag(keys, match![1]!)).toBe(4711);
+    // Relays may upper-case the local part; the tag still reads back.
+    expect(deliveryOfBounceTag(keys, match![1]!.toUpperCase())).toBe(4711);
+  });
+
+  it.each([
+    ['another delivery', (tag: string) => tag.replace(/^4711/, '4712')],
+    ['a leading zero', (tag: string) => `0${tag}`],
+    ['a shortened signature', (tag: string) => tag.slice(0, -1)],
+    ['an altered signature', (tag: string) => tag.slice(0, -1) + (tag.endsWith('0') ? '1' : '0')],
+    ['no signature', () => '4711'],
+    ['garbage', () => 'd42.x'],
+    ['another key', () => bounceAddress(deriveKeys('x'.repeat(40)), 'm', 4711).slice(7, -2)],
+  ])('refuses %s', (_name, alter) => {
+    const tag = bounceAddress(keys, 'm', 4711).slice('bounce+'.length, -'@m'.length);
+    expect(deliveryOfBounceTag(keys, alter(tag))).toBeNull();
+  });
+});
+
+describe('compileMail for feature phones', () => {
+  const phones = { ...settings, featurePhoneDomains: ['docomo.ne.jp', 'pdx.ne.jp'] };
+  const message: MessageForMail = {
+    ...boardMessage,
+    subject: '①髙﨑先生より ｶﾞｯｺｳ 😀 のお知らせ',
+    body: '㈱みなと〜 ≒ 〝確認〟\n２行目',
+  };
+
+  it('sends ISO-2022-JP to the listed carriers and their subdomains, UTF-8 to the rest', async () => {
+    const template = compileMail(message, phones, new Date('2025-09-01T21:00:00Z'));
+    for (const to of ['p@docomo.ne.jp', 'p@dj.pdx.ne.jp']) {
+      const raw = template.render(1, to, null);
+      expect(raw).toMatch(/^Content-Type: text\/plain; charset=ISO-2022-JP\r$/m);
+      expect(raw).toMatch(/^Content-Transfer-Encoding: 7bit\r$/m);
+      // 7 bits throughout, lines within SMTP's limit.
+      expect([...Buffer.from(raw, 'latin1')].every((byte) => byte < 0x80)).toBe(true);
+      const parsed = await simpleParser(raw);
+      expect(parsed.subject).toBe('【緊急連絡】(1)高崎先生より ガッコウ  のお知らせ');
+      expect(parsed.from?.value).toEqual([
+        { name: '湊市教育委員会', address: 'no-reply@mail.example.jp' },
+      ]);
+      expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
+      expect(parsed.date?.toISOString()).toBe('2025-09-01T21:00:00.000Z');
+      expect(parsed.text).toContain('(株)みなと～ ≒ “確認”\n２行目');
+      expect(raw).toMatch(
+        /^List-Id: =\?ISO-2022-JP\?B\?\S+\?= <minato-city\.mail\.example\.jp>\r$/m,
+      );
+    }
+    const smartphone = await simpleParser(template.render(2, 'p@gmail.com', null));
+    expect(smartphone.subject).toBe(`【緊急連絡】${message.subject}`);
+  });
+
+  it('names siblings in the feature-phone rendition too', async () => {
+    const template = compileMail(message, phones);
+    const parsed = await simpleParser(template.render(3, 'p@docomo.ne.jp', ['兄 一郎', '妹 﨑子']));
+    expect(parsed.text?.split('\n')[0]).toBe('お子さま: 兄 一郎さん、妹 崎子さん');
+  });
+
+  it('sends UTF-8 to everyone when no domain is listed', async () => {
+    const raw = compileMail(message, settings).render(4, 'p@docomo.ne.jp', null);
+    expect(raw).toMatch(/charset=utf-8/);
   });
 });

@@ -45,7 +45,7 @@ const keys = deriveKeys(
   }),
 );
 const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logger });
-const inbound = await startInbound({ env, db: database.db, keys, logger });
+const inbound = await startInbound({ env, db: database.db, bus, keys, logger });
 logger.info({ port: inbound.port }, 'inbound SMTP listening');
 
 let stopping = false;

@@ -23,3 +23,4 @@ export * from './queries/call-list';
 export * from './queries/parents';
 export * from './queries/targets';
 export * from './queries/message-schedules';
+export * from './queries/bounces';

@@ -130,9 +130,20 @@ export function randomAuthCode(): string {
   return Array.from(bytes, (byte) => AUTH_CODE_ALPHABET[byte % 32]).join('');
 }
 
+/**
+ * How a signature is written: base64url by default; hex where the text may be case-folded on
+ * the way back (a mail address's local part, which relays and our inbound server lower-case).
+ */
+export type SignatureEncoding = 'base64url' | 'hex';
+
 /** A short keyed signature, e.g. for VERP return paths that must not carry the address. */
-export function sign(keys: Keys, value: string, length = 16): string {
-  return createHmac('sha256', keys.signing).update(value).digest('base64url').slice(0, length);
+export function sign(
+  keys: Keys,
+  value: string,
+  length = 16,
+  encoding: SignatureEncoding = 'base64url',
+): string {
+  return createHmac('sha256', keys.signing).update(value).digest(encoding).slice(0, length);
 }
 
 /** Checks against the full expected length: a shortened (or empty) signature never passes. */
@@ -141,8 +152,9 @@ export function verifySignature(
   value: string,
   signature: string,
   length = 16,
+  encoding: SignatureEncoding = 'base64url',
 ): boolean {
-  const expected = Buffer.from(sign(keys, value, length));
+  const expected = Buffer.from(sign(keys, value, length, encoding));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }

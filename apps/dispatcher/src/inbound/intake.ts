@@ -29,8 +29,18 @@ import {
 export type Recipient =
   | { kind: 'school'; school: { id: number; code: string; name: string } }
   | { kind: 'add_address'; mailboxTokenId: number; registrationId: number }
-  /** Accepted and dropped: the bounce return path (until bounce intake exists) and no-reply. */
-  | { kind: 'sink'; mailbox: 'bounce' | 'no_reply' };
+  /** A delivery's return path: read by the bounce intake, never answered. */
+  | { kind: 'bounce'; tag: string }
+  /** Accepted and dropped: no-reply. */
+  | { kind: 'sink'; mailbox: 'no_reply' };
+
+/** The recipients whose mail deserves an answer (a link), within the limits. */
+export type AnsweredRecipient = Extract<Recipient, { kind: 'school' | 'add_address' }>;
+
+/** Whether a recipient's mail is answered, and so counted against the senders' limits. */
+export function isAnswered(recipient: Recipient | undefined): recipient is AnsweredRecipient {
+  return recipient?.kind === 'school' || recipient?.kind === 'add_address';
+}
 
 /** Everything answering needs, fixed when the server starts. */
 export interface Intake {
@@ -67,6 +77,9 @@ export async function resolveRecipient(
     if (!token?.registrationId || token.addressCiphertext !== null) return undefined;
     return { kind: 'add_address', mailboxTokenId: token.id, registrationId: token.registrationId };
   }
+  // Every bounce tag is accepted here: it is verified with the mail, so that a forged one
+  // gets the same 250 and learns nothing.
+  if (system?.kind === 'bounce') return { kind: 'bounce', tag: system.tag };
   if (system) return { kind: 'sink', mailbox: system.kind };
   const school = await findSchoolByRegistrationAddress(db, address);
   return school && { kind: 'school', school };
@@ -89,7 +102,7 @@ async function sendOrUndo(
 /** Answers one accepted recipient of a mail that deserves an answer. */
 export async function answerRecipient(
   intake: Intake,
-  recipient: Exclude<Recipient, { kind: 'sink' }>,
+  recipient: AnsweredRecipient,
   answered: AnsweredMail,
 ): Promise<void> {
   const { db, logger } = intake;

@@ -11,7 +11,15 @@ import {
   type SMTPServerSession,
 } from 'smtp-server';
 import { clientKeyOf, isAnswerableAddress, senderRef } from './envelope';
-import { answerRecipient, resolveRecipient, ReplyNotSentError, type Recipient } from './intake';
+import type { StatusBus } from '../dispatcher';
+import { takeBounce } from './bounces/intake';
+import {
+  answerRecipient,
+  isAnswered,
+  resolveRecipient,
+  ReplyNotSentError,
+  type Recipient,
+} from './intake';
 import {
   isAutomaticMail,
   isMachineAddress,
@@ -21,11 +29,12 @@ import {
 } from './message';
 
 // The inbound SMTP server: parents' empty mails to a school's registration address (leaflet ①)
-// and to add-<token>@MAIL_DOMAIN, each answered with a single-use link; bounce+…@ and no-reply@
-// are accepted and dropped. Every other recipient is refused at RCPT, so nothing unknown is ever
-// read. Plain SMTP without AUTH or STARTTLS: in production it sits behind the MX that holds the
-// TLS certificate and relays the registration addresses here (or is the MX itself on a private
-// network). Replies that cannot be sent get 451, so the parent's mail server retries.
+// and to add-<token>@MAIL_DOMAIN, each answered with a single-use link; bounce+…@ goes to the
+// bounce intake (./bounces) and no-reply@ is accepted and dropped. Every other recipient is
+// refused at RCPT, so nothing unknown is ever read. Plain SMTP without AUTH or STARTTLS: in
+// production it sits behind the MX that holds the TLS certificate and relays the registration
+// addresses here (or is the MX itself on a private network). Replies that cannot be sent get
+// 451, so the parent's mail server retries.
 //
 // SMTP answers, in the order a transaction meets them:
 //   MAIL  553 sender we could never answer (non-ASCII, quoted, no domain); <> is accepted
@@ -35,6 +44,7 @@ import {
 //   DATA  552 longer than the limit, counted on the stream; nothing is buffered past it
 //   DATA  550 not a mail header (garbage, binary, no From)
 //   DATA  250 null sender or automatic mail (RFC 3834): accepted, never answered
+//   DATA  250 bounce+…@: read and applied when the tag is ours, ignored when forged
 //   DATA  451 the database or the relay failed; nothing is kept, the client retries
 
 /** A fixed-window limit: at most `limit` mails per `windowSeconds`. */
@@ -68,6 +78,8 @@ export interface InboundOptions {
   clientLimit?: RateLimitRule;
   /** Validity of the mailed links (REGISTRATION_LINK_TTL_SECONDS); the leaflet's 24 hours. */
   linkTtlSeconds?: number;
+  /** Where bounce intake announces delivery changes (the dispatcher's bus); optional. */
+  status?: Pick<StatusBus, 'deliveryStatus' | 'messageFinished'>;
 }
 
 /**
@@ -115,6 +127,7 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
     sendReply: options.sendReply,
   };
 
+  const bounces = { db, keys, logger, status: options.status };
   // What each accepted RCPT resolved to; smtp-server keeps the same object in the envelope.
   const recipients = new WeakMap<SMTPServerAddress, Recipient>();
   // One rate-limit check per transaction, however many recipients it has.
@@ -170,7 +183,7 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
   ): Promise<void> {
     const recipient = await resolveRecipient(db, address.address, mailDomain);
     if (!recipient) throw smtpError(550, '5.1.1 No such recipient here, or the address expired');
-    if (recipient.kind !== 'sink') await admit(session);
+    if (isAnswered(recipient)) await admit(session);
     recipients.set(address, recipient);
   }
 
@@ -182,9 +195,11 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
     if (!message) {
       throw smtpError(552, `5.3.4 Message too big; an empty mail is enough (${maxMessageBytes})`);
     }
-    const answerable = session.envelope.rcptTo
-      .map((address) => recipients.get(address))
-      .filter((recipient) => recipient !== undefined && recipient.kind !== 'sink');
+    const resolved = session.envelope.rcptTo.map((address) => recipients.get(address));
+    for (const recipient of resolved) {
+      if (recipient?.kind === 'bounce') await takeBounce(bounces, recipient.tag, message);
+    }
+    const answerable = resolved.filter(isAnswered);
     if (answerable.length === 0) return 'OK: accepted';
     const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     if (!sender) {

@@ -17,3 +17,4 @@ export * from './deliveries';
 export * from './call-list-marks';
 export * from './audit-events';
 export * from './rate-limits';
+export * from './bounce-reports';
