@@ -169,6 +169,7 @@ interface CallListJson {
     rows: {
       householdId: number;
       reason: string;
+      addressFailing: boolean;
       children: { name: string }[];
       phones: { number: string }[];
     }[];
@@ -206,6 +207,12 @@ describe('the call list of a mixed send', () => {
       '3年2組: kudo(unregistered) 工藤 八郎',
     ]);
     expect(list.households).toBe(5);
+    // Only kudo's registered address is dead: staff see that, never which address.
+    const flagged = list.groups
+      .flatMap((group) => group.rows)
+      .filter((row) => row.addressFailing)
+      .map((row) => row.householdId);
+    expect(flagged).toEqual([households.kudo]);
     expect(list.groups[0]!.rows[0]!.phones[0]!.number).toMatch(/^03-0000-/);
     expect(JSON.stringify(list)).not.toContain('@');
   });
@@ -261,7 +268,8 @@ describe('the call list of a mixed send', () => {
       '配信失敗',
       '未登録',
       '配信失敗',
-      '未登録',
+      // kudo's only address is dead: the school should ask the family to register again.
+      '未登録（アドレス不達）',
     ]);
     expect(rows[3]![3]).toBe('大野 五郎（1年1組）、大野 花子（3年2組）');
     const api = await fetch(`${base}/api/v1/messages/${messageId}/call-list.csv`, {

@@ -73,6 +73,7 @@ export const liveEn: Record<keyof typeof liveJa, string> = {
   'live.callList.mark': 'Status',
   'live.callList.reason.unregistered': 'Not registered',
   'live.callList.reason.failed': 'Delivery failed',
+  'live.callList.addressFailing': 'Address bouncing (ask the family to register again)',
   'live.callList.markBy': '{name} · {time}',
   'live.callList.clear': 'Clear',
   'live.callList.markFailed': 'The status could not be saved.',

@@ -71,6 +71,7 @@ export const liveJa = {
   'live.callList.mark': '対応状況',
   'live.callList.reason.unregistered': '未登録',
   'live.callList.reason.failed': '配信失敗',
+  'live.callList.addressFailing': 'アドレス不達（再登録をお願いしてください）',
   'live.callList.markBy': '{name}・{time}',
   'live.callList.clear': '取り消し',
   'live.callList.markFailed': '対応状況を保存できませんでした。',

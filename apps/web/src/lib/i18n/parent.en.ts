@@ -82,6 +82,8 @@ export const parentEn: Record<keyof typeof parentJa, string> = {
   'parent.account.addressesNote': 'Partly hidden. The school cannot see your addresses.',
   'parent.account.health.failing': 'Mail is not always arriving',
   'parent.account.health.dead': 'Mail is not arriving',
+  'parent.account.health.advice':
+    "Mail is not reaching one of your addresses. Your phone's spam protection may be blocking it: set domain-specified reception to accept mail from {domain} (your carrier's shop can help). If you changed phones, add the new address and then remove the old one.",
   'parent.account.remove': 'Remove',
   'parent.account.add': 'Add a mail address',
   'parent.account.replace': 'New phone? Change an address',

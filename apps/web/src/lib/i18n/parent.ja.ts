@@ -86,6 +86,8 @@ export const parentJa = {
   'parent.account.addressesNote': '一部を伏せて表示しています。学校からはアドレスは見えません。',
   'parent.account.health.failing': '届きにくくなっています',
   'parent.account.health.dead': '届いていません',
+  'parent.account.health.advice':
+    '届いていないアドレスがあります。携帯電話の迷惑メール防止機能が働いている可能性があります。「ドメイン指定着信」で {domain} からのメールを受け取れるように設定してください（設定方法は各携帯電話会社のショップにお問い合わせください）。機種を変更した場合は、新しいアドレスを追加してから古いアドレスを削除してください。',
   'parent.account.remove': '削除',
   'parent.account.add': 'メールアドレスを追加する',
   'parent.account.replace': '携帯を買い替えたとき（アドレスの変更）',

@@ -18,7 +18,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const registrationId = requireParent(locals);
   const loaded = await loadAccount(locals.ctx, registrationId);
   if (!loaded) redirect(303, '/account/login');
-  return { ...loaded, notice: NOTICES[url.searchParams.get('done') ?? ''] };
+  return {
+    ...loaded,
+    mailDomain: locals.ctx.env.mailDomain,
+    notice: NOTICES[url.searchParams.get('done') ?? ''],
+  };
 };
 
 export const actions: Actions = {

@@ -1,5 +1,6 @@
 import {
   findMessageInScope,
+  householdsWithFailingAddress,
   listCallListHouseholds,
   recordAuditEvent,
   setCallListMark,
@@ -33,6 +34,8 @@ export function callListFilterOf(scope: StaffScope): CallListFilter {
 export interface CallListRow {
   householdId: number;
   reason: CallListReason;
+  /** One of the family's registered addresses bounces: ask them to fix it (never which one). */
+  addressFailing: boolean;
   /** Every targeted child of the household: 「山田 太郎（3年1組）」. */
   children: { name: string; kana: string; grade: number; className: string }[];
   phones: { label: string; number: string }[];
@@ -63,7 +66,11 @@ export interface CallList {
  * A household appears once, under its youngest targeted child's class within the viewer's
  * part (a teacher: their own class), with every targeted sibling named in the row.
  */
-function groupByClass(households: CallListHousehold[], filter: CallListFilter): CallListGroup[] {
+function groupByClass(
+  households: CallListHousehold[],
+  filter: CallListFilter,
+  failing: Set<number>,
+): CallListGroup[] {
   const groups = new Map<number, CallListGroup & { order: number }>();
   for (const household of households) {
     const home =
@@ -87,6 +94,7 @@ function groupByClass(households: CallListHousehold[], filter: CallListFilter): 
     group.rows.push({
       householdId: household.householdId,
       reason: household.reason,
+      addressFailing: failing.has(household.householdId),
       children: household.children.map(({ name, kana, grade, className }) => ({
         name,
         kana,
@@ -129,6 +137,10 @@ export async function loadCallList(
   if (!message) return null;
   const filter = callListFilterOf(staff.scope);
   const households = await listCallListHouseholds(ctx.db, messageId, filter);
+  const failing = await householdsWithFailingAddress(
+    ctx.db,
+    households.map((household) => household.householdId),
+  );
   if (options.audit) {
     await recordAuditEvent(ctx.db, {
       districtId: staff.scope.districtId,
@@ -150,7 +162,7 @@ export async function loadCallList(
     },
     mustCall: message.category === 'emergency_contact',
     households: households.length,
-    groups: groupByClass(households, filter),
+    groups: groupByClass(households, filter, failing),
   };
 }
 
@@ -256,7 +268,9 @@ export function callListCsv(list: CallList): string {
           .map((child) => `${child.name}（${child.grade}年${child.className}）`)
           .join('、'),
         row.children.map((child) => child.kana).join('、'),
-        REASON_LABEL[row.reason],
+        row.addressFailing
+          ? `${REASON_LABEL[row.reason]}（アドレス不達）`
+          : REASON_LABEL[row.reason],
         row.phones.map((phone) => `${phone.label} ${phone.number}`).join(' / '),
         row.mark ? MARK_LABEL[row.mark] : '',
         row.markedBy ?? '',
