@@ -1,0 +1,94 @@
+import { createDb, DEMO_LOGINS, seedDemo } from '@renraku/db';
+import { startCatcher, startDispatcher, startInbound } from '@renraku/dispatcher';
+import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
+import { deriveKeys } from '@renraku/shared/crypto';
+import { ConfigError } from '@renraku/shared/env';
+import { createLogger } from '@renraku/shared/logger';
+import { startWeb } from '@renraku/web';
+import { loadEmbeddedEnv } from './env';
+
+// `pnpm start`: web, dispatcher, inbound SMTP and (without SMTP_URL) the mail catcher in one
+// process, on PGlite and an in-process bus unless DATABASE_URL / REDIS_URL say otherwise.
+// Seeds the demo district into an empty database and prints where everything is.
+
+async function main(): Promise<void> {
+  const config = loadEmbeddedEnv();
+  const checked = config.check();
+  const logger = createLogger('renraku', checked.logLevel);
+
+  const dbHandle = createDb({ url: checked.databaseUrl, dataDir: checked.dataDir });
+  await dbHandle.migrate();
+  const bus = checked.redisUrl
+    ? await createRedisBus(checked.redisUrl, (error) => logger.warn({ err: error }, 'redis bus'))
+    : createInProcessBus();
+
+  const catcher = config.smtpUrl ? undefined : await startCatcher({ port: 0 });
+  const smtpUrl = config.smtpUrl ?? `smtp://127.0.0.1:${catcher?.port}`;
+  const webEnv = config.web(smtpUrl);
+  const dispatcherEnv = config.dispatcher(smtpUrl);
+  const keys = deriveKeys(webEnv.secretKey);
+
+  const seeded = await seedDemo(dbHandle.db, { keys, mailDomain: webEnv.mailDomain });
+  const dispatcher = await startDispatcher({
+    env: dispatcherEnv,
+    db: dbHandle.db,
+    bus,
+    keys,
+    logger,
+  });
+  const inbound = await startInbound({ env: dispatcherEnv, db: dbHandle.db, bus, keys, logger });
+  const web = await startWeb({
+    env: webEnv,
+    db: dbHandle.db,
+    dbHandle,
+    bus,
+    keys,
+    logger,
+    ...(catcher ? { outbox: catcher.outbox } : {}),
+  });
+
+  const lines = [
+    '',
+    `Renraku is running (${dbHandle.driver === 'pglite' ? `PGlite in ${webEnv.dataDir}` : 'PostgreSQL'}, ${bus.kind} bus).`,
+    `  Web:          ${webEnv.publicUrl}/`,
+    `  Staff login:  ${webEnv.publicUrl}/staff/login`,
+    `  Health:       ${webEnv.publicUrl}/healthz`,
+    catcher
+      ? `  Sent mail:    ${webEnv.publicUrl}/dev/outbox  (built-in catcher, nothing leaves this machine)`
+      : `  Relay:        ${new URL(smtpUrl).host}`,
+    `  Inbound SMTP: 127.0.0.1:${inbound.port}  e.g. swaks --server 127.0.0.1:${inbound.port} --to reg-chuosho@${webEnv.mailDomain} --from parent@docomo.ne.jp`,
+    '',
+    seeded.seeded ? 'Demo district seeded. Logins:' : 'Demo logins (if this is the demo database):',
+    ...DEMO_LOGINS.map(
+      (login) => `  ${login.login.padEnd(22)} ${login.password.padEnd(14)} ${login.scope}`,
+    ),
+    '',
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    web
+      .close()
+      .then(() => Promise.all([inbound.close(), dispatcher.stop()]))
+      .then(() => Promise.all([catcher?.close(), bus.close()]))
+      .then(() => dbHandle.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'did not stop cleanly');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});
