@@ -216,6 +216,11 @@ describe('staff login', () => {
     );
   });
 
+  it('keeps the page asked for in the login form, so the post carries it', async () => {
+    const page = await get('/staff/login?next=%2Fstaff%2Fmessages%2F7');
+    expect(await page.text()).toContain('action="?/login&amp;next=%2Fstaff%2Fmessages%2F7"');
+  });
+
   it('logs in case-insensitively and is redirected back to the page asked for', async () => {
     const response = await postForm('/staff/login?next=%2Fstaff%3Fx%3D1&/login', {
       login: 'BOARD.SATO',
