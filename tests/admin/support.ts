@@ -1,13 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { eq } from 'drizzle-orm';
-import { createInProcessBus } from '@renraku/shared/bus';
-import { deriveKeys } from '@renraku/shared/crypto';
-import { createLogger } from '@renraku/shared/logger';
-import { hashPassword } from '@renraku/shared/password';
-import { loadWebEnv, startWeb } from '../../apps/web/server/index';
 import {
   createClasses,
   createDistrict,
@@ -15,14 +8,14 @@ import {
   createStudent,
   type SchoolFixture,
 } from '../roster/fixtures';
+import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
+import { startTestWeb } from '../support/web';
 
 // The admin pages end to end through the built web app: a district with two schools, their
 // staff, and an HTTP client that posts forms as a browser without JavaScript does.
 
-const handlerFile = fileURLToPath(new URL('../../apps/web/build/handler.js', import.meta.url));
-
-/** Every fixture account's password (long enough for the staff password rule). */
-export const PASSWORD = 'correct horse battery staple';
+/** Every fixture account's password. */
+export const PASSWORD = STAFF_PASSWORD;
 export const PUBLIC_URL = 'http://renraku.test';
 
 /** What the admin tests work with. */
@@ -49,25 +42,18 @@ async function createStaff(
   role: 'board' | 'school_admin' | 'teacher',
   place: { schoolId?: number; classId?: number } = {},
 ): Promise<number> {
-  const [row] = await db
-    .insert(schema.staffUsers)
-    .values({
-      districtId,
-      login,
-      passwordHash: await hashPassword(PASSWORD),
-      displayName: `${login} 先生`,
-      role,
-      ...place,
-    })
-    .returning({ id: schema.staffUsers.id });
-  return row!.id;
+  const row = await createLoginStaff(db, {
+    districtId,
+    login,
+    displayName: `${login} 先生`,
+    role,
+    ...place,
+  });
+  return row.id;
 }
 
 /** A fresh database with the fixtures, and the web app serving it on a free port. */
 export async function startAdminWorld(): Promise<AdminWorld> {
-  if (!existsSync(handlerFile)) {
-    throw new Error(`${handlerFile} is missing: run \`pnpm --filter @renraku/web build\` first.`);
-  }
   const database = await createTestDatabase();
   const db = database.handle.db;
   const districtId = await createDistrict(db);
@@ -105,25 +91,14 @@ export async function startAdminWorld(): Promise<AdminWorld> {
     }),
   };
 
-  const env = loadWebEnv({
-    PORT: '0',
-    PUBLIC_URL,
-    SECRET_KEY: 's'.repeat(40),
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
-  });
-  const web = await startWeb({
-    env,
-    db,
-    dbHandle: database.handle,
-    bus: createInProcessBus(),
-    keys: deriveKeys(env.secretKey),
-    logger: createLogger('admin-test', 'silent'),
+  const { web, base } = await startTestWeb(database, {
+    env: { PUBLIC_URL },
+    logName: 'admin-test',
   });
   return {
     database,
     db,
-    base: `http://127.0.0.1:${web.port}`,
+    base,
     async close() {
       await web.close();
       await database.drop();

@@ -7,7 +7,6 @@ import {
   addFamilies,
   createDistrictWithClass,
   deliveriesOf,
-  freePort,
   messageDone,
   sendMessage,
   simpleFamilies,
@@ -16,6 +15,7 @@ import {
   waitFor,
 } from './fixtures';
 import { startSink, type Sink } from './smtp-sink';
+import { freePort } from '../support/ports';
 
 // The dispatcher as a process. kill -9 mid-send: its leases run out, another dispatcher
 // finishes, nobody is lost, and only what the dead one held in flight can have been sent

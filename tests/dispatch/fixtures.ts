@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { createMessage, schema, type Db, type NewMessage } from '@renraku/db';
 import { schoolYearOf, type AddressHealth, type SchoolKind, type StaffRole } from '@renraku/shared';
@@ -267,13 +266,4 @@ export function startTestDispatcher(
     keys,
     logger: silentLogger,
   });
-}
-
-/** A port nothing listens on (for a moment): for a private server, or a service that is down. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

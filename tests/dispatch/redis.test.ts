@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import type { DeliveryStatusBatch } from '@renraku/shared';
-import { createRedisBus, type Bus } from '@renraku/shared/bus';
 import {
   addFamilies,
   createDistrictWithClass,
   deliveriesOf,
-  freePort,
   messageDone,
   sendMessage,
   simpleFamilies,
@@ -16,6 +13,7 @@ import {
   waitFor,
 } from './fixtures';
 import { startSink, type Sink } from './smtp-sink';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server';
 
 // Redis dies mid-send (a private redis-server, never the machine's shared one): sending goes
 // on at full speed, PostgreSQL ends right, and what reached Redis before carried no address.
@@ -25,21 +23,7 @@ const RECIPIENTS = 300;
 let testDb: TestDatabase;
 let db: Db;
 let sink: Sink;
-let redis: ChildProcess;
-const buses: Bus[] = [];
-
-async function connectWhenUp(url: string): Promise<Bus> {
-  for (let tries = 0; ; tries++) {
-    try {
-      const bus = await createRedisBus(url);
-      buses.push(bus);
-      return bus;
-    } catch (error) {
-      if (tries > 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+let redis: PrivateRedis;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -48,22 +32,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  redis.kill('SIGKILL');
-  await Promise.all(buses.map((bus) => bus.close()));
+  await redis.close();
   await sink.close();
   await testDb.drop();
 });
 
 it('keeps sending when Redis is killed mid-send', async () => {
-  const port = await freePort();
-  redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const bus = await connectWhenUp(url);
-  const observer = await connectWhenUp(url);
+  redis = await startPrivateRedis();
+  const bus = await redis.connect();
+  const observer = await redis.connect();
   const received: DeliveryStatusBatch[] = [];
   await observer.subscribe('deliveryStatus', (batch) => received.push(batch));
 
@@ -83,7 +60,7 @@ it('keeps sending when Redis is killed mid-send', async () => {
   });
 
   await waitFor(() => received.length >= 3 && sink.mails.length >= 50);
-  redis.kill('SIGKILL');
+  redis.kill();
   await waitFor(() => !bus.isUp());
   const sentWhenRedisDied = sink.mails.length;
   const receivedWhenRedisDied = received.length;

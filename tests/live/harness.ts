@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { eq, sql } from 'drizzle-orm';
 import { rowsOf, schema, type Db } from '@renraku/db';
-import type { TestDatabase } from '@renraku/db/testing';
 import {
   FAILED_DELIVERY_STATES,
   type CallListMarkEvent,
@@ -15,48 +12,15 @@ import {
   type StaffScope,
   type StateCounts,
 } from '@renraku/shared';
-import { createInProcessBus, type Bus } from '@renraku/shared/bus';
-import { deriveKeys, hashToken, randomToken } from '@renraku/shared/crypto';
-import { createLogger } from '@renraku/shared/logger';
+import { hashToken, randomToken } from '@renraku/shared/crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { loadWebEnv, startWeb, type WebContext } from '../../apps/web/server/index';
 import { applyDelta } from '../../apps/web/src/lib/live/figures';
 
 // What the live tests share: a web on a test database, staff sessions, socket clients that
 // follow the snapshot/delta protocol like the browser does, and the database's own figures
 // to compare them with.
 
-const handlerFile = fileURLToPath(new URL('../../apps/web/build/handler.js', import.meta.url));
-
-export type RunningWeb = Awaited<ReturnType<typeof startWeb>>;
-
-/** The web as startWeb runs it, on port 0, with the given bus (in process by default). */
-export async function startTestWeb(
-  database: TestDatabase,
-  options: { bus?: Bus; redisUrl?: string } = {},
-): Promise<{ web: RunningWeb; base: string; ctx: WebContext }> {
-  if (!existsSync(handlerFile)) {
-    throw new Error(`${handlerFile} is missing: run \`pnpm --filter @renraku/web build\`.`);
-  }
-  const env = loadWebEnv({
-    PORT: '0',
-    PUBLIC_URL: 'http://renraku.test',
-    SECRET_KEY: 's'.repeat(40),
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
-    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
-  });
-  const ctx: WebContext = {
-    env,
-    db: database.handle.db,
-    dbHandle: database.handle,
-    bus: options.bus ?? createInProcessBus(),
-    keys: deriveKeys(env.secretKey),
-    logger: createLogger('live-test', 'silent'),
-  };
-  const web = await startWeb(ctx);
-  return { web, base: `http://127.0.0.1:${web.port}`, ctx };
-}
+export { startTestWeb, type RunningWeb } from '../support/web';
 
 /** A staff session as a login makes it; returns the cookie header value. */
 export async function sessionCookie(db: Db, staffUserId: number): Promise<string> {

@@ -1,10 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createMessage, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import type { StaffScope } from '@renraku/shared';
-import { createRedisBus, type Bus } from '@renraku/shared/bus';
 import {
   addFamilies,
   createClass,
@@ -16,6 +13,7 @@ import {
   waitFor,
 } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server';
 import {
   connected,
   Dashboard,
@@ -35,59 +33,29 @@ import {
 let database: TestDatabase;
 let db: Db;
 let sink: Sink;
-let redis: ChildProcess;
-let url: string;
-const buses: Bus[] = [];
+let redis: PrivateRedis;
 const webs: RunningWeb[] = [];
 const sockets: TestSocket[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function redisBus(url: string): Promise<Bus> {
-  for (let tries = 0; ; tries++) {
-    try {
-      const bus = await createRedisBus(url);
-      buses.push(bus);
-      return bus;
-    } catch (error) {
-      if (tries > 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = database.handle.db;
   sink = await startSink({ delayMs: 3 });
-  const port = await freePort();
-  redis = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  url = `redis://127.0.0.1:${port}`;
+  redis = await startPrivateRedis();
 });
 
 afterAll(async () => {
   for (const socket of sockets) socket.close();
   await Promise.all(webs.map((web) => web.close()));
-  await Promise.all(buses.map((bus) => bus.close()));
-  redis?.kill('SIGKILL');
+  await redis?.close();
   await sink?.close();
   await database?.drop();
 });
 
 it('keeps every client exact across two web processes and shares marks between them', async () => {
   const [webA, webB] = [
-    await startTestWeb(database, { bus: await redisBus(url), redisUrl: url }),
-    await startTestWeb(database, { bus: await redisBus(url), redisUrl: url }),
+    await startTestWeb(database, { bus: await redis.connect(), env: { REDIS_URL: redis.url } }),
+    await startTestWeb(database, { bus: await redis.connect(), env: { REDIS_URL: redis.url } }),
   ];
   webs.push(webA.web, webB.web);
 
@@ -136,7 +104,7 @@ it('keeps every client exact across two web processes and shares marks between t
   expect(onA.snapshot!.stream).not.toBe(onB.snapshot!.stream);
 
   const dispatcher = await startTestDispatcher(db, sink.url, {
-    bus: await redisBus(url),
+    bus: await redis.connect(),
     env: { DISPATCH_BATCH_SIZE: '10', DISPATCH_CONCURRENCY: '2' },
   });
   let moved: Dashboard;

@@ -1,14 +1,9 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createRegistrationToken, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
-import { createInProcessBus } from '@renraku/shared/bus';
 import { blindIndex, deriveKeys, sealAddress, type Keys } from '@renraku/shared/crypto';
-import { createLogger } from '@renraku/shared/logger';
 import { eq } from 'drizzle-orm';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll } from 'vitest';
-import { loadWebEnv, startWeb } from '../../apps/web/server/index';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
 import {
   createClasses,
@@ -17,6 +12,7 @@ import {
   createStudent,
   type SchoolFixture,
 } from '../roster/fixtures';
+import { startTestWeb } from '../support/web';
 
 // The parents' pages end to end through the built app: a test database, the web on a free port
 // sending its mails to an SMTP sink, one school with classes and a roster student. Links are
@@ -25,9 +21,8 @@ import {
 export const PUBLIC_URL = 'http://renraku.test';
 export const AUTH_CODE = 'ABCDEFGH';
 export const PASSWORD = 'kaigara-hotate-77';
-export const keys: Keys = deriveKeys('parents-test-secret-key-0123456789abcdef');
-
-const handlerFile = fileURLToPath(new URL('../../apps/web/build/handler.js', import.meta.url));
+const SECRET_KEY = 'parents-test-secret-key-0123456789abcdef';
+export const keys: Keys = deriveKeys(SECRET_KEY);
 
 export interface ParentsContext {
   db: Db;
@@ -47,7 +42,6 @@ export function useParentsWeb(): ParentsContext {
   let database: TestDatabase | undefined;
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    if (!existsSync(handlerFile)) throw new Error(`${handlerFile} is missing: run pnpm build`);
     database = await createTestDatabase();
     const db = database.handle.db;
     context.db = db;
@@ -67,24 +61,11 @@ export function useParentsWeb(): ParentsContext {
       kana: 'トマコマイ タロウ',
     });
     context.studentId = student.id;
-    const env = loadWebEnv({
-      PORT: '0',
-      PUBLIC_URL,
-      MAIL_DOMAIN: 'renraku.test',
-      SMTP_URL: context.sink.url,
-      SECRET_KEY: 'parents-test-secret-key-0123456789abcdef',
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'silent',
+    const { web, base } = await startTestWeb(database, {
+      env: { PUBLIC_URL, MAIL_DOMAIN: 'renraku.test', SMTP_URL: context.sink.url, SECRET_KEY },
+      logName: 'parents-test',
     });
-    const web = await startWeb({
-      env,
-      db,
-      dbHandle: database.handle,
-      bus: createInProcessBus(),
-      keys,
-      logger: createLogger('parents-test', 'silent'),
-    });
-    context.base = `http://127.0.0.1:${web.port}`;
+    context.base = base;
     close = () => web.close();
   });
   afterAll(async () => {

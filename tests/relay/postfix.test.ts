@@ -11,7 +11,6 @@ import {
   createDistrictWithClass,
   deliveriesOf,
   dispatcherEnv,
-  freePort,
   keys,
   sendMessage,
   silentLogger,
@@ -19,6 +18,7 @@ import {
   waitFor,
 } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
+import { freePort } from '../support/ports';
 import { startPrivatePostfix, type PrivatePostfix } from './postfix';
 
 // End to end through a real relay: the dispatcher hands every mail to a private Postfix, which

@@ -1,33 +1,27 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { count, eq } from 'drizzle-orm';
 import { createApiToken, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import type { StaffRole } from '@renraku/shared';
-import { createInProcessBus, type Bus } from '@renraku/shared/bus';
+import type { Bus } from '@renraku/shared/bus';
 import { hashToken, randomToken } from '@renraku/shared/crypto';
-import { createLogger } from '@renraku/shared/logger';
-import { hashPassword } from '@renraku/shared/password';
-import { loadWebEnv, startWeb } from '../../apps/web/server/index';
 import {
   addFamilies,
   createClass,
   createDistrict,
   createSchool,
-  keys,
   TEST_SECRET_KEY,
 } from '../dispatch/fixtures';
+import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
+import { startTestWeb } from '../support/web';
 
 // The send tests' world: one district with two schools (and another district), families with
 // and without registrations, a board member, two school admins and a teacher who can log in,
 // and the built web app started on port 0 against the test file's own database.
 
-const handlerFile = fileURLToPath(new URL('../../apps/web/build/handler.js', import.meta.url));
-export const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = STAFF_PASSWORD;
 
-type RunningWeb = Awaited<ReturnType<typeof startWeb>>;
-
-async function createLoginStaff(
+/** A staff user of `role` with a fresh random login. */
+function createStaffOfRole(
   db: Db,
   districtId: number,
   role: StaffRole,
@@ -36,25 +30,11 @@ async function createLoginStaff(
   const login = `${role.replace('_', '-')}-${randomToken(4)
     .toLowerCase()
     .replace(/[^a-z0-9]/g, 'x')}`;
-  const [row] = await db
-    .insert(schema.staffUsers)
-    .values({
-      districtId,
-      login,
-      passwordHash: await hashPassword(PASSWORD),
-      displayName: `${role} 先生`,
-      role,
-      ...place,
-    })
-    .returning();
-  return row!;
+  return createLoginStaff(db, { districtId, login, displayName: `${role} 先生`, role, ...place });
 }
 
 /** Builds the world in a fresh database and starts the web on it. */
 export async function startSendWorld(options: { bus?: Bus } = {}) {
-  if (!existsSync(handlerFile)) {
-    throw new Error(`${handlerFile} is missing: run \`pnpm --filter @renraku/web build\` first.`);
-  }
   const database: TestDatabase = await createTestDatabase();
   const { db } = database.handle;
   const district = await createDistrict(db, '湊市教育委員会');
@@ -84,31 +64,20 @@ export async function startSendWorld(options: { bus?: Bus } = {}) {
     [{ klass: otherClass, name: '他 町子', addresses: ['other@example.jp'] }],
   ]);
 
-  const board = await createLoginStaff(db, district.id, 'board');
-  const adminA = await createLoginStaff(db, district.id, 'school_admin', { schoolId: schoolA.id });
-  const adminB = await createLoginStaff(db, district.id, 'school_admin', { schoolId: schoolB.id });
-  const teacherA11 = await createLoginStaff(db, district.id, 'teacher', {
+  const board = await createStaffOfRole(db, district.id, 'board');
+  const adminA = await createStaffOfRole(db, district.id, 'school_admin', { schoolId: schoolA.id });
+  const adminB = await createStaffOfRole(db, district.id, 'school_admin', { schoolId: schoolB.id });
+  const teacherA11 = await createStaffOfRole(db, district.id, 'teacher', {
     schoolId: schoolA.id,
     classId: a11.id,
   });
-  const otherBoard = await createLoginStaff(db, other.id, 'board');
+  const otherBoard = await createStaffOfRole(db, other.id, 'board');
 
-  const env = loadWebEnv({
-    PORT: '0',
-    PUBLIC_URL: 'http://renraku.test',
-    SECRET_KEY: TEST_SECRET_KEY,
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
+  const { web, base } = await startTestWeb(database, {
+    bus: options.bus,
+    env: { SECRET_KEY: TEST_SECRET_KEY },
+    logName: 'send-test',
   });
-  const web: RunningWeb = await startWeb({
-    env,
-    db,
-    dbHandle: database.handle,
-    bus: options.bus ?? createInProcessBus(),
-    keys,
-    logger: createLogger('send-test', 'silent'),
-  });
-  const base = `http://127.0.0.1:${web.port}`;
 
   return {
     db,

@@ -3,21 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { createDb, schema } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { createInProcessBus } from '@renraku/shared/bus';
-import { deriveKeys, hashToken, randomToken } from '@renraku/shared/crypto';
-import { createLogger } from '@renraku/shared/logger';
+import { hashToken, randomToken } from '@renraku/shared/crypto';
 import type { Outbox, OutboxMail } from '@renraku/shared/outbox';
-import { hashPassword } from '@renraku/shared/password';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadWebEnv, startWeb, type WebContext } from '../../apps/web/server/index';
+import { startWeb, type WebContext } from '../../apps/web/server/index';
+import { createLoginStaff, STAFF_PASSWORD as PASSWORD } from '../support/staff';
+import { testWebContext, type RunningWeb } from '../support/web';
 
 // The web foundation end to end, through the built SvelteKit app (`pnpm test` builds it first):
 // health, staff login and sessions, guards, API tokens, CSRF and the demo outbox.
 
 const handlerFile = fileURLToPath(new URL('../../apps/web/build/handler.js', import.meta.url));
-const PASSWORD = 'correct horse battery staple';
-
-type RunningWeb = Awaited<ReturnType<typeof startWeb>>;
 
 let database: TestDatabase;
 let web: RunningWeb;
@@ -41,22 +38,7 @@ const outbox: Outbox = {
 };
 
 function contextFor(overrides: Partial<WebContext> = {}): WebContext {
-  const env = loadWebEnv({
-    PORT: '0',
-    PUBLIC_URL: 'http://renraku.test',
-    SECRET_KEY: 's'.repeat(40),
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
-  });
-  return {
-    env,
-    db: database.handle.db,
-    dbHandle: database.handle,
-    bus: createInProcessBus(),
-    keys: deriveKeys(env.secretKey),
-    logger: createLogger('web-test', 'silent'),
-    ...overrides,
-  };
+  return { ...testWebContext(database), ...overrides };
 }
 
 async function start(ctx: WebContext): Promise<RunningWeb> {
@@ -70,18 +52,14 @@ async function createStaff(
   role: 'board' | 'school_admin' | 'teacher',
   extra: { schoolId?: number; classId?: number; disabledAt?: Date } = {},
 ): Promise<number> {
-  const [row] = await database.handle.db
-    .insert(schema.staffUsers)
-    .values({
-      districtId,
-      login,
-      passwordHash: await hashPassword(PASSWORD),
-      displayName: `${login} 先生`,
-      role,
-      ...extra,
-    })
-    .returning({ id: schema.staffUsers.id });
-  return row!.id;
+  const row = await createLoginStaff(database.handle.db, {
+    districtId,
+    login,
+    displayName: `${login} 先生`,
+    role,
+    ...extra,
+  });
+  return row.id;
 }
 
 /** A form post as a browser without JavaScript makes it: Origin of this site, HTML wanted. */

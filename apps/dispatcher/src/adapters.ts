@@ -13,6 +13,7 @@ import {
 import type { Bus, Topic } from '@renraku/shared/bus';
 import type { ChannelPayloads } from '@renraku/shared';
 import { carrierDomainOf } from '@renraku/shared/crypto';
+import { relayConnectionOptions } from '@renraku/shared/smtp';
 import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './dispatcher';
 import type { DispatchSettings, DispatcherEnv } from './env';
 
@@ -67,20 +68,13 @@ export function createSmtpMailer(settings: SmtpMailerSettings): Mailer {
   const { smtpUrl, mailDomain, dkim, dispatch } = settings;
   const pool = (maxConnections: number, maxMessages: number) =>
     nodemailer.createTransport({
-      url: smtpUrl,
+      ...relayConnectionOptions(smtpUrl, mailDomain),
       pool: true,
       maxConnections,
       maxMessages,
       // One immediate retry on another connection when the relay hangs up before the message
       // went out (421, or an idle connection it dropped); beyond that our own backoff applies.
       maxRequeues: 1,
-      name: mailDomain,
-      connectionTimeout: 30_000,
-      greetingTimeout: 30_000,
-      socketTimeout: 60_000,
-      logger: false,
-      disableFileAccess: true,
-      disableUrlAccess: true,
       ...(dkim && { dkim }),
     });
   const shared = pool(dispatch.concurrency, Infinity);

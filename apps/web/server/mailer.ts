@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import { noReplyMailbox } from '@renraku/shared';
 import type { Logger } from '@renraku/shared/logger';
+import { relayConnectionOptions } from '@renraku/shared/smtp';
 
 // The web's own few transactional mails (registration completed, password reset), sent one by
 // one through the same relay (SMTP_URL) the dispatcher uses. Bulk sending stays the
@@ -36,16 +37,7 @@ export function createWebMailer(
       close: () => {},
     };
   }
-  const transport = nodemailer.createTransport({
-    url: smtpUrl,
-    name: mailDomain,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
-    logger: false,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  const transport = nodemailer.createTransport(relayConnectionOptions(smtpUrl, mailDomain));
   const from = noReplyMailbox(mailDomain);
   return {
     async send(mail) {
