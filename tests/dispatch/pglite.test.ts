@@ -64,7 +64,7 @@ const accepted = (id: number): DeliveryOutcome => ({
 });
 
 beforeAll(async () => {
-  handle = createDb({ dataDir: 'memory://' });
+  handle = await createDb({ dataDir: 'memory://' });
   await handle.migrate();
   db = handle.db;
   const district = await createDistrict(db);

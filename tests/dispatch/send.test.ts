@@ -235,8 +235,8 @@ describe('several dispatchers', () => {
     const sinks = [await startSink({ delayMs: 2 }), await startSink({ delayMs: 2 })];
     const { id } = await send({ kind: 'classes', classIds });
     const dispatchers = await Promise.all(
-      sinks.map((sink) => {
-        const handle = createDb({ url: testDb.url, poolMax: 4 });
+      sinks.map(async (sink) => {
+        const handle = await createDb({ url: testDb.url, poolMax: 4 });
         handles.push(handle);
         return startTestDispatcher(handle.db, sink.url, { env: { DISPATCH_BATCH_SIZE: '10' } });
       }),

@@ -139,7 +139,7 @@ describe('/healthz', () => {
   });
 
   it('answers 503 and names the database when it is down', async () => {
-    const deadHandle = createDb({ url: database.url, poolMax: 1 });
+    const deadHandle = await createDb({ url: database.url, poolMax: 1 });
     await deadHandle.close();
     const broken = await start(contextFor({ db: deadHandle.db, dbHandle: deadHandle }));
     const response = await fetch(`http://127.0.0.1:${broken.port}/healthz`);

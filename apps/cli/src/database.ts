@@ -10,7 +10,7 @@ const UNDEFINED_TABLE = '42P01';
  * database allows one process at a time: stop `pnpm start` before using the CLI on it.
  */
 export async function withDatabase<T>(env: CliEnv, run: (handle: DbHandle) => Promise<T>) {
-  const handle = createDb({ url: env.databaseUrl, dataDir: env.dataDir, poolMax: 2 });
+  const handle = await createDb({ url: env.databaseUrl, dataDir: env.dataDir, poolMax: 2 });
   try {
     return await run(handle);
   } catch (error) {

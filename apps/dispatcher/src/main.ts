@@ -24,7 +24,7 @@ function loadEnv(): DispatcherEnv {
 
 const env = loadEnv();
 const logger = createLogger('dispatcher', env.logLevel);
-const database = createDb({ url: env.databaseUrl, dataDir: env.dataDir });
+const database = await createDb({ url: env.databaseUrl, dataDir: env.dataDir });
 await database.migrate();
 let lastBusError = 0;
 const bus = env.redisUrl

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const checked = config.check();
   const logger = createLogger('renraku', checked.logLevel);
 
-  const dbHandle = createDb({ url: checked.databaseUrl, dataDir: checked.dataDir });
+  const dbHandle = await createDb({ url: checked.databaseUrl, dataDir: checked.dataDir });
   await dbHandle.migrate();
   const bus = checked.redisUrl
     ? await createRedisBus(checked.redisUrl, (error) => logger.warn({ err: error }, 'redis bus'))

@@ -12,7 +12,7 @@ import { startWeb } from './index';
 async function main(): Promise<void> {
   const env = loadWebEnv(process.env);
   const logger = createLogger('web', env.logLevel);
-  const dbHandle = createDb({ url: env.databaseUrl, dataDir: env.dataDir });
+  const dbHandle = await createDb({ url: env.databaseUrl, dataDir: env.dataDir });
   await dbHandle.migrate();
   const bus = env.redisUrl
     ? await createRedisBus(env.redisUrl, (error) => logger.warn({ err: error }, 'redis bus'))

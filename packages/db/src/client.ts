@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -38,8 +36,11 @@ const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 /** Arbitrary constant: the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 0x72656e72;
 
-/** Opens PostgreSQL when a URL is given, else the embedded PGlite in `dataDir`. */
-export function createDb(options: DbOptions): DbHandle {
+/**
+ * Opens PostgreSQL when a URL is given, else the embedded PGlite in `dataDir`. PGlite is loaded
+ * only then: importing it costs a production process about 50 MB it would never use.
+ */
+export async function createDb(options: DbOptions): Promise<DbHandle> {
   return options.url ? openPostgres(options.url, options.poolMax ?? 10) : openPglite(options);
 }
 
@@ -68,7 +69,12 @@ function openPostgres(url: string, poolMax: number): DbHandle {
   };
 }
 
-function openPglite(options: DbOptions): DbHandle {
+async function openPglite(options: DbOptions): Promise<DbHandle> {
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
   const dataDir = options.dataDir ?? './data';
   let client: PGlite;
   if (dataDir === 'memory://') {

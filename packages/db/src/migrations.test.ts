@@ -47,7 +47,7 @@ describe('migrations', () => {
 
   beforeAll(async () => {
     postgres = await createTestDatabase();
-    pglite = createDb({ dataDir: 'memory://' });
+    pglite = await createDb({ dataDir: 'memory://' });
     await pglite.migrate();
   });
 

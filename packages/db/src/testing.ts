@@ -31,7 +31,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
   }
   const url = withDatabase(TEST_SERVER_URL, name);
-  const handle = createDb({ url, poolMax: 5 });
+  const handle = await createDb({ url, poolMax: 5 });
   await handle.migrate();
   return {
     url,
