@@ -1,0 +1,23 @@
+import { runFaultDrills } from './lib/faults';
+import { describeMachine, Report } from './lib/report';
+import { startServices } from './lib/services';
+
+// `pnpm bench:faults`: the fault drills alone, on a database and Redis of their own.
+// Updates only the fault drills' part of bench/results.json when a full run wrote it.
+
+function log(text: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
+}
+
+const report = new Report();
+const services = await startServices();
+try {
+  report.set('machine', await describeMachine(services.db));
+  report.set('ranAt', new Date().toISOString());
+  report.set('faults', await runFaultDrills(services, report, log));
+} finally {
+  await services.close();
+}
+report.print();
+report.write({ key: 'faults', tableKey: 'faultsTable' });
+process.exit(0);

@@ -1,0 +1,349 @@
+import { performance } from 'node:perf_hooks';
+import { runBareLoop, type BareResult } from './lib/bare';
+import { openDashboards, quantile } from './lib/dashboards';
+import { runFaultDrills } from './lib/faults';
+import { sampleMail } from './lib/mail-sample';
+import { createCity, type BenchCity } from './lib/population';
+import { sampleMemory, startSmtpSink, startWebProcess } from './lib/processes';
+import { describeMachine, HERE, Report, round } from './lib/report';
+import { runSend, type SendRun } from './lib/send';
+import { startServices, type BenchServices } from './lib/services';
+
+// `pnpm bench`: throughput against a bare nodemailer loop, the dispatcher's memory and rate
+// as the city grows, fan-out time, dashboard latency with 50 dashboards, and the fault drills.
+//   --scale (or BENCH_SCALE=1)  also 300,000 and 1,000,000 recipients (adds ~15 minutes)
+//   --no-faults                 skip the fault drills (`pnpm bench:faults` runs them alone)
+//   --recipients=N              a smaller first city, for trying the bench out (default 30,000)
+//   --rounds=N                  pipeline / bare loop rounds for the throughput ratio (default 3)
+
+const args = process.argv.slice(2);
+const withScale = args.includes('--scale') || process.env.BENCH_SCALE === '1';
+const withFaults = !args.includes('--no-faults');
+const RECIPIENTS = Number(
+  args.find((arg) => arg.startsWith('--recipients='))?.slice('--recipients='.length) ?? 30_000,
+);
+const SCALE_STEPS = [300_000, 1_000_000];
+const DASHBOARDS = 50;
+const ROUNDS = Number(
+  args.find((arg) => arg.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3,
+);
+/** The dispatcher's default DISPATCH_CONCURRENCY: the bare loop gets as many connections. */
+const CONNECTIONS = 10;
+
+type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
+
+function log(text: string): void {
+  console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
+}
+
+async function timedCity(services: BenchServices, recipients: number, report: Report) {
+  const started = performance.now();
+  const city = await createCity(services.db, services.keys, recipients);
+  const ms = performance.now() - started;
+  log(`city of ${recipients} recipients generated in ${Math.round(ms)} ms`);
+  report.add(
+    'setup',
+    `generate ${recipients.toLocaleString('en')} registrations`,
+    `${(ms / 1000).toFixed(1)} s`,
+    `${HERE}, not measured`,
+  );
+  return city;
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * 1. The pipeline against a bare nodemailer loop, same sink, mails and connections, in
+ * alternating rounds (the median of each side counts: a single run varies by ±15 % here).
+ */
+async function throughput(services: BenchServices, city: BenchCity, sink: Sink, report: Report) {
+  const rounds: {
+    pipeline: SendRun;
+    pipelineAtSink: number;
+    bare: BareResult;
+    bareAtSink: number;
+  }[] = [];
+  let pipelineBytes = 0;
+  for (let n = 1; n <= ROUNDS; n++) {
+    log(`round ${n}/${ROUNDS}: pipeline send (dispatcher process, default settings) …`);
+    const before = sink.accepted();
+    const pipeline = await runSend(services, city, sink.url);
+    const pipelineAtSink = sink.accepted() - before;
+    log(
+      `pipeline: ${pipeline.perSecond}/s, accepted ${pipeline.counts.accepted}, sink ${pipelineAtSink}`,
+    );
+    const sample = await sampleMail(services.db, pipeline.messageId);
+    pipelineBytes = sample.pipelineBytes;
+    log(`round ${n}/${ROUNDS}: bare nodemailer loop …`);
+    const beforeBare = sink.accepted();
+    const bare = await runBareLoop({
+      smtpUrl: sink.url,
+      count: city.recipients,
+      connections: CONNECTIONS,
+      mail: sample.bare,
+    });
+    const bareAtSink = sink.accepted() - beforeBare;
+    log(
+      `bare loop: ${Math.round((bare.sent / bare.ms) * 1000)}/s, sent ${bare.sent}, sink ${bareAtSink}`,
+    );
+    rounds.push({ pipeline, pipelineAtSink, bare, bareAtSink });
+  }
+  const pipelinePerSecond = median(rounds.map((r) => r.pipeline.perSecond));
+  const barePerSecond = median(rounds.map((r) => Math.round((r.bare.sent / r.bare.ms) * 1000)));
+  const pipeline = rounds.find((r) => r.pipeline.perSecond === pipelinePerSecond)!.pipeline;
+  const bare = rounds[0]!.bare;
+  log('pipeline send again under the CPU profiler …');
+  const profiled = await runSend(services, city, sink.url, { profile: true });
+  const ratio = round(pipelinePerSecond / barePerSecond);
+  const perRound = rounds
+    .map((r) => round(r.pipeline.perSecond / Math.round((r.bare.sent / r.bare.ms) * 1000)))
+    .join(', ');
+  const atSink = (pick: (r: (typeof rounds)[number]) => number) => rounds.map(pick).join('+');
+
+  report.add(
+    'throughput',
+    'recipients',
+    city.recipients,
+    `${CONNECTIONS} SMTP connections each, Postfix smtp-sink on 127.0.0.1`,
+  );
+  report.add(
+    'throughput',
+    `pipeline mails/s, median of ${ROUNDS}`,
+    pipelinePerSecond,
+    `${HERE}; fan-out → claim → SMTP → stored → done on the bus`,
+  );
+  report.add(
+    'throughput',
+    `bare nodemailer loop mails/s, median of ${ROUNDS}`,
+    barePerSecond,
+    `${HERE}; stores nothing`,
+  );
+  report.add(
+    'throughput',
+    'ratio pipeline / bare loop',
+    ratio,
+    `target ≥ 1.0, aim 1.5; per round ${perRound}`,
+  );
+  report.add(
+    'throughput',
+    'accepted at sink (pipeline / bare)',
+    `${atSink((r) => r.pipelineAtSink)} / ${atSink((r) => r.bareAtSink)}`,
+    `stored accepted: ${rounds.map((r) => r.pipeline.counts.accepted ?? 0).join('+')}`,
+  );
+  report.add(
+    'throughput',
+    'mail size bytes (pipeline / bare)',
+    `${pipelineBytes} / ${bare.mailBytes}`,
+  );
+  report.add(
+    'throughput',
+    'dispatcher RSS MiB at start / peak',
+    `${pipeline.dispatcher.startRssMiB} / ${pipeline.dispatcher.peakRssMiB}`,
+    `bare loop process peak: ${bare.peakRssMiB} MiB`,
+  );
+  report.add(
+    'throughput',
+    'profiled run mails/s',
+    profiled.perSecond,
+    `${HERE}; node --cpu-prof on`,
+  );
+  const profile = profiled.profile;
+  if (profile) {
+    report.add(
+      'profile',
+      'dispatcher busy / wall',
+      `${round(profile.busyMs / profile.wallMs, 2)}`,
+      `${profile.busyMs} of ${profile.wallMs} ms on CPU`,
+    );
+    for (const module of profile.callers.slice(0, 8)) {
+      report.add(
+        'profile',
+        module.module,
+        `${module.share} %`,
+        'share of busy, node internals charged to their caller',
+      );
+    }
+    for (const fn of profile.functions.slice(0, 8)) {
+      report.add('profile', `${fn.fn}`, `${fn.share} %`, fn.module);
+    }
+  }
+  report.set('throughput', {
+    recipients: city.recipients,
+    connections: CONNECTIONS,
+    mailBytes: { pipeline: pipelineBytes, bare: bare.mailBytes },
+    pipelinePerSecond,
+    barePerSecond,
+    ratio,
+    rounds,
+    profiled: { perSecond: profiled.perSecond, sendMs: profiled.sendMs, profile },
+  });
+  return pipeline;
+}
+
+/** 4. 50 dashboards watching a 30,000 send through the web process. */
+async function dashboards(services: BenchServices, city: BenchCity, sink: Sink, report: Report) {
+  log(`web process and ${DASHBOARDS} dashboards …`);
+  const web = await startWebProcess(services.urls(sink.url));
+  const webMemory = sampleMemory(web.pid);
+  const boards = await openDashboards(
+    services.db,
+    services.bus,
+    web.base,
+    city.boardId,
+    DASHBOARDS,
+  );
+  try {
+    const run = await runSend(services, city, sink.url, {
+      beforeDispatch: (messageId) => boards.watch(messageId),
+    });
+    const finalMs = await boards.allShow(city.recipients, 10_000);
+    const latencies = await boards.latencies(run.messageId);
+    const percentiles = (sorted: Float64Array) => {
+      const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => Math.round(quantile(sorted, q)));
+      return {
+        p50,
+        p95,
+        p99,
+        max: Math.round(sorted.at(-1) ?? Number.NaN),
+        samples: sorted.length,
+      };
+    };
+    const fromWrite = percentiles(latencies.fromWrite);
+    const fromBus = percentiles(latencies.fromBus);
+    const web = webMemory.stop();
+    log(
+      `dashboards: write → client p50 ${fromWrite.p50} p95 ${fromWrite.p95} p99 ${fromWrite.p99} ms`,
+    );
+    report.add(
+      'dashboard',
+      `clients watching a ${city.recipients.toLocaleString('en')} send`,
+      DASHBOARDS,
+      'socket.io-client, board sessions, web as its own process',
+    );
+    report.add(
+      'dashboard',
+      'write → client p50 / p95 / p99 ms',
+      `${fromWrite.p50} / ${fromWrite.p95} / ${fromWrite.p99}`,
+      `${HERE}; max ${fromWrite.max} ms; target p95 < 250`,
+    );
+    report.add(
+      'dashboard',
+      'bus event → client p50 / p95 / p99 ms',
+      `${fromBus.p50} / ${fromBus.p95} / ${fromBus.p99}`,
+      `${HERE}; from the committed batch's event`,
+    );
+    report.add('dashboard', 'latency samples', fromWrite.samples, 'accepted rows × dashboards');
+    report.add('dashboard', 'all dashboards final after done, ms', finalMs ?? 'never', HERE);
+    report.add(
+      'dashboard',
+      'send rate with dashboards mails/s',
+      run.perSecond,
+      `${HERE}; web peak RSS ${web.peakRssMiB} MiB`,
+    );
+    report.set('dashboards', {
+      clients: DASHBOARDS,
+      latencyMs: { fromWrite, fromBus },
+      finalAfterDoneMs: finalMs,
+      send: run,
+      webPeakRssMiB: web.peakRssMiB,
+    });
+  } finally {
+    boards.close();
+    await web.stop();
+  }
+}
+
+/** 2 and 3. Bigger cities: fan-out time, send rate and the dispatcher's peak memory. */
+async function scale(
+  services: BenchServices,
+  sink: Sink,
+  report: Report,
+  first: Awaited<ReturnType<typeof runSend>>,
+) {
+  const steps = [first];
+  for (const recipients of SCALE_STEPS) {
+    const city = await timedCity(services, recipients, report);
+    log(`scale: sending to ${recipients} …`);
+    const step = await runSend(services, city, sink.url);
+    log(
+      `scale: ${step.perSecond}/s, RSS ${step.dispatcher.startRssMiB} → ${step.dispatcher.peakRssMiB} MiB`,
+    );
+    steps.push(step);
+    report.set('scale', steps);
+    report.write();
+  }
+  for (const step of steps) {
+    report.add('scale', `${step.recipients.toLocaleString('en')}: mails/s`, step.perSecond, HERE);
+    report.add(
+      'scale',
+      `${step.recipients.toLocaleString('en')}: dispatcher RSS MiB start / peak`,
+      `${step.dispatcher.startRssMiB} / ${step.dispatcher.peakRssMiB}`,
+      `VmHWM ${step.dispatcher.hwmMiB} MiB; bar < 200`,
+    );
+  }
+  const growth = round(steps.at(-1)!.dispatcher.peakRssMiB / steps[0]!.dispatcher.peakRssMiB);
+  report.add('scale', 'peak RSS largest / 30,000', growth, 'flat memory ≈ 1');
+  report.set(
+    'scale',
+    steps.map(({ recipients, perSecond, sendMs, fanOutMs, dispatcher }) => ({
+      recipients,
+      perSecond,
+      sendMs,
+      fanOutMs,
+      dispatcher,
+    })),
+  );
+  return steps;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const report = new Report();
+  const sink = await startSmtpSink();
+  const services = await startServices();
+  try {
+    const machine = await describeMachine(services.db);
+    log(`machine: ${JSON.stringify(machine)}`);
+    report.set('machine', machine);
+    report.set('ranAt', new Date().toISOString());
+    report.add(
+      'machine',
+      'cpus / memory',
+      `${machine.nproc} / ${machine.memoryGiB} GiB`,
+      machine.cpu,
+    );
+    report.add('machine', 'node / postgres', `${machine.node} / ${machine.postgres}`);
+    const city = await timedCity(services, RECIPIENTS, report);
+    // Written after every section too, so that a section that fails keeps the others' figures.
+    const first = await throughput(services, city, sink, report);
+    report.write();
+    await dashboards(services, city, sink, report);
+    report.write();
+    const steps = withScale ? await scale(services, sink, report, first) : [first];
+    report.write();
+    for (const step of steps) {
+      report.add(
+        'fan-out',
+        `${step.recipients.toLocaleString('en')} deliveries created, ms`,
+        step.fanOutMs,
+        `${HERE}; createMessage, district target`,
+      );
+    }
+    report.set(
+      'fanOut',
+      steps.map(({ recipients, fanOutMs }) => ({ recipients, ms: fanOutMs })),
+    );
+    if (withFaults) report.set('faults', await runFaultDrills(services, report, log));
+  } finally {
+    await services.close();
+    await sink.stop();
+  }
+  report.set('durationSeconds', Math.round((performance.now() - started) / 1000));
+  report.print();
+  report.write();
+  console.log('written: bench/results.json');
+}
+
+await main();
+process.exit(0);
