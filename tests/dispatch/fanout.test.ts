@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   fanOutDueMessage,
   previewMessage,
   progressCounts,
+  rowsOf,
   runDueSchedule,
   schema,
   type Db,
@@ -23,6 +24,7 @@ import {
   keys,
   messageRow,
   sendMessage,
+  simpleFamilies,
 } from './fixtures';
 
 // Target resolution, the preview's figures, the set-based fan-out and createMessage's
@@ -204,6 +206,32 @@ describe('createMessage fan-out', () => {
     const { id } = await send({ kind: 'classes', classIds: [world.otherClass.id] });
     expect(await messageRow(db, id)).toMatchObject({ state: 'done', recipientCount: 0 });
     expect(await deliveriesOf(db, id)).toHaveLength(0);
+  });
+
+  it('refreshes the planner statistics after a large fan-out, so the call list is fast at once', async () => {
+    // A district of its own, so the other tests' district-wide figures stay as they are.
+    const district = await createDistrict(db);
+    const board = await createStaff(db, district.id, 'board', '教育委員会');
+    const school = await createSchool(db, district.id, '統計小学校');
+    const klass = await createClass(db, school, 6, '1組');
+    await addFamilies(
+      db,
+      simpleFamilies(klass, 1000, (i) => `stats-${i}@example.jp`),
+    );
+    const { id } = await sendMessage(db, {
+      districtId: district.id,
+      authorId: board.id,
+      target: { kind: 'classes', classIds: [klass.id] },
+    });
+    expect(await messageRow(db, id)).toMatchObject({ recipientCount: 1000 });
+    const tables = rowsOf<{ relname: string; reltuples: number }>(
+      await db.execute(
+        sql`select relname, reltuples from pg_class where relname in ('deliveries', 'message_students')`,
+      ),
+    );
+    const counted = Object.fromEntries(tables.map((row) => [row.relname, Number(row.reltuples)]));
+    expect(counted.deliveries).toBeGreaterThanOrEqual(1000);
+    expect(counted.message_students).toBeGreaterThanOrEqual(1000);
   });
 
   it('returns null progress for an unknown message', async () => {

@@ -162,6 +162,9 @@ export async function createMessage(
   });
 }
 
+/** A fan-out this large changes the row counts enough to refresh the planner's statistics. */
+const ANALYZE_AFTER_RECIPIENTS = 1000;
+
 /**
  * Creates the message's roster snapshot and its deliveries with two `INSERT … SELECT`s: one
  * delivery per distinct address (blind index), counted where its first child is, naming the
@@ -184,7 +187,8 @@ async function fanOut(
   // Grouping by blind index in the "C" collation: byte order, all a hex string needs.
   // The first child is the lowest registration id (then address position): min() over an
   // array compares element by element, so a hash aggregate finds it without sorting.
-  await tx.execute(sql`
+  const [fannedOut] = rowsOf<{ recipients: number }>(
+    await tx.execute(sql`
     with live as (${liveAddresses(classes)}),
     per_address as (
       select blind_index collate "C" as blind_index,
@@ -205,7 +209,15 @@ async function fanOut(
     )
     update messages set recipient_count = (select count(*) from inserted), fanned_out_at = now()
     where id = ${message.id}
-  `);
+    returning recipient_count as recipients
+  `),
+  );
+  // Until the next autovacuum the planner would believe the new message has a row or two and
+  // pick nested loops that take minutes over a city's rows, exactly when staff open the call
+  // list after an emergency send. ANALYZE inside this transaction counts the rows it added.
+  if (Number(fannedOut?.recipients ?? 0) >= ANALYZE_AFTER_RECIPIENTS) {
+    await tx.execute(sql`analyze message_students, deliveries`);
+  }
   await settleMessages(tx, [message.id]);
 }
 
