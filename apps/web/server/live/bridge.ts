@@ -32,8 +32,8 @@ import type { WebContext } from '../context';
 // - While a message is open the bridge re-reads it every RESYNC_OPEN_MS even without bus
 //   events (Redis down), and every RESYNC_DONE_MS once done (late bounces).
 
-/** How often dirty messages are re-read: the dashboards' update rate. */
-export const COALESCE_MS = 150;
+/** How often dirty messages are re-read: the dashboards' update rate (the spec allows 100–250 ms). */
+export const COALESCE_MS = 100;
 const RESYNC_OPEN_MS = 2_000;
 const RESYNC_DONE_MS = 15_000;
 /** Failures a snapshot carries, and new failures one delta carries at most. */
