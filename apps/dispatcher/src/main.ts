@@ -3,6 +3,7 @@ import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
 import { ConfigError } from '@renraku/shared/env';
 import { createLogger } from '@renraku/shared/logger';
+import { stopOnSignals } from '@renraku/shared/process';
 import { resolveSecretKey } from '@renraku/shared/secret';
 import { busWhenConnected } from './bus';
 import { loadDispatcherEnv, type DispatcherEnv } from './env';
@@ -48,15 +49,8 @@ const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logg
 const inbound = await startInbound({ env, db: database.db, bus, keys, logger });
 logger.info({ port: inbound.port }, 'inbound SMTP listening');
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'stopping');
+stopOnSignals(logger, async () => {
   await Promise.all([inbound.close(), dispatcher.stop()]);
   await bus.close();
   await database.close();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+});

@@ -2,8 +2,8 @@ import { createDb, DEMO_LOGINS, seedDemo } from '@renraku/db';
 import { startCatcher, startDispatcher, startInbound } from '@renraku/dispatcher';
 import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
-import { ConfigError } from '@renraku/shared/env';
 import { createLogger } from '@renraku/shared/logger';
+import { runMain, stopOnSignals } from '@renraku/shared/process';
 import { startWeb } from '@renraku/web';
 import { loadEmbeddedEnv } from './env';
 
@@ -66,29 +66,12 @@ async function main(): Promise<void> {
   ];
   console.log(lines.join('\n'));
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    web
-      .close()
-      .then(() => Promise.all([inbound.close(), dispatcher.stop()]))
-      .then(() => Promise.all([catcher?.close(), bus.close()]))
-      .then(() => dbHandle.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'did not stop cleanly');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(logger, async () => {
+    await web.close();
+    await Promise.all([inbound.close(), dispatcher.stop()]);
+    await Promise.all([catcher?.close(), bus.close()]);
+    await dbHandle.close();
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

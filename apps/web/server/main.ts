@@ -1,8 +1,8 @@
 import { createDb } from '@renraku/db';
 import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
-import { ConfigError } from '@renraku/shared/env';
 import { createLogger } from '@renraku/shared/logger';
+import { runMain, stopOnSignals } from '@renraku/shared/process';
 import { loadWebEnv } from './env';
 import { startWeb } from './index';
 
@@ -27,27 +27,10 @@ async function main(): Promise<void> {
   });
   logger.info({ port: web.port, url: env.publicUrl, database: dbHandle.driver }, 'web started');
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'web stopping');
-    web
-      .close()
-      .then(() => Promise.all([bus.close(), dbHandle.close()]))
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'web did not stop cleanly');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  stopOnSignals(logger, async () => {
+    await web.close();
+    await Promise.all([bus.close(), dbHandle.close()]);
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+runMain(main);
