@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  DEMO_LOGINS,
   findDistrictByCode,
   findSchoolByCode,
   findSchoolClassByName,
   findStaffUserByLogin,
   schema,
 } from '@renraku/db';
+import { DEMO_LOGINS } from '@renraku/db/seed';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { schoolYearOf } from '@renraku/shared';
 import { hashToken } from '@renraku/shared/crypto';

@@ -1,4 +1,5 @@
-import { createDb, DEMO_LOGINS, seedDemo } from '@renraku/db';
+import { createDb } from '@renraku/db';
+import { DEMO_LOGINS, seedDemo } from '@renraku/db/seed';
 import { startCatcher, startDispatcher, startInbound } from '@renraku/dispatcher';
 import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';

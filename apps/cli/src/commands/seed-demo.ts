@@ -1,4 +1,4 @@
-import { DEMO_LOGINS, seedDemo as seedDemoDistrict } from '@renraku/db';
+import { DEMO_LOGINS, seedDemo as seedDemoDistrict } from '@renraku/db/seed';
 import { parseCommandArgs } from '../args';
 import { withDatabase } from '../database';
 import { CommandError } from '../errors';
