@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { DISPATCHER_BUNDLE, DISPATCHER_NODE_FLAGS } from '@renraku/dispatcher/launch';
 import { freePort } from '../../tests/support/ports';
 
 export { freePort };
@@ -11,6 +12,7 @@ export { freePort };
 // its own OS process as in production, plus a sampler of the dispatcher's memory.
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DISPATCHER_SOURCE = `${ROOT}apps/dispatcher/src/main.ts`;
 
 /** A child process the bench owns: it is stopped by its own pid, never by name. */
 export interface Child {
@@ -178,33 +180,31 @@ export interface ServiceUrls {
 }
 
 /**
- * `pnpm start:dispatcher` exactly as production runs it (node --import tsx main.ts), so that
- * its RSS is the dispatcher's alone and SIGKILL kills a real dispatcher. `cpuProfileDir`
- * adds node's sampling profiler; the profile is written when it exits on SIGTERM.
+ * `pnpm start:dispatcher` exactly as production runs it (the bundle under its heap budget), so
+ * that its RSS is the dispatcher's alone and SIGKILL kills a real dispatcher. `cpuProfileDir`
+ * adds node's sampling profiler and runs the same code from source instead, so that its time
+ * is charged to the file and package it is in; the profile is written when it exits on SIGTERM.
  */
 export async function startDispatcherProcess(
   urls: ServiceUrls,
   settings: Record<string, string> = {},
   cpuProfileDir?: string,
 ): Promise<Child> {
-  const flags = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  const child = startChild(
-    'dispatcher',
-    process.execPath,
-    [...flags, '--import', 'tsx', 'apps/dispatcher/src/main.ts'],
-    {
-      DATABASE_URL: urls.databaseUrl,
-      REDIS_URL: urls.redisUrl,
-      SMTP_URL: urls.smtpUrl,
-      SECRET_KEY: urls.secretKey,
-      INBOUND_SMTP_HOST: '127.0.0.1',
-      INBOUND_SMTP_PORT: '0',
-      MAIL_DOMAIN: 'renraku.test',
-      PUBLIC_URL: 'https://renraku.example.jp',
-      LOG_LEVEL: 'info',
-      ...settings,
-    },
-  );
+  const program = cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, '--import', 'tsx', DISPATCHER_SOURCE]
+    : [DISPATCHER_BUNDLE];
+  const child = startChild('dispatcher', process.execPath, [...DISPATCHER_NODE_FLAGS, ...program], {
+    DATABASE_URL: urls.databaseUrl,
+    REDIS_URL: urls.redisUrl,
+    SMTP_URL: urls.smtpUrl,
+    SECRET_KEY: urls.secretKey,
+    INBOUND_SMTP_HOST: '127.0.0.1',
+    INBOUND_SMTP_PORT: '0',
+    MAIL_DOMAIN: 'renraku.test',
+    PUBLIC_URL: 'https://renraku.example.jp',
+    LOG_LEVEL: 'info',
+    ...settings,
+  });
   try {
     await child.waitForLine(/dispatcher started/);
   } catch (error) {

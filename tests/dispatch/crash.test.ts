@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '@renraku/db';
+import { DISPATCHER_BUNDLE, DISPATCHER_NODE_FLAGS } from '@renraku/dispatcher/launch';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import {
   addFamilies,
@@ -22,7 +23,6 @@ import { freePort } from '../support/ports';
 // twice. Started while Redis is down, it sends all the same and exits cleanly on SIGTERM.
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const main = fileURLToPath(new URL('../../apps/dispatcher/src/main.ts', import.meta.url));
 const RECIPIENTS = 300;
 const BATCH = 20;
 
@@ -41,9 +41,9 @@ afterAll(async () => {
   await testDb.drop();
 });
 
-/** `pnpm start:dispatcher` as production runs it: tsx loaded into the process that is killed. */
+/** `pnpm start:dispatcher` as production runs it: the built bundle under its heap budget. */
 function spawnDispatcher(smtpUrl: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+  const child = spawn(process.execPath, [...DISPATCHER_NODE_FLAGS, DISPATCHER_BUNDLE], {
     cwd: root,
     env: {
       ...process.env,

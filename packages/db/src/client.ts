@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -32,7 +33,11 @@ export interface DbOptions {
   poolMax?: number;
 }
 
-const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+// Found through the package's own name, so that it is also found from a bundle that inlined
+// this module (the dispatcher's), where a path relative to this file would point elsewhere.
+const migrationsFolder = dirname(
+  dirname(createRequire(import.meta.url).resolve('@renraku/db/drizzle/meta/_journal.json')),
+);
 /** Arbitrary constant: the advisory lock that serialises migrations across processes. */
 const MIGRATION_LOCK = 0x72656e72;
 
