@@ -1,6 +1,6 @@
 import { runFaultDrills } from './lib/faults';
 import { describeMachine, Report } from './lib/report';
-import { startServices } from './lib/services';
+import { cleanUpOnInterrupt, startServices } from './lib/services';
 
 // `pnpm bench:faults`: the fault drills alone, on a database and Redis of their own.
 // Updates only the fault drills' part of bench/results.json when a full run wrote it.
@@ -11,6 +11,7 @@ function log(text: string): void {
 
 const report = new Report();
 const services = await startServices();
+cleanUpOnInterrupt([() => services.close()]);
 try {
   report.set('machine', await describeMachine(services.db));
   report.set('ranAt', new Date().toISOString());

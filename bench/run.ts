@@ -7,7 +7,7 @@ import { createCity, type BenchCity } from './lib/population';
 import { sampleMemory, startSmtpSink, startWebProcess } from './lib/processes';
 import { describeMachine, HERE, Report, round } from './lib/report';
 import { runSend, type SendRun } from './lib/send';
-import { startServices, type BenchServices } from './lib/services';
+import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/services';
 
 // `pnpm bench`: throughput against a bare nodemailer loop, the dispatcher's memory and rate
 // as the city grows, fan-out time, dashboard latency with 50 dashboards, and the fault drills.
@@ -302,6 +302,7 @@ async function main(): Promise<void> {
   const report = new Report();
   const sink = await startSmtpSink();
   const services = await startServices();
+  cleanUpOnInterrupt([() => services.close()]);
   try {
     const machine = await describeMachine(services.db);
     log(`machine: ${JSON.stringify(machine)}`);

@@ -27,6 +27,14 @@ export interface Child {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Every child still running, so that an interrupted run can stop them all. */
+const running = new Set<ChildProcess>();
+
+/** Stops every child the bench started and that is still running (an interrupted run). */
+export function killAllChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 export function startChild(
   name: string,
   command: string,
@@ -39,6 +47,8 @@ export function startChild(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const lines: string[] = [];
   const waiters = new Set<{ pattern: RegExp; resolve: (line: string) => void }>();
   for (const stream of [child.stdout, child.stderr]) {
