@@ -27,6 +27,16 @@ export const MESSAGE_CATEGORIES = [
 ] as const;
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
 
+/**
+ * Claim order of a message's mails (lower first): a closure or an incident warning overtakes
+ * school news that is already sending, instead of waiting behind its 30,000 mails.
+ */
+export const SENDING_PRIORITY: Record<MessageCategory, number> = {
+  emergency_contact: 0,
+  emergency_info: 0,
+  education_info: 1,
+};
+
 export const MESSAGE_STATES = ['draft', 'queued', 'sending', 'done', 'cancelled'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
 

@@ -46,8 +46,9 @@ type Row<T extends { id: number }> = Omit<T, 'id'> & { id: number | string };
 
 /**
  * Leases up to `limit` deliveries that are due: first those whose lease ran out (a crashed
- * worker's), then queued and deferred ones whose time has come, oldest first. `SKIP LOCKED`
- * lets any number of workers claim at once without waiting on or taking each other's rows.
+ * worker's), then queued and deferred ones whose time has come, emergencies first (their
+ * message's SENDING_PRIORITY), then oldest first. `SKIP LOCKED` lets any number of workers
+ * claim at once without waiting on or taking each other's rows.
  * Each half walks its partial index in order and stops at the limit, so a claim costs the
  * same at 1,000,000 recipients as at 100 (no join may get in the way of that plan: a message
  * that is cancelled must take its pending deliveries out of queued/deferred itself).
@@ -73,7 +74,7 @@ export async function claimDeliveries(
       due as (
         select id, state, address_id from deliveries
         where state in ('queued', 'deferred') and next_attempt_at <= now()
-        order by next_attempt_at
+        order by priority, next_attempt_at
         limit ${limit}
         for update skip locked
       ),

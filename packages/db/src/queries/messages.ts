@@ -3,6 +3,7 @@ import {
   nextMonthlyRun,
   PENDING_DELIVERY_STATES,
   schoolYearOf,
+  SENDING_PRIORITY,
   type MessageCategory,
   type MessageState,
   type MessageTarget,
@@ -154,7 +155,12 @@ export async function createMessage(
     if (!scheduledAt) {
       await fanOut(
         tx,
-        { id: inserted.id, districtId: input.districtId, target: input.target },
+        {
+          id: inserted.id,
+          districtId: input.districtId,
+          target: input.target,
+          category: input.category,
+        },
         now,
       );
     }
@@ -172,7 +178,7 @@ const ANALYZE_AFTER_RECIPIENTS = 1000;
  */
 async function fanOut(
   tx: Tx,
-  message: { id: number; districtId: number; target: MessageTarget },
+  message: { id: number; districtId: number; target: MessageTarget; category: MessageCategory },
   now: Date,
 ): Promise<void> {
   const classes = targetClasses(message.districtId, message.target, schoolYearOf(now));
@@ -199,9 +205,10 @@ async function fanOut(
       group by 1
     ),
     inserted as (
-      insert into deliveries
-        (message_id, address_id, blind_index, carrier_domain, school_id, class_id, child_names)
-      select ${message.id}, first[3], blind_index, carrier_domain, first[4], first[5],
+      insert into deliveries (message_id, priority, address_id, blind_index, carrier_domain,
+        school_id, class_id, child_names)
+      select ${message.id}, ${SENDING_PRIORITY[message.category]}::smallint, first[3],
+        blind_index, carrier_domain, first[4], first[5],
         case when children is not null
           then array(select distinct name from unnest(children) name order by name) end
       from per_address
@@ -228,7 +235,12 @@ async function fanOut(
 export async function fanOutDueMessage(db: Db, now: Date = new Date()): Promise<number | null> {
   return db.transaction(async (tx) => {
     const [due] = await tx
-      .select({ id: messages.id, districtId: messages.districtId, target: messages.target })
+      .select({
+        id: messages.id,
+        districtId: messages.districtId,
+        target: messages.target,
+        category: messages.category,
+      })
       .from(messages)
       .where(
         and(

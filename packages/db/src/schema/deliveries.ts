@@ -36,6 +36,8 @@ export const deliveries = pgTable(
     classId: integer('class_id'),
     /** The children named at the top of the mail when one address serves several siblings. */
     childNames: text('child_names').array(),
+    /** SENDING_PRIORITY of the message's category: emergencies are claimed first. */
+    priority: smallint('priority').notNull().default(1),
     state: deliveryState('state').notNull().default('queued'),
     attempts: smallint('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
@@ -50,9 +52,9 @@ export const deliveries = pgTable(
   },
   (t) => [
     unique('deliveries_message_blind_index_unique').on(t.messageId, t.blindIndex),
-    // Claiming: work that is due, oldest first.
+    // Claiming: work that is due, emergencies first, then oldest first.
     index('deliveries_claimable_idx')
-      .on(t.nextAttemptAt)
+      .on(t.priority, t.nextAttemptAt)
       .where(sql`${t.state} in ('queued', 'deferred')`),
     // Reclaiming a crashed worker's leases.
     index('deliveries_lease_idx')
