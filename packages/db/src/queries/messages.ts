@@ -393,3 +393,79 @@ export async function messageForMail(
   const { districtName, schoolName, ...rest } = row;
   return { ...rest, senderName: schoolName ?? districtName };
 }
+
+/** Who sent a message and whether it still waits for its time, for deciding who may cancel it. */
+export interface ScheduledSend {
+  id: number;
+  districtId: number;
+  /** The sending school; null when the board sent it. */
+  schoolId: number | null;
+  target: MessageTarget;
+  state: MessageState;
+  scheduledAt: Date | null;
+  /** Whether the deliveries exist: from then on the send cannot be recalled. */
+  fannedOut: boolean;
+}
+
+/** A message's sender, target and schedule; null when there is no such message. */
+export async function findScheduledSend(
+  db: Db | Tx,
+  messageId: number,
+): Promise<ScheduledSend | null> {
+  const [row] = await db
+    .select({
+      id: messages.id,
+      districtId: messages.districtId,
+      schoolId: messages.schoolId,
+      target: messages.target,
+      state: messages.state,
+      scheduledAt: messages.scheduledAt,
+      fannedOutAt: messages.fannedOutAt,
+    })
+    .from(messages)
+    .where(eq(messages.id, messageId));
+  if (!row) return null;
+  const { fannedOutAt, ...rest } = row;
+  return { ...rest, fannedOut: fannedOutAt !== null };
+}
+
+/** What a cancel did: cancelled it, or found it in a state that cannot be cancelled. */
+export type CancelOutcome =
+  | { cancelled: true; finishedAt: Date }
+  | { cancelled: false; state: MessageState; fannedOut: boolean };
+
+/**
+ * Cancels a scheduled message that has not been fanned out, in one UPDATE: the dispatcher's
+ * fan-out holds the row FOR UPDATE and sets fanned_out_at, so a cancel that waited for it
+ * re-checks the row and changes nothing (a send that has started is irreversible), and a
+ * committed cancel leaves no row for the fan-out to take. Null when the district has no such
+ * message.
+ */
+export async function cancelScheduledMessage(
+  db: Db | Tx,
+  messageId: number,
+  districtId: number,
+  now: Date = new Date(),
+): Promise<CancelOutcome | null> {
+  const [cancelled] = await db
+    .update(messages)
+    .set({ state: 'cancelled', finishedAt: now })
+    .where(
+      and(
+        eq(messages.id, messageId),
+        eq(messages.districtId, districtId),
+        eq(messages.state, 'queued'),
+        isNull(messages.fannedOutAt),
+      ),
+    )
+    .returning({ finishedAt: messages.finishedAt });
+  if (cancelled?.finishedAt) return { cancelled: true, finishedAt: cancelled.finishedAt };
+  // A separate statement, so that it sees the fan-out the UPDATE may have waited for.
+  const [current] = await db
+    .select({ state: messages.state, fannedOutAt: messages.fannedOutAt })
+    .from(messages)
+    .where(and(eq(messages.id, messageId), eq(messages.districtId, districtId)));
+  return current
+    ? { cancelled: false, state: current.state, fannedOut: current.fannedOutAt !== null }
+    : null;
+}

@@ -1,5 +1,6 @@
 import { composeEn } from './compose.en';
 import { adminEn } from './admin.en';
+import { cancelEn } from './cancel.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
 import { parentEn } from './parent.en';
@@ -59,4 +60,5 @@ export const en: Record<MessageKey, string> = {
   ...liveEn,
   ...parentEn,
   ...composeEn,
+  ...cancelEn,
 };

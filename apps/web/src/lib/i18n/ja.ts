@@ -2,6 +2,7 @@
 // and by i18n.test.ts). Placeholders in braces are filled in by t().
 import { composeJa } from './compose.ja';
 import { adminJa } from './admin.ja';
+import { cancelJa } from './cancel.ja';
 import { liveJa } from './live.ja';
 import { parentJa } from './parent.ja';
 
@@ -59,6 +60,7 @@ export const ja = {
   ...liveJa,
   ...parentJa,
   ...composeJa,
+  ...cancelJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;

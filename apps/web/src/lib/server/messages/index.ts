@@ -20,3 +20,10 @@ export {
   type ApiProgress,
   type BodyRefusal,
 } from './api';
+export {
+  cancelScheduledSend,
+  scheduleView,
+  type CancelRefusal,
+  type CancelResult,
+  type ScheduleView,
+} from './cancel';

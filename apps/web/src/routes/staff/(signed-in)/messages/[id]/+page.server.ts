@@ -1,7 +1,8 @@
-import { error } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
 import { messageForDashboard, messageIdParam } from '$lib/server/live';
-import type { PageServerLoad } from './$types';
+import { cancelScheduledSend, scheduleView } from '$lib/server/messages';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const staff = requireStaff(locals);
@@ -9,5 +10,19 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   const found = messageId && (await messageForDashboard(locals.ctx, staff.scope, messageId));
   // Another school's message looks exactly like one that does not exist.
   if (!found) error(404, 'not found');
-  return found;
+  return { ...found, schedule: await scheduleView(locals.ctx, staff.scope, found.message.id) };
+};
+
+export const actions: Actions = {
+  // 予約を取り消す: the form's checkbox is the confirmation, so it works without JavaScript.
+  cancel: async ({ request, locals, params }) => {
+    const staff = requireStaff(locals);
+    const messageId = messageIdParam(params.id);
+    if (!messageId) return fail(404, { cancelError: 'cancel.error.notFound' as const });
+    if ((await request.formData()).get('confirm') !== 'yes') {
+      return fail(400, { cancelError: 'cancel.error.confirm' as const });
+    }
+    const result = await cancelScheduledSend(locals.ctx, staff, messageId, 'form');
+    if (!result.ok) return fail(result.status, { cancelError: result.key });
+  },
 };

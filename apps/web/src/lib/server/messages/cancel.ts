@@ -1,0 +1,135 @@
+import {
+  cancelScheduledMessage,
+  findMessageInScope,
+  findScheduledSend,
+  recordAuditEvent,
+  type ScheduledSend,
+} from '@renraku/db';
+import type { StaffScope } from '@renraku/shared';
+import type { WebContext } from '../../../../server/context';
+import type { MessageKey } from '../../i18n';
+import type { StaffPrincipal } from '../auth/staff';
+import type { SendChannel } from './send';
+
+// 予約の取り消し: a scheduled message can be cancelled until a dispatcher fans it out; from
+// then on the send is irreversible. The message page's ?/cancel and
+// POST /api/v1/messages/:id/cancel share this service.
+
+/** Why a cancel was refused; nothing was changed. */
+export interface CancelRefusal {
+  ok: false;
+  /** The API's `error` value. */
+  code: 'not_found' | 'outside_scope' | 'already_started' | 'already_cancelled';
+  status: 404 | 403 | 409;
+  /** The page's wording. */
+  key: MessageKey;
+  /** The API's wording, in English. */
+  message: string;
+}
+
+export type CancelResult = { ok: true; id: number } | CancelRefusal;
+
+const refusals: Record<CancelRefusal['code'], Omit<CancelRefusal, 'ok' | 'code'>> = {
+  not_found: { status: 404, key: 'cancel.error.notFound', message: 'No such message.' },
+  outside_scope: {
+    status: 403,
+    key: 'cancel.error.outsideScope',
+    message: 'Only its sender, the sender’s school admin or the board can cancel this message.',
+  },
+  already_started: {
+    status: 409,
+    key: 'cancel.error.started',
+    message: 'The message has started sending; a send cannot be recalled.',
+  },
+  already_cancelled: {
+    status: 409,
+    key: 'cancel.error.alreadyCancelled',
+    message: 'The message was already cancelled.',
+  },
+};
+
+/** The refusal of `code`, with its status and wordings. */
+function cancelRefusal(code: CancelRefusal['code']): CancelRefusal {
+  return { ok: false, code, ...refusals[code] };
+}
+
+/**
+ * Whether the scope may cancel the message, by the rule that lets it send one: the board any
+ * of its district, a school admin any its school sent, a teacher one its school sent to
+ * exactly its own class. A board's message is the board's to cancel, whatever it targets.
+ */
+function mayCancel(scope: StaffScope, message: ScheduledSend): boolean {
+  if (message.districtId !== scope.districtId) return false;
+  if (scope.role === 'board') return true;
+  if (message.schoolId !== scope.schoolId) return false;
+  if (scope.role === 'school_admin') return true;
+  const { target } = message;
+  return (
+    target.kind === 'classes' &&
+    target.classIds.length === 1 &&
+    target.classIds[0] === scope.classId
+  );
+}
+
+/** What the message page says about a scheduled send, for this staff member. */
+export interface ScheduleView {
+  /** Still waiting for its time: no dispatcher has fanned it out. */
+  waiting: boolean;
+  /** Waiting, and this staff member may cancel it: the page offers 「予約を取り消す」. */
+  cancellable: boolean;
+}
+
+/** Whether a scheduled message still waits, and whether the staff member may cancel it. */
+export async function scheduleView(
+  ctx: Pick<WebContext, 'db'>,
+  scope: StaffScope,
+  messageId: number,
+): Promise<ScheduleView> {
+  const found = await findScheduledSend(ctx.db, messageId);
+  const waiting =
+    found !== null && found.state === 'queued' && !found.fannedOut && found.scheduledAt !== null;
+  return { waiting, cancellable: waiting && mayCancel(scope, found) };
+}
+
+/**
+ * Cancels a scheduled message the staff member may cancel and that no dispatcher has fanned
+ * out, audits it (the message, never an address) and announces `messageFinished` so open
+ * dashboards show it at once. A message the staff member may not see is not found.
+ */
+export async function cancelScheduledSend(
+  ctx: Pick<WebContext, 'db' | 'bus'>,
+  staff: Pick<StaffPrincipal, 'id' | 'scope' | 'apiTokenId'>,
+  messageId: number,
+  channel: SendChannel,
+  now: Date = new Date(),
+): Promise<CancelResult> {
+  const { scope } = staff;
+  const result = await ctx.db.transaction(async (tx): Promise<CancelResult> => {
+    const found =
+      (await findMessageInScope(tx, messageId, scope)) && (await findScheduledSend(tx, messageId));
+    if (!found) return cancelRefusal('not_found');
+    if (!mayCancel(scope, found)) return cancelRefusal('outside_scope');
+    const outcome = await cancelScheduledMessage(tx, messageId, scope.districtId, now);
+    if (!outcome) return cancelRefusal('not_found');
+    if (!outcome.cancelled) {
+      // Fanned out, sending or done (a draft is never stored: createMessage queues).
+      return cancelRefusal(outcome.state === 'cancelled' ? 'already_cancelled' : 'already_started');
+    }
+    await recordAuditEvent(tx, {
+      districtId: scope.districtId,
+      actorType: 'staff',
+      actorId: staff.id,
+      action: 'message.cancel',
+      subjectType: 'message',
+      subjectId: String(messageId),
+      detail: {
+        scheduledAt: found.scheduledAt?.toISOString() ?? null,
+        channel,
+        apiTokenId: staff.apiTokenId,
+      },
+    });
+    return { ok: true, id: messageId };
+  });
+  if (result.ok) await ctx.bus.publish('messageFinished', { messageId, state: 'cancelled' });
+  return result;
+}

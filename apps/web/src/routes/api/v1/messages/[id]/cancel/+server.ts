@@ -1,0 +1,24 @@
+import { json } from '@sveltejs/kit';
+import { requireApiStaff } from '$lib/server/auth/guards';
+import { cancelScheduledSend } from '$lib/server/messages';
+import { idFrom } from '$lib/server/staff-admin';
+import type { RequestHandler } from './$types';
+
+/**
+ * Cancels a scheduled message that has not started sending: 200 `{ id, state: 'cancelled' }`;
+ * 404 for a message the owner may not see (as if it did not exist), 403 for one it sees but
+ * did not send (a board's message to its school), 409 once it has started (a send cannot be
+ * recalled) or was cancelled already.
+ */
+export const POST: RequestHandler = async ({ locals, params }) => {
+  const staff = requireApiStaff(locals);
+  const messageId = idFrom(params.id);
+  if (messageId === undefined) {
+    return json({ error: 'not_found', message: 'No such message.' }, { status: 404 });
+  }
+  const result = await cancelScheduledSend(locals.ctx, staff, messageId, 'api');
+  if (!result.ok) {
+    return json({ error: result.code, message: result.message }, { status: result.status });
+  }
+  return json({ id: result.id, state: 'cancelled' });
+};
