@@ -1,11 +1,14 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inArray } from 'drizzle-orm';
 import {
+  applySendFailureHealth,
   claimDeliveries,
   createDb,
   progressCounts,
   recordDeliveryOutcomes,
   renewLeases,
+  schema,
   settleMessages,
   type Db,
   type DbHandle,
@@ -148,6 +151,44 @@ describe('claims and status writes on PGlite', () => {
     expect(await settleMessages(db, [id])).toEqual([]);
     const rows = await deliveriesOf(db, id);
     expect(rows.every((row) => row.attempts === 1 && row.replyCode === 451)).toBe(true);
+  });
+});
+
+describe('address health on PGlite', () => {
+  it("applies the relay's refusals to the addresses they went to", async () => {
+    const id = await newMessage(3, 'refused');
+    const claimed = (await claimDeliveries(db, { workerId: 'r', leaseMs: 60_000 }, 10)).filter(
+      (d) => d.messageId === id,
+    );
+    const refused = { state: 'failed' as const, code: 550, text: '550 5.1.1 unknown' };
+    await recordDeliveryOutcomes(
+      db,
+      'r',
+      claimed.map((d) => ({ ...accepted(d.id), ...refused })),
+    );
+    const [hard, soft] = claimed;
+    await applySendFailureHealth(db, [
+      { deliveryId: hard!.id, effect: 'hard' },
+      { deliveryId: soft!.id, effect: 'soft' },
+    ]);
+    const rows = await deliveriesOf(db, id);
+    const addresses = await db
+      .select()
+      .from(schema.addresses)
+      .where(
+        inArray(
+          schema.addresses.id,
+          rows.map((row) => row.addressId!),
+        ),
+      );
+    const healthOf = (deliveryId: number) => {
+      const addressId = rows.find((row) => row.id === deliveryId)!.addressId;
+      const { health, softBounces } = addresses.find((a) => a.id === addressId)!;
+      return { health, softBounces };
+    };
+    expect(healthOf(hard!.id)).toEqual({ health: 'dead', softBounces: 0 });
+    expect(healthOf(soft!.id)).toEqual({ health: 'active', softBounces: 1 });
+    expect(healthOf(claimed[2]!.id)).toEqual({ health: 'active', softBounces: 0 });
   });
 });
 

@@ -3,11 +3,13 @@ import { SMTPServer } from 'smtp-server';
 
 // A relay for the tests that answers by the recipient's local part:
 //   d421-… d450-… d451-… d452-…   always deferred at RCPT with that code
-//   r550-… r553-… r554-…          always rejected at RCPT with that code
+//   r550-… r552-… r553-… r554-…   always rejected at RCPT with that code
 //   flaky-…                       deferred (451) twice, then accepted
 //   late451-… / late554-…         accepted at RCPT, answered 451 / 554 after the data
 //   anything else                 accepted
-// It records every accepted mail, so duplicates can be counted by Message-ID.
+// With `enhancedStatusCodes`, smtp-server puts the enhanced status code of the basic one in
+// every reply (550 5.1.1, 552 5.2.2, 554 5.6.0, 451 4.3.0), as most real relays do. It records
+// every accepted mail, so duplicates can be counted by Message-ID.
 
 export interface SinkMail {
   messageId: string;
@@ -31,13 +33,17 @@ const smtpError = (code: number, recipient: string, text: string) =>
   Object.assign(new Error(`<${recipient}>: ${text}`), { responseCode: code });
 
 /** `delayMs` holds each accepted mail that long, so that a test can act mid-send. */
-export async function startSink({ delayMs = 0 }: { delayMs?: number } = {}): Promise<Sink> {
+export async function startSink({
+  delayMs = 0,
+  enhancedStatusCodes = false,
+}: { delayMs?: number; enhancedStatusCodes?: boolean } = {}): Promise<Sink> {
   const mails: SinkMail[] = [];
   const attempts = new Map<string, number>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    hideENHANCEDSTATUSCODES: !enhancedStatusCodes,
     onRcptTo(address, _session, callback) {
       const rcpt = address.address;
       const seen = (attempts.get(rcpt) ?? 0) + 1;

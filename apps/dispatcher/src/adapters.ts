@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import {
+  applySendFailureHealth,
   claimDeliveries,
   fanOutDueMessage,
   messageForMail,
@@ -28,6 +29,7 @@ export function createDrizzleStore(db: Db, lease: Lease): DeliveryStore {
   return {
     claim: (limit) => claimDeliveries(db, lease, limit),
     record: (outcomes) => recordDeliveryOutcomes(db, lease.workerId, outcomes),
+    recordAddressFailures: (failures) => applySendFailureHealth(db, failures),
     renewLeases: () => renewLeases(db, lease),
     settle: (messageIds) => settleMessages(db, messageIds),
     messageForMail: (messageId) => messageForMail(db, messageId),

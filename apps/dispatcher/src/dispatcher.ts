@@ -4,6 +4,7 @@ import type {
   ClaimedDelivery,
   DeliveryOutcome,
   MessageForMail,
+  SendFailure,
   StoredTransition,
 } from '@renraku/db';
 import type { DeliveryStatusBatch, DeliveryTransition, MessageFinished } from '@renraku/shared';
@@ -17,16 +18,20 @@ import {
   type MailSettings,
   type MailTemplate,
 } from './mail';
+import { sendFailureSeverity } from './severity';
 
 // The sending manager (after listmonk's): it claims leased batches from the store, sends each
 // mail under an overall and a per-carrier concurrency bound, buffers the outcomes and writes
-// them in batches, and announces each written batch. PostgreSQL holds all progress, so any
-// dispatcher can stop or die at any moment and another carries on from the database.
+// them in batches, and announces each written batch; the relay's refusals weigh on their
+// addresses' health as bounces do. PostgreSQL holds all progress, so any dispatcher can stop or
+// die at any moment and another carries on from the database.
 
 /** Where deliveries come from and their outcomes go (PostgreSQL in production). */
 export interface DeliveryStore {
   claim(limit: number): Promise<ClaimedDelivery[]>;
   record(outcomes: DeliveryOutcome[]): Promise<StoredTransition[]>;
+  /** A relay's refusal weighs on the address like a bounce; only batches with failures call it. */
+  recordAddressFailures(failures: SendFailure[]): Promise<void>;
   renewLeases(): Promise<void>;
   /** Settles the given messages, or every open one; returns those now done. */
   settle(messageIds?: number[]): Promise<number[]>;
@@ -381,6 +386,8 @@ export class Dispatcher {
       },
     }));
     for (const batch of batchesOf(items)) status.deliveryStatus(batch);
+    // Before settling: once a message is done, its refused addresses have lost their health.
+    await this.recordAddressFailures(taken, stored);
     const ending = new Set(
       stored.filter((row) => row.state !== 'deferred').map((row) => row.messageId),
     );
@@ -390,6 +397,33 @@ export class Dispatcher {
     } catch (error) {
       // The schedule loop's sweep settles it later.
       logger.error({ err: error }, 'settling messages failed');
+    }
+  }
+
+  /**
+   * The addresses of the deliveries just stored as failed lose health by the relay's reply.
+   * The statuses are already written: a failure here is logged and not retried.
+   */
+  private async recordAddressFailures(
+    taken: DeliveryOutcome[],
+    stored: StoredTransition[],
+  ): Promise<void> {
+    const failed = stored.filter((row) => row.state === 'failed');
+    if (failed.length === 0) return;
+    const outcomes = new Map(taken.map((outcome) => [outcome.id, outcome]));
+    const failures = failed.flatMap((row): SendFailure[] => {
+      const outcome = outcomes.get(row.id);
+      const effect = outcome ? sendFailureSeverity(outcome) : null;
+      return effect ? [{ deliveryId: row.id, effect }] : [];
+    });
+    if (failures.length === 0) return;
+    try {
+      await this.deps.store.recordAddressFailures(failures);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, count: failures.length },
+        'applying refusals to address health failed',
+      );
     }
   }
 

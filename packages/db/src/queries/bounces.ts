@@ -4,7 +4,8 @@ import { rowsOf, type Db, type Tx } from '../client';
 
 // What the relay's delivery status notifications do after it said 250: a delivery moves on to
 // delivered, delayed or bounced, and the address it went to gains or loses health. Every such
-// change goes through recordBounce, in one transaction with the report that caused it.
+// change goes through recordBounce, in one transaction with the report that caused it. A mail
+// the relay refused at once (5xx) weighs on its address by the same rules: applySendFailureHealth.
 
 /** When soft bounces make an address failing, then dead; a success resets the count. */
 export interface HealthRules {
@@ -24,6 +25,12 @@ export const DEFAULT_HEALTH_RULES: HealthRules = { failingAfter: 3, deadAfter: 5
 
 /** What a report does to the address: hard and soft failures, or proof that mail arrives. */
 export type HealthEffect = 'hard' | 'soft' | 'delivered';
+
+/** A delivery the relay refused, and how much that weighs on its address. */
+export interface SendFailure {
+  deliveryId: number;
+  effect: Extract<HealthEffect, 'hard' | 'soft'>;
+}
 
 /** One verified mail at a delivery's return path, as the dispatcher read it. */
 export interface BounceRecord {
@@ -90,7 +97,8 @@ export async function recordBounce(
     if (stored.length === 0) return null;
     if (!record.state) return { transition: null };
     const transition = await moveDelivery(tx, record);
-    if (transition && record.health) await applyHealth(tx, record.deliveryId, record.health, rules);
+    if (transition && record.health)
+      await applyHealth(tx, [record.deliveryId], record.health, rules);
     return { transition };
   });
 }
@@ -117,9 +125,32 @@ async function moveDelivery(tx: Tx, record: BounceRecord): Promise<BounceTransit
   return row ? { ...row, id: Number(row.id) } : null;
 }
 
+/**
+ * Applies the relay's synchronous refusals to the addresses they went to, by the same rules as
+ * a report's: one statement per kind of effect, however many deliveries. The caller passes only
+ * deliveries it has just stored as failed, so each counts once; an address refused twice in one
+ * call counts once.
+ */
+export async function applySendFailureHealth(
+  db: Db | Tx,
+  failures: SendFailure[],
+  rules: HealthRules = DEFAULT_HEALTH_RULES,
+): Promise<void> {
+  // No transaction: each statement stands alone, so no lock is held from one to the next.
+  for (const effect of ['hard', 'soft'] as const) {
+    const ids = failures.filter((f) => f.effect === effect).map((f) => f.deliveryId);
+    if (ids.length > 0) await applyHealth(db, ids, effect, rules);
+  }
+}
+
+/**
+ * The one copy of the health rules: `effect` applied to every address of the district with
+ * the blind index of one of the deliveries. A mail the relay refused at once was never
+ * accepted; its failure time stands in for the out-of-order comparison.
+ */
 async function applyHealth(
-  tx: Tx,
-  deliveryId: number,
+  db: Db | Tx,
+  deliveryIds: number[],
   effect: HealthEffect,
   rules: HealthRules,
 ): Promise<void> {
@@ -133,14 +164,15 @@ async function applyHealth(
         when ${streak} >= ${rules.failingAfter} then 'failing' else a.health end::address_health`,
     delivered: sql`health = 'active', soft_bounces = 0, last_delivered_at = now()`,
   }[effect];
+  const sentAt = sql`coalesce(d.accepted_at, d.finished_at)`;
   const inOrder =
     effect === 'delivered'
-      ? sql`(a.last_bounce_at is null or a.last_bounce_at <= d.accepted_at)`
-      : sql`(a.last_delivered_at is null or a.last_delivered_at <= d.accepted_at)`;
-  await tx.execute(sql`
+      ? sql`(a.last_bounce_at is null or a.last_bounce_at <= ${sentAt})`
+      : sql`(a.last_delivered_at is null or a.last_delivered_at <= ${sentAt})`;
+  await db.execute(sql`
     update addresses a set ${change}
     from deliveries d join messages m on m.id = d.message_id
-    where d.id = ${deliveryId} and a.blind_index = d.blind_index
+    where d.id = any(${sql.param(deliveryIds)}::bigint[]) and a.blind_index = d.blind_index
       and a.district_id = m.district_id and ${inOrder}
   `);
 }

@@ -3,6 +3,7 @@ import type { Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
 import type { StatusBus } from '../../dispatcher';
 import { deliveryOfBounceTag } from '../../mail';
+import { bounceSeverity } from '../../severity';
 import { readBounce, type DeliveryReport, type ReadBounce } from './report';
 
 // Bounce intake: a mail to bounce+<tag>@ whose tag we signed is read and applied to its
@@ -17,21 +18,6 @@ export interface BounceIntake {
   logger: Logger;
   /** Live status for dashboards; absent, they catch up from PostgreSQL. */
   status: Pick<StatusBus, 'deliveryStatus' | 'messageFinished'> | undefined;
-}
-
-/**
- * Permanent failures that say nothing against the address itself: a full mailbox, a message
- * too big, a relay that gave up after days. They count as soft bounces like any 4.x.x.
- */
-const SOFT_PERMANENT = new Set(['5.2.2', '5.3.4', '5.4.7']);
-
-/**
- * Hard (the address is dead at once) or soft (counted) by RFC 3463 class. A carrier's domain
- * filter (5.7.x) is hard: mail stops until the parent fixes the filter and registers again,
- * which is what the leaflet tells parents to do.
- */
-export function bounceSeverity(status: string): 'hard' | 'soft' {
-  return status.startsWith('5.') && !SOFT_PERMANENT.has(status) ? 'hard' : 'soft';
 }
 
 /** The stored form of what a mail at the return path said about its delivery. */
