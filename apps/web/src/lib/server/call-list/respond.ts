@@ -1,7 +1,7 @@
 import { error, json } from '@sveltejs/kit';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
-import { messageIdParam } from '../live';
+import { idFrom } from '../staff-admin/http';
 import { callListCsv, callListCsvHeaders, loadCallList, type CallList } from '.';
 
 // The call list's GET endpoints (staff pages and /api/v1) answer through this one function.
@@ -13,7 +13,7 @@ export async function callListOr404(
   idParam: string,
   options: { audit: boolean },
 ): Promise<CallList> {
-  const messageId = messageIdParam(idParam);
+  const messageId = idFrom(idParam);
   const callList = messageId && (await loadCallList(ctx, staff, messageId, options));
   // Another school's message looks exactly like one that does not exist.
   if (!callList) error(404, 'not found');

@@ -17,13 +17,6 @@ import { registrationStatistics } from '../roster/statistics';
 // The live figures themselves come over the socket (server/live/bridge.ts).
 // Loaded by the Express server as well as by SvelteKit: relative imports only.
 
-/** A message id from a URL; anything that is not one is a page that does not exist. */
-export function messageIdParam(value: string): number | null {
-  if (!/^[1-9]\d{0,9}$/.test(value)) return null;
-  const id = Number(value);
-  return id <= 2_147_483_647 ? id : null;
-}
-
 /** A failure row as the socket and the page carry it (dates as ISO strings). */
 export function failureNoticeOf(row: FailureRow): FailureNotice {
   return { ...row, at: row.at.toISOString() };

@@ -1,23 +1,28 @@
 import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
-import { messageForDashboard, messageIdParam } from '$lib/server/live';
+import { messageForDashboard } from '$lib/server/live';
 import { cancelScheduledSend, scheduleView } from '$lib/server/messages';
+import { idFrom } from '$lib/server/staff-admin';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const staff = requireStaff(locals);
-  const messageId = messageIdParam(params.id);
+  const messageId = idFrom(params.id);
   const found = messageId && (await messageForDashboard(locals.ctx, staff.scope, messageId));
   // Another school's message looks exactly like one that does not exist.
   if (!found) error(404, 'not found');
-  return { ...found, schedule: await scheduleView(locals.ctx, staff.scope, found.message.id) };
+  // Only a message sent at a time has a schedule to show (and perhaps to cancel).
+  const schedule = found.message.scheduledAt
+    ? await scheduleView(locals.ctx, staff.scope, found.message.id)
+    : null;
+  return { ...found, schedule };
 };
 
 export const actions: Actions = {
   // 予約を取り消す: the form's checkbox is the confirmation, so it works without JavaScript.
   cancel: async ({ request, locals, params }) => {
     const staff = requireStaff(locals);
-    const messageId = messageIdParam(params.id);
+    const messageId = idFrom(params.id);
     if (!messageId) return fail(404, { cancelError: 'cancel.error.notFound' as const });
     if ((await request.formData()).get('confirm') !== 'yes') {
       return fail(400, { cancelError: 'cancel.error.confirm' as const });
