@@ -1,6 +1,6 @@
 import { messageForMail, type Db } from '@renraku/db';
-import { noReplyMailbox } from '@renraku/shared';
-import { compileMail, CATEGORY_PREFIX } from '../../apps/dispatcher/src/mail';
+import { finalSubject, noReplyMailbox } from '@renraku/shared';
+import { compileMail } from '../../apps/dispatcher/src/mail';
 import type { BareLoopInput } from '../bare-loop';
 import { addressOf } from './addresses';
 
@@ -26,7 +26,7 @@ export async function sampleMail(
     pipelineBytes: Buffer.byteLength(raw),
     bare: {
       from: { name: message.senderName, address: noReplyMailbox(MAIL_SETTINGS.mailDomain) },
-      subject: `${CATEGORY_PREFIX[message.category]}${message.subject}`,
+      subject: finalSubject(message.category, message.subject),
       text: Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8'),
       headers: { 'Auto-Submitted': 'auto-generated', ...(listId ? { 'List-Id': listId } : {}) },
     },

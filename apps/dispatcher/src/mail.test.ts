@@ -2,7 +2,8 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import type { MessageForMail } from '@renraku/db';
 import { deriveKeys } from '@renraku/shared/crypto';
-import { bounceAddress, CATEGORY_PREFIX, compileMail, deliveryOfBounceTag } from './mail';
+import { CATEGORY_TAG } from '@renraku/shared';
+import { bounceAddress, compileMail, deliveryOfBounceTag } from './mail';
 
 const settings = { mailDomain: 'mail.example.jp', publicUrl: 'https://renraku.example.jp' };
 const boardMessage: MessageForMail = {
@@ -71,10 +72,18 @@ describe('compileMail', () => {
     expect(single.text).not.toContain('お子さま');
   });
 
+  it('does not double a category tag the author typed', async () => {
+    const raw = compileMail(
+      { ...boardMessage, subject: '【緊急連絡】【臨時休校】大雪' },
+      settings,
+    ).render(1, 'a@b.jp', null);
+    expect((await simpleParser(raw)).subject).toBe('【緊急連絡】【臨時休校】大雪');
+  });
+
   it('prefixes every category', async () => {
     for (const category of ['emergency_contact', 'emergency_info', 'education_info'] as const) {
       const raw = compileMail({ ...boardMessage, category }, settings).render(1, 'a@b.jp', null);
-      expect((await simpleParser(raw)).subject).toBe(`${CATEGORY_PREFIX[category]}全校臨時休校`);
+      expect((await simpleParser(raw)).subject).toBe(`${CATEGORY_TAG[category]}全校臨時休校`);
     }
   });
 });

@@ -1,7 +1,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { encode as base64, wrap } from 'nodemailer/lib/base64';
 import { encodeWords } from 'nodemailer/lib/mime-funcs';
-import { noReplyMailbox, type MessageCategory } from '@renraku/shared';
+import { finalSubject, noReplyMailbox, withHonorific } from '@renraku/shared';
 import { carrierDomainOf, sign, verifySignature, type Keys } from '@renraku/shared/crypto';
 import type { MessageForMail } from '@renraku/db';
 import { encodeIso2022jpBody, encodeIso2022jpHeader } from './encoding/iso-2022-jp';
@@ -10,13 +10,6 @@ import { encodeIso2022jpBody, encodeIso2022jpHeader } from './encoding/iso-2022-
 // for feature phones): the MIME headers and the encoded body are built when the first
 // recipient is sent to, and each recipient only adds its own Message-ID and To line (and, for
 // siblings sharing an address, a body naming them).
-
-/** Phones show the subject first: the category in front tells an emergency at a glance. */
-export const CATEGORY_PREFIX: Record<MessageCategory, string> = {
-  emergency_contact: '【緊急連絡】',
-  emergency_info: '【緊急情報】',
-  education_info: '【教育情報】',
-};
 
 /** What every mail of this installation shares. */
 export interface MailSettings {
@@ -100,9 +93,7 @@ function bodyText(message: MessageForMail, settings: MailSettings, children: str
     ? `${message.senderName}（${message.authorName}）`
     : message.senderName;
   const lines = [
-    ...(children.length > 1
-      ? [`お子さま: ${children.map((name) => `${name}さん`).join('、')}`, '']
-      : []),
+    ...(children.length > 1 ? [`お子さま: ${children.map(withHonorific).join('、')}`, ''] : []),
     message.body,
     '',
     '--',
@@ -202,7 +193,7 @@ export function compileMail(
   settings: MailSettings,
   date: Date = new Date(),
 ): MailTemplate {
-  const subject = `${CATEGORY_PREFIX[message.category]}${message.subject}`;
+  const subject = finalSubject(message.category, message.subject);
   const renditions = new Map<'utf8' | 'jis', Rendition>();
   const renditionFor = (charset: 'utf8' | 'jis'): Rendition => {
     let rendition = renditions.get(charset);

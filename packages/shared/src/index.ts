@@ -6,3 +6,4 @@ export * from './schemas';
 export * from './kana';
 export * from './phone';
 export * from './mailboxes';
+export * from './words';

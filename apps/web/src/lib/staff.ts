@@ -1,4 +1,4 @@
-import type { StaffRole } from '@renraku/shared';
+import { withHonorific, type StaffRole } from '@renraku/shared';
 import { resolve } from '$app/paths';
 import type { ResolvedPathname } from '$app/types';
 import { t, type Locale, type MessageKey } from './i18n';
@@ -17,6 +17,14 @@ export interface StaffSummary {
 
 export function roleLabel(locale: Locale, role: StaffRole): string {
   return t(locale, `role.${role}`);
+}
+
+/**
+ * How a page addresses a staff member: in Japanese with one honorific (「佐藤さん」, but
+ * 「佐々木先生」 as entered), in English the name alone.
+ */
+export function addressedName(locale: Locale, staff: Pick<StaffSummary, 'displayName'>): string {
+  return locale === 'ja' ? withHonorific(staff.displayName) : staff.displayName.trim();
 }
 
 /** "○○市のすべての学校", "○○小学校（全学年）" or "○○小学校 3年1組". */

@@ -28,7 +28,7 @@ export const ja = {
   'staff.nav.label': 'メニュー',
   'staff.nav.home': 'ホーム',
   'staff.home.title': 'ホーム',
-  'staff.home.greeting': '{name}さん、おつかれさまです。',
+  'staff.home.greeting': '{name}、おつかれさまです。',
   'staff.home.scopeHeading': 'あなたの担当範囲',
   'staff.home.role': '（{role}）',
   'staff.home.scopeNote': '配信・配信状況・電話連絡リストは、この範囲に限られます。',

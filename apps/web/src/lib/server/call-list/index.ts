@@ -10,7 +10,12 @@ import {
   type CallListReason,
   type WatchedMessage,
 } from '@renraku/db';
-import type { CallListMarkEvent, CallMark, StaffScope } from '@renraku/shared';
+import {
+  finalSubject,
+  type CallListMarkEvent,
+  type CallMark,
+  type StaffScope,
+} from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
 
@@ -156,7 +161,7 @@ export async function loadCallList(
     message: {
       id: message.id,
       category: message.category,
-      subject: message.subject,
+      subject: finalSubject(message.category, message.subject),
       state: message.state,
       createdAt: message.createdAt.toISOString(),
     },

@@ -8,7 +8,13 @@ import {
   type MessagePlace,
   type WatchedMessage,
 } from '@renraku/db';
-import type { FailureNotice, MessageCategory, MessageState, StaffScope } from '@renraku/shared';
+import {
+  finalSubject,
+  type FailureNotice,
+  type MessageCategory,
+  type MessageState,
+  type StaffScope,
+} from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import { callListFilterOf } from '../call-list';
 import { registrationStatistics } from '../roster/statistics';
@@ -26,6 +32,7 @@ export function failureNoticeOf(row: FailureRow): FailureNotice {
 export interface MessageSummary {
   id: number;
   category: MessageCategory;
+  /** The final subject, as parents get it (finalSubject). */
   subject: string;
   state: MessageState;
   recipientCount: number;
@@ -41,7 +48,7 @@ function summaryOf(message: WatchedMessage): MessageSummary {
   return {
     id: message.id,
     category: message.category,
-    subject: message.subject,
+    subject: finalSubject(message.category, message.subject),
     state: message.state,
     recipientCount: message.recipientCount,
     senderName: message.senderName,
