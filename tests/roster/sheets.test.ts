@@ -9,6 +9,7 @@ import {
   registrationSheets,
   type RegistrationSheet,
 } from '../../apps/web/src/lib/server/roster';
+import { ja } from '../../apps/web/src/lib/i18n/ja';
 import {
   createClasses,
   createDistrict,
@@ -179,6 +180,13 @@ describe('registration sheet PDF', () => {
       '新規登録の人はこちら',
     ];
     for (const phrase of expected) expect(text, phrase).toContain(phrase.replace(/\s/g, ''));
+  });
+
+  it('names the buttons of the registration pages as they read (steps ③ and ④)', () => {
+    const text = (pages[0]?.text ?? '').replace(/\s/g, '');
+    expect(text).toContain(`「${ja['parent.code.submit']}」ボタンを押します`);
+    expect(text).toContain(`「${ja['parent.details.submit']}」ボタンを押します`);
+    expect(text).not.toContain('作成ボタン');
   });
 
   it('makes one page per class for a whole school', async () => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { findSchoolClassById, type Db, type RosterSchool } from '@renraku/db';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { t } from '../../i18n';
 import { RosterError } from './errors';
 import { currentClasses } from './classes';
 import { loadAdminSchool, type StaffActor } from './scope';
@@ -128,6 +129,9 @@ async function sheetOf(
   };
 }
 
+/** A button or choice of the registration pages, named as they show it (the same i18n key). */
+const onPage = (key: Parameters<typeof t>[1]) => `「${t('ja', key)}」`;
+
 const STEPS: SheetStep[] = [
   {
     mark: '①',
@@ -137,17 +141,17 @@ const STEPS: SheetStep[] = [
   {
     mark: '②',
     title: '登録用メールが届く',
-    body: '届いたメールにある URL を開き、「新規登録の人はこちら」を選びます。',
+    body: `届いたメールにある URL を開き、${onPage('parent.link.new')}を選びます。`,
   },
   {
     mark: '③',
     title: '認証コードを入力する',
-    body: 'この手順書に書かれている認証コードを入力します。',
+    body: `この手順書に書かれている認証コードを入力し、${onPage('parent.code.submit')}ボタンを押します。`,
   },
   {
     mark: '④',
     title: '必要事項を入力する',
-    body: 'ID、パスワード、氏名、カナ、学年、クラスを入力し、作成ボタンを押します（番号の入力は不要です）。お子さまの氏名はニックネームを使わず、正確に入力してください。',
+    body: `ID、パスワード、氏名、カナ、学年、クラスを入力し、${onPage('parent.details.submit')}ボタンを押します（番号の入力は不要です）。お子さまの氏名はニックネームを使わず、正確に入力してください。`,
   },
   {
     mark: '⑤',
