@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   countTokens,
+  createRegistration,
   findTokenRow,
   keys,
   MAIL_DOMAIN,
@@ -22,29 +23,7 @@ const t = useInbound();
 let registrationId: number;
 
 beforeAll(async () => {
-  const [klass] = await t.db
-    .insert(schema.classes)
-    .values({
-      districtId: t.districtId,
-      schoolId: t.schoolId,
-      schoolYear: 2025,
-      grade: 1,
-      name: '1組',
-    })
-    .returning();
-  const [registration] = await t.db
-    .insert(schema.registrations)
-    .values({
-      districtId: t.districtId,
-      schoolId: t.schoolId,
-      classId: klass!.id,
-      loginId: 'touen-taro',
-      passwordHash: 'not-a-real-hash',
-      childName: '苫小牧 太郎',
-      childKana: 'トマコマイ タロウ',
-    })
-    .returning();
-  registrationId = registration!.id;
+  registrationId = await createRegistration(t, 'touen-taro');
 });
 
 describe('adding an address by mail', () => {

@@ -30,6 +30,8 @@ export interface CaughtMail {
   envelopeFrom: string;
   envelopeTo: string[];
   parsed: ParsedMail;
+  /** The mail's bytes as they arrived, to check the charset and transfer encoding. */
+  raw: Buffer;
 }
 
 /** The relay that the inbound server's replies go to; it can refuse chosen recipients. */
@@ -59,13 +61,18 @@ export async function startRelay(): Promise<Relay> {
       const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       const envelopeTo = session.envelope.rcptTo.map((rcpt) => rcpt.address);
       // Parsed before the 250, so a mail is in `mails` once the inbound server answered.
-      simpleParser(stream).then(
-        (parsed) => {
-          mails.push({ envelopeFrom, envelopeTo, parsed });
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then(
+          (parsed) => {
+            mails.push({ envelopeFrom, envelopeTo, parsed, raw });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -171,6 +178,33 @@ export function useInbound(overrides: Partial<InboundOptions> = {}): InboundCont
     await context.db.delete(schema.rateLimits);
   });
   return context;
+}
+
+/** A class 1年1組 of the fixture school and one registration in it (苫小牧 太郎); its id. */
+export async function createRegistration(context: InboundContext, loginId: string) {
+  const [klass] = await context.db
+    .insert(schema.classes)
+    .values({
+      districtId: context.districtId,
+      schoolId: context.schoolId,
+      schoolYear: 2025,
+      grade: 1,
+      name: '1組',
+    })
+    .returning();
+  const [registration] = await context.db
+    .insert(schema.registrations)
+    .values({
+      districtId: context.districtId,
+      schoolId: context.schoolId,
+      classId: klass!.id,
+      loginId,
+      passwordHash: 'not-a-real-hash',
+      childName: '苫小牧 太郎',
+      childKana: 'トマコマイ タロウ',
+    })
+    .returning();
+  return registration!.id;
 }
 
 /** Sends one mail to the inbound server the way a parent's mail server would. */

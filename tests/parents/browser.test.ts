@@ -82,6 +82,6 @@ describe('registering on a phone', () => {
     const registration = await findRegistration(ctx, 'phone-parent');
     expect(registration?.studentId).toBe(ctx.studentId);
     const mails = await mailsTo(ctx, parent, 2);
-    expect(mails.map((mail) => mail.subject)).toContain('登録が完了しました');
+    expect(mails.map((mail) => mail.subject)).toContain('【桐園小学校】登録が完了しました');
   });
 });

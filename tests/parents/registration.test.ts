@@ -76,7 +76,7 @@ describe('a new registration', () => {
     expect(doneHtml).toContain('tanaka');
 
     const [mail] = await mailsTo(ctx, address);
-    expect(mail!.subject).toBe('登録が完了しました');
+    expect(mail!.subject).toBe('【桐園小学校】登録が完了しました');
     expect(mail!.text).toContain('ログインID：tanaka');
     expect(mail!.text).toContain('http://renraku.test/login');
     expect(mail!.text).not.toContain('苫小牧 太郎');

@@ -3,14 +3,15 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   ConfigError,
+  CARRIER_DOMAIN,
   commonEnv,
+  featurePhoneDomains,
   optionalUrl,
   parseEnv,
   port,
   positiveInt,
 } from '@renraku/shared/env';
 import { INBOUND_DEFAULTS, type InboundOptions } from './inbound';
-import { DEFAULT_FEATURE_PHONE_DOMAINS } from './mail';
 
 /** One carrier's share of the sending: its domains and how many mails may be in flight. */
 export interface CarrierLimit {
@@ -31,8 +32,6 @@ export interface CarrierLimit {
 export const DEFAULT_CARRIER_LIMITS =
   'docomo.ne.jp=4/100,ezweb.ne.jp+au.com=4,softbank.ne.jp+i.softbank.jp=4,icloud.com+me.com+mac.com=8,gmail.com+googlemail.com=8';
 
-const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
-
 /**
  * Parses `domain[+domain…]=N[/M],…` (N in flight, at most M mails per connection); a value
  * replaces the whole default table.
@@ -46,7 +45,7 @@ export function parseCarrierLimits(value: string): CarrierLimit[] | string {
     const maxMessages = match?.[3] === undefined ? undefined : Number(match[3]);
     if (
       !match ||
-      domains.some((domain) => !DOMAIN.test(domain)) ||
+      domains.some((domain) => !CARRIER_DOMAIN.test(domain)) ||
       !(concurrency > 0) ||
       (maxMessages !== undefined && !(maxMessages > 0))
     ) {
@@ -71,25 +70,6 @@ const carrierLimits = z
       return z.NEVER;
     }
     return parsed;
-  });
-
-/** A comma-separated list of domains; empty sends UTF-8 to everyone. */
-const featurePhoneDomains = z
-  .preprocess(
-    (value) => (value === undefined ? DEFAULT_FEATURE_PHONE_DOMAINS.join(',') : value),
-    z.string(),
-  )
-  .transform((value, ctx) => {
-    const domains = value
-      .split(',')
-      .map((domain) => domain.trim().toLowerCase())
-      .filter(Boolean);
-    const bad = domains.find((domain) => !DOMAIN.test(domain));
-    if (bad) {
-      ctx.addIssue({ code: 'custom', message: `"${bad}" is not a domain (e.g. docomo.ne.jp)` });
-      return z.NEVER;
-    }
-    return domains;
   });
 
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());

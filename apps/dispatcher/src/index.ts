@@ -93,6 +93,7 @@ export async function startInbound({
     mailDomain: env.mailDomain,
     publicUrl: env.publicUrl,
     sendReply: (mail) => relay.sendMail(mail),
+    featurePhoneDomains: env.featurePhoneDomains,
     status: bus && createStatusBus(bus),
     ...env.inbound,
   });

@@ -1,10 +1,12 @@
-import MailComposer from 'nodemailer/lib/mail-composer';
-import { encode as base64, wrap } from 'nodemailer/lib/base64';
-import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { finalSubject, noReplyMailbox, withHonorific } from '@renraku/shared';
-import { carrierDomainOf, sign, verifySignature, type Keys } from '@renraku/shared/crypto';
+import { sign, verifySignature, type Keys } from '@renraku/shared/crypto';
+import {
+  mailCharsetFor,
+  mailRendition,
+  type MailCharset,
+  type MailRendition,
+} from '@renraku/shared/mail';
 import type { MessageForMail } from '@renraku/db';
-import { encodeIso2022jpBody, encodeIso2022jpHeader } from './encoding/iso-2022-jp';
 
 // The mail a parent receives. A message is rendered once per charset (UTF-8, or ISO-2022-JP
 // for feature phones): the MIME headers and the encoded body are built when the first
@@ -19,30 +21,7 @@ export interface MailSettings {
   featurePhoneDomains?: readonly string[];
 }
 
-/**
- * Feature-phone carriers, current and legacy: docomo (i-mode), au (EZweb), SoftBank and its
- * Vodafone / Disney Mobile past, WILLCOM (pdx.ne.jp and its subdomains), EMOBILE. Smartphones
- * on docomo.ne.jp and ezweb.ne.jp read ISO-2022-JP just as well, so the domain is enough.
- */
-export const DEFAULT_FEATURE_PHONE_DOMAINS = [
-  'docomo.ne.jp',
-  'ezweb.ne.jp',
-  'softbank.ne.jp',
-  'vodafone.ne.jp',
-  'disney.ne.jp',
-  'willcom.com',
-  'pdx.ne.jp',
-  'wcm.ne.jp',
-  'emnet.ne.jp',
-];
-
-/** Whether mail to this address goes out as ISO-2022-JP. */
-export function isFeaturePhone(settings: MailSettings, to: string): boolean {
-  const domain = carrierDomainOf(to);
-  return (settings.featurePhoneDomains ?? []).some(
-    (listed) => domain === listed || domain.endsWith(`.${listed}`),
-  );
-}
+export { DEFAULT_FEATURE_PHONE_DOMAINS } from '@renraku/shared/mail';
 
 /** Hex digits of a VERP signature: 96 bits, and hex survives any case-folding relay. */
 const VERP_SIGNATURE_LENGTH = 24;
@@ -104,10 +83,8 @@ function bodyText(message: MessageForMail, settings: MailSettings, children: str
   return lines.join('\n').replace(/\r?\n/g, '\r\n');
 }
 
-/** One message in one charset: its header block and how its body is encoded. */
-interface Rendition {
-  headers: string;
-  encodeBody(text: string): string;
+/** One message in one charset: its header block, body encoding and common body. */
+interface Rendition extends MailRendition {
   /** The body without sibling names, encoded once. */
   sharedBody: string;
 }
@@ -127,63 +104,6 @@ function listIdOf(message: MessageForMail, settings: MailSettings): string {
   return `<${id}.${settings.mailDomain}>`;
 }
 
-/** UTF-8 in base64, built with nodemailer's MailComposer: what smartphones and PCs get. */
-function utf8Rendition(
-  message: MessageForMail,
-  settings: MailSettings,
-  date: Date,
-  subject: string,
-): Omit<Rendition, 'sharedBody'> {
-  const headers = new MailComposer({
-    from: { name: message.senderName, address: noReplyMailbox(settings.mailDomain) },
-    subject,
-    date,
-    text: ' ',
-    headers: {
-      'Auto-Submitted': 'auto-generated',
-      'Content-Transfer-Encoding': 'base64',
-      'List-Id': {
-        prepared: true,
-        value: `${encodeWords(message.senderName, 'B', 52)} ${listIdOf(message, settings)}`,
-      },
-    },
-  })
-    .compile()
-    .buildHeaders()
-    .split('\r\n')
-    // Per recipient, the Message-ID is written in front instead.
-    .filter((line) => !/^Message-ID:/i.test(line))
-    .join('\r\n');
-  return { headers, encodeBody: (text) => wrap(base64(Buffer.from(text, 'utf8')), 76) };
-}
-
-/**
- * ISO-2022-JP in 7 bits for feature phones. MailComposer cannot write this charset, so the
- * same fields are written here, in the same order as the UTF-8 rendition.
- */
-function jisRendition(
-  message: MessageForMail,
-  settings: MailSettings,
-  date: Date,
-  subject: string,
-): Omit<Rendition, 'sharedBody'> {
-  const sender = encodeIso2022jpHeader(message.senderName);
-  const headers = [
-    `From: ${sender} <${noReplyMailbox(settings.mailDomain)}>`,
-    `Subject: ${encodeIso2022jpHeader(subject)}`,
-    'Auto-Submitted: auto-generated',
-    'Content-Transfer-Encoding: 7bit',
-    `List-Id: ${sender} ${listIdOf(message, settings)}`,
-    `Date: ${date.toUTCString().replace(/GMT/, '+0000')}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=ISO-2022-JP',
-  ].join('\r\n');
-  return {
-    headers,
-    encodeBody: (text) => encodeIso2022jpBody(text).toString('latin1').replace(/\r\n$/, ''),
-  };
-}
-
 /**
  * Builds a message's header block and common body once per charset, on the first recipient
  * that needs it; each recipient then only adds its Message-ID and To line.
@@ -193,13 +113,18 @@ export function compileMail(
   settings: MailSettings,
   date: Date = new Date(),
 ): MailTemplate {
-  const subject = finalSubject(message.category, message.subject);
-  const renditions = new Map<'utf8' | 'jis', Rendition>();
-  const renditionFor = (charset: 'utf8' | 'jis'): Rendition => {
+  const head = {
+    from: { name: message.senderName, address: noReplyMailbox(settings.mailDomain) },
+    subject: finalSubject(message.category, message.subject),
+    date,
+    headers: { 'Auto-Submitted': 'auto-generated' },
+    listId: { name: message.senderName, id: listIdOf(message, settings) },
+  };
+  const renditions = new Map<MailCharset, Rendition>();
+  const renditionFor = (charset: MailCharset): Rendition => {
     let rendition = renditions.get(charset);
     if (!rendition) {
-      const build = charset === 'jis' ? jisRendition : utf8Rendition;
-      const parts = build(message, settings, date, subject);
+      const parts = mailRendition(charset, head);
       rendition = { ...parts, sharedBody: parts.encodeBody(bodyText(message, settings, [])) };
       renditions.set(charset, rendition);
     }
@@ -207,7 +132,7 @@ export function compileMail(
   };
   return {
     render(deliveryId, to, childNames) {
-      const rendition = renditionFor(isFeaturePhone(settings, to) ? 'jis' : 'utf8');
+      const rendition = renditionFor(mailCharsetFor(settings.featurePhoneDomains ?? [], to));
       const body =
         childNames && childNames.length > 1
           ? rendition.encodeBody(bodyText(message, settings, childNames))

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import {
   commonEnv,
   ConfigError,
+  featurePhoneDomains,
   optionalUrl,
   parseEnv,
   port,
@@ -48,6 +49,7 @@ const webEnvShape = {
   PORT: port(3000),
   /** The outbound relay for the web's few transactional mails (completion, password reset). */
   SMTP_URL: optionalUrl('smtp', 'smtps'),
+  FEATURE_PHONE_DOMAINS: featurePhoneDomains,
   TRUST_PROXY: trustProxy,
   /** Staff use shared school PCs: a short idle timeout. Parents are on their own phones. */
   STAFF_SESSION_IDLE_MINUTES: positiveInt(30),
@@ -73,6 +75,8 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
     redisUrl: raw.REDIS_URL,
     /** Unset: the web sends no mail of its own (the pages still work; the mail is logged as not sent). */
     smtpUrl: raw.SMTP_URL,
+    /** Carrier domains whose mail goes out as ISO-2022-JP, as the dispatcher's broadcasts do. */
+    featurePhoneDomains: raw.FEATURE_PHONE_DOMAINS,
     secretKey: resolveSecretKey(raw),
     dataDir: raw.DATA_DIR,
     logLevel: raw.LOG_LEVEL,

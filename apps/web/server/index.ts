@@ -42,9 +42,7 @@ export interface RunningWeb {
  * start can share them with the dispatcher.
  */
 export async function startWeb(given: WebContext): Promise<RunningWeb> {
-  const ownMailer = given.mailer
-    ? undefined
-    : createWebMailer(given.env.smtpUrl, given.env.mailDomain, given.logger);
+  const ownMailer = given.mailer ? undefined : createWebMailer(given.env, given.logger);
   const ctx: WebContext = { ...given, mailer: given.mailer ?? ownMailer };
   const svelteKit = await loadSvelteKitHandler();
   const app = express();

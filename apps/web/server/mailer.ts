@@ -1,15 +1,20 @@
 import nodemailer from 'nodemailer';
 import { noReplyMailbox } from '@renraku/shared';
 import type { Logger } from '@renraku/shared/logger';
+import { composeMail } from '@renraku/shared/mail';
 import { relayConnectionOptions } from '@renraku/shared/smtp';
+import type { WebEnv } from './env';
 
 // The web's own few transactional mails (registration completed, password reset), sent one by
 // one through the same relay (SMTP_URL) the dispatcher uses. Bulk sending stays the
 // dispatcher's; these are single mails a parent's click triggers, so a plain transport is enough.
+// They are composed by the one charset rule of every mail (ISO-2022-JP to feature phones).
 
 /** One plain-text mail to one parent; the address is used here and never logged. */
 export interface TransactionalMail {
   to: string;
+  /** The sender's display name (parentMailSender). */
+  fromName: string;
   subject: string;
   text: string;
 }
@@ -21,15 +26,12 @@ export interface WebMailer {
   close(): void;
 }
 
-const SENDER_NAME = '学校緊急連絡メール';
-
 /** A transport to SMTP_URL, or a mailer that only logs when the web runs without one. */
 export function createWebMailer(
-  smtpUrl: string | undefined,
-  mailDomain: string,
+  env: Pick<WebEnv, 'smtpUrl' | 'mailDomain' | 'featurePhoneDomains'>,
   logger: Logger,
 ): WebMailer {
-  if (!smtpUrl) {
+  if (!env.smtpUrl) {
     return {
       send: async () => {
         logger.warn('SMTP_URL is not set: a parent mail was not sent');
@@ -37,20 +39,21 @@ export function createWebMailer(
       close: () => {},
     };
   }
-  const transport = nodemailer.createTransport(relayConnectionOptions(smtpUrl, mailDomain));
-  const from = noReplyMailbox(mailDomain);
+  const transport = nodemailer.createTransport(relayConnectionOptions(env.smtpUrl, env.mailDomain));
+  const from = noReplyMailbox(env.mailDomain);
   return {
     async send(mail) {
       try {
-        await transport.sendMail({
-          from: { name: SENDER_NAME, address: from },
-          envelope: { from, to: mail.to },
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          // RFC 3834: a machine wrote this, so auto-responders must not answer it.
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-        });
+        await transport.sendMail(
+          composeMail(env.featurePhoneDomains, {
+            from: { name: mail.fromName, address: from },
+            to: mail.to,
+            subject: mail.subject,
+            text: mail.text,
+            // RFC 3834: a machine wrote this, so auto-responders must not answer it.
+            headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
+          }),
+        );
       } catch (error) {
         const { responseCode, code } = error as { responseCode?: unknown; code?: unknown };
         throw new Error(`the relay did not take a parent mail (${String(responseCode ?? code)})`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_FEATURE_PHONE_DOMAINS } from './mail';
 
 // Helpers for each app's env.ts: the same variables mean the same thing in every process,
 // and a bad value stops the start with the variable's name and the reason.
@@ -53,6 +54,31 @@ export const secretKey = z.preprocess(
   emptyToUndefined,
   z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)').optional(),
 );
+
+/** A carrier's domain as the lists of FEATURE_PHONE_DOMAINS and CARRIER_LIMITS write it. */
+export const CARRIER_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/;
+
+/**
+ * FEATURE_PHONE_DOMAINS: a comma-separated list of carrier domains whose mail goes out as
+ * ISO-2022-JP (every process that sends mail reads it); empty sends UTF-8 to everyone.
+ */
+export const featurePhoneDomains = z
+  .preprocess(
+    (value) => (value === undefined ? DEFAULT_FEATURE_PHONE_DOMAINS.join(',') : value),
+    z.string(),
+  )
+  .transform((value, ctx) => {
+    const domains = value
+      .split(',')
+      .map((domain) => domain.trim().toLowerCase())
+      .filter(Boolean);
+    const bad = domains.find((domain) => !CARRIER_DOMAIN.test(domain));
+    if (bad) {
+      ctx.addIssue({ code: 'custom', message: `"${bad}" is not a domain (e.g. docomo.ne.jp)` });
+      return z.NEVER;
+    }
+    return domains;
+  });
 
 /** Variables every process reads. */
 export const commonEnv = {

@@ -72,3 +72,20 @@ export function withHonorific(name: string): string {
   const trimmed = name.replace(LEADING_SPACE, '').replace(/[\s\u3000]+$/u, '');
   return HONORIFIC_ENDINGS.some((ending) => trimmed.endsWith(ending)) ? trimmed : `${trimmed}さん`;
 }
+
+/** The name of the service, as the sender of mails that concern no one school. */
+export const SERVICE_SENDER_NAME = '学校緊急連絡メール';
+
+/**
+ * The sender name of the system's own mails to a parent: the school's name when the mail is
+ * about a registration with that school (the registration reply, the completion mail), so
+ * both come from the same sender; the service's name otherwise.
+ */
+export function parentMailSender(schoolName?: string | null): string {
+  return schoolName?.trim() || SERVICE_SENDER_NAME;
+}
+
+/** The school's tag in front of the subject of a mail about a registration: 【○○小学校】. */
+export function schoolTag(schoolName: string): string {
+  return `【${schoolName.trim()}】`;
+}

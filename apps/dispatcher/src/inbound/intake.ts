@@ -10,7 +10,7 @@ import {
 import { parseSystemMailbox } from '@renraku/shared';
 import { hashToken, sealAddress, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
-import type { SendMailOptions } from 'nodemailer';
+import type { OutgoingMail } from '@renraku/shared/mail';
 import { senderRef } from './envelope';
 import {
   addressConfirmationReply,
@@ -49,7 +49,7 @@ export interface Intake {
   logger: Logger;
   site: ReplySite;
   linkTtlSeconds: number;
-  sendReply: (mail: SendMailOptions) => Promise<unknown>;
+  sendReply: (mail: OutgoingMail) => Promise<unknown>;
 }
 
 /**
@@ -87,7 +87,7 @@ export async function resolveRecipient(
 
 async function sendOrUndo(
   intake: Intake,
-  mail: SendMailOptions,
+  mail: OutgoingMail,
   undo: () => Promise<void>,
 ): Promise<void> {
   try {

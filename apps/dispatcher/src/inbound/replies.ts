@@ -1,14 +1,15 @@
-import { noReplyMailbox } from '@renraku/shared';
-import type { SendMailOptions } from 'nodemailer';
+import { noReplyMailbox, parentMailSender, schoolTag } from '@renraku/shared';
+import { composeMail, type OutgoingMail } from '@renraku/shared/mail';
 
 // The automatic answers to empty mails: short plain Japanese that a parent reads on a phone,
-// the link on a line of its own so that every mail app makes it tappable. UTF-8 for now; the
-// feature-phone encoding (ISO-2022-JP) is the sending side's business (a later issue).
+// the link on a line of its own so that every mail app makes it tappable. They follow the
+// charset rule of every mail (composeMail): ISO-2022-JP to feature phones, as broadcasts are.
 
-/** Where links point and which domain the replies come from. */
+/** Where links point, which domain the replies come from, and which carriers get ISO-2022-JP. */
 export interface ReplySite {
   publicUrl: string;
   mailDomain: string;
+  featurePhoneDomains: readonly string[];
 }
 
 /** The parent's mail that is being answered. */
@@ -17,9 +18,6 @@ export interface AnsweredMail {
   sender: string;
   messageId: string | undefined;
 }
-
-/** Sender name of mails that must not say which school or family they concern. */
-const SERVICE_NAME = '学校緊急連絡メール';
 
 const EXPIRY_FORMAT = new Intl.DateTimeFormat('ja-JP', {
   timeZone: 'Asia/Tokyo',
@@ -48,18 +46,15 @@ function autoReply(
   fromName: string,
   subject: string,
   lines: string[],
-): SendMailOptions {
-  const noReply = noReplyMailbox(site.mailDomain);
-  return {
-    from: { name: fromName, address: noReply },
+): OutgoingMail {
+  return composeMail(site.featurePhoneDomains, {
+    from: { name: fromName, address: noReplyMailbox(site.mailDomain) },
     to: answered.sender,
-    envelope: { from: noReply, to: answered.sender },
     subject,
     text: `${lines.join('\n')}\n`,
     inReplyTo: answered.messageId,
-    references: answered.messageId,
     headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
-  };
+  });
 }
 
 /** What to do if the mail was not asked for: the link does nothing until someone opens it. */
@@ -78,8 +73,9 @@ export function registrationLinkReply(
   answered: AnsweredMail,
   schoolName: string,
   link: { token: string; expiresAt: Date },
-): SendMailOptions {
-  return autoReply(site, answered, schoolName, `【${schoolName}】登録用URLのお知らせ`, [
+): OutgoingMail {
+  const sender = parentMailSender(schoolName);
+  return autoReply(site, answered, sender, `${schoolTag(schoolName)}登録用URLのお知らせ`, [
     `${schoolName}の緊急連絡メール 登録用のご案内です。`,
     '',
     '次のURLを開いて、登録を続けてください。',
@@ -104,8 +100,8 @@ export function addressConfirmationReply(
   site: ReplySite,
   answered: AnsweredMail,
   link: { token: string; expiresAt: Date },
-): SendMailOptions {
-  return autoReply(site, answered, SERVICE_NAME, 'メールアドレス追加の確認', [
+): OutgoingMail {
+  return autoReply(site, answered, parentMailSender(), 'メールアドレス追加の確認', [
     '学校緊急連絡メールに、このメールアドレスを追加する手続きのご案内です。',
     '',
     '次のURLを開いて、追加を完了してください。',

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { hitRateLimit, type Db } from '@renraku/db';
 import { blindIndex, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
-import type { SendMailOptions } from 'nodemailer';
+import { DEFAULT_FEATURE_PHONE_DOMAINS, type OutgoingMail } from '@renraku/shared/mail';
 import {
   SMTPServer,
   type SMTPServerAddress,
@@ -67,7 +67,9 @@ export interface InboundOptions {
   /** PUBLIC_URL: the web app's origin (and path prefix) that links point to. */
   publicUrl: string;
   /** Hands one reply to the outbound relay (a nodemailer transport to SMTP_URL). */
-  sendReply: (mail: SendMailOptions) => Promise<unknown>;
+  sendReply: (mail: OutgoingMail) => Promise<unknown>;
+  /** FEATURE_PHONE_DOMAINS: whose replies go out as ISO-2022-JP; the default list when absent. */
+  featurePhoneDomains?: readonly string[];
   /** INBOUND_MAX_BYTES; an empty mail from a phone is 1–3 KiB. */
   maxMessageBytes?: number;
   /** INBOUND_MAX_CLIENTS: concurrent connections. */
@@ -122,7 +124,11 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
     db,
     keys,
     logger,
-    site: { publicUrl: options.publicUrl, mailDomain },
+    site: {
+      publicUrl: options.publicUrl,
+      mailDomain,
+      featurePhoneDomains: options.featurePhoneDomains ?? DEFAULT_FEATURE_PHONE_DOMAINS,
+    },
     linkTtlSeconds: options.linkTtlSeconds ?? INBOUND_DEFAULTS.linkTtlSeconds,
     sendReply: options.sendReply,
   };

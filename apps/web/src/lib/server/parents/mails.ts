@@ -1,3 +1,4 @@
+import { parentMailSender, schoolTag } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 
 // The two mails the web sends a parent itself: registration completed (leaflet ⑤) and the
@@ -16,10 +17,15 @@ const EXPIRY_FORMAT = new Intl.DateTimeFormat('ja-JP', {
 });
 
 /** Sends and logs a failure without the address: the page the parent sees does not depend on it. */
-async function deliver(ctx: WebContext, to: string, subject: string, lines: string[]) {
+async function deliver(
+  ctx: WebContext,
+  mail: { to: string; fromName: string; subject: string },
+  lines: string[],
+) {
   if (!ctx.mailer) throw new Error('the web was started without a mailer (startWeb makes one)');
+  const { subject } = mail;
   try {
-    await ctx.mailer.send({ to, subject, text: `${[...lines, ...FOOTER].join('\n')}\n` });
+    await ctx.mailer.send({ ...mail, text: `${[...lines, ...FOOTER].join('\n')}\n` });
     return true;
   } catch (error) {
     ctx.logger.warn({ err: error, subject }, 'parent mail not sent');
@@ -27,13 +33,21 @@ async function deliver(ctx: WebContext, to: string, subject: string, lines: stri
   }
 }
 
-/** 「登録が完了しました」: sent after a registration and again when it is repeated. */
+/**
+ * 「登録が完了しました」: sent after a registration and again when it is repeated. From the same
+ * sender, with the same school tag, as the registration reply the parent got before it.
+ */
 export function sendCompletionMail(
   ctx: WebContext,
   to: string,
   registration: { loginId: string; schoolName: string; grade: number; className: string },
 ): Promise<boolean> {
-  return deliver(ctx, to, '登録が完了しました', [
+  const mail = {
+    to,
+    fromName: parentMailSender(registration.schoolName),
+    subject: `${schoolTag(registration.schoolName)}登録が完了しました`,
+  };
+  return deliver(ctx, mail, [
     `${registration.schoolName}の緊急連絡メールの登録が完了しました。`,
     `学年・クラス：${registration.grade}年 ${registration.className}`,
     `ログインID：${registration.loginId}`,
@@ -51,7 +65,8 @@ export function sendPasswordResetMail(
   to: string,
   link: { token: string; expiresAt: Date },
 ): Promise<boolean> {
-  return deliver(ctx, to, 'パスワード再設定のご案内', [
+  const mail = { to, fromName: parentMailSender(), subject: 'パスワード再設定のご案内' };
+  return deliver(ctx, mail, [
     '学校緊急連絡メールのパスワードを再設定するには、次のURLを開いてください。',
     `${ctx.env.publicUrl}/account/reset/${link.token}`,
     '',
