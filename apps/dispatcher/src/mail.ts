@@ -21,8 +21,6 @@ export interface MailSettings {
   featurePhoneDomains?: readonly string[];
 }
 
-export { DEFAULT_FEATURE_PHONE_DOMAINS } from '@renraku/shared/mail';
-
 /** Hex digits of a VERP signature: 96 bits, and hex survives any case-folding relay. */
 const VERP_SIGNATURE_LENGTH = 24;
 

@@ -34,6 +34,20 @@ describe('loadWebEnv', () => {
     expect(loadWebEnv({ SECRET_KEY, DATABASE_URL, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
   });
 
+  it('reads FEATURE_PHONE_DOMAINS as the dispatcher does, with the same default', () => {
+    expect(loadWebEnv({ SECRET_KEY, DATABASE_URL }).featurePhoneDomains).toContain('docomo.ne.jp');
+    expect(
+      loadWebEnv({ SECRET_KEY, DATABASE_URL, FEATURE_PHONE_DOMAINS: ' Docomo.ne.jp, ezweb.ne.jp ' })
+        .featurePhoneDomains,
+    ).toEqual(['docomo.ne.jp', 'ezweb.ne.jp']);
+    expect(
+      loadWebEnv({ SECRET_KEY, DATABASE_URL, FEATURE_PHONE_DOMAINS: '' }).featurePhoneDomains,
+    ).toEqual([]);
+    expect(() =>
+      loadWebEnv({ SECRET_KEY, DATABASE_URL, FEATURE_PHONE_DOMAINS: 'docomo.ne.jp,not a domain' }),
+    ).toThrow(/FEATURE_PHONE_DOMAINS: "not a domain" is not a domain/);
+  });
+
   it('names each bad variable', () => {
     const bad = () =>
       loadWebEnv({
