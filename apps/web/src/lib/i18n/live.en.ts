@@ -73,6 +73,9 @@ export const liveEn: Record<keyof typeof liveJa, string> = {
   'live.callList.mark': 'Status',
   'live.callList.reason.unregistered': 'Not registered',
   'live.callList.reason.failed': 'Delivery failed',
+  'live.callList.reason.address_dead': 'Address dead',
+  'live.callList.addressDeadHint':
+    'Registered, but the address bounces (ask the family to register it again)',
   'live.callList.addressFailing': 'Address bouncing (ask the family to register again)',
   'live.callList.markBy': '{name} · {time}',
   'live.callList.clear': 'Clear',

@@ -7,10 +7,9 @@ import {
   targetedHouseholdPlaces,
   type CallListFilter,
   type CallListHousehold,
-  type CallListReason,
   type WatchedMessage,
 } from '@renraku/db';
-import type { CallListMarkEvent, CallMark, StaffScope } from '@renraku/shared';
+import type { CallListMarkEvent, CallListReason, CallMark, StaffScope } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
 
@@ -217,6 +216,7 @@ export async function markCallListRow(
 
 const REASON_LABEL: Record<CallListReason, string> = {
   unregistered: '未登録',
+  address_dead: 'アドレス不達',
   failed: '配信失敗',
 };
 
@@ -268,7 +268,8 @@ export function callListCsv(list: CallList): string {
           .map((child) => `${child.name}（${child.grade}年${child.className}）`)
           .join('、'),
         row.children.map((child) => child.kana).join('、'),
-        row.addressFailing
+        // アドレス不達 already says what the flag would add.
+        row.addressFailing && row.reason !== 'address_dead'
           ? `${REASON_LABEL[row.reason]}（アドレス不達）`
           : REASON_LABEL[row.reason],
         row.phones.map((phone) => `${phone.label} ${phone.number}`).join(' / '),
