@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { FAILED_DELIVERY_STATES, type CallListReason, type CallMark } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import type { RosterPhone } from '../schema/households';
+import { schoolOrder } from './schools';
 
 // The call list (電話連絡リスト) of a message: the targeted households that no mail reached.
 // A household is on it when none of its targeted children has a registration with an address
@@ -114,7 +115,7 @@ export async function listCallListHouseholds(
       join schools sc on sc.id = h.school_id
       left join call_list_marks m on m.message_id = ${messageId} and m.household_id = h.id
       left join staff_users u on u.id = m.staff_user_id
-      order by sc.sort_order, sc.name, h.id
+      order by ${schoolOrder('sc')}, h.id
     `),
   );
   return rows.map((row) => ({
@@ -137,6 +138,31 @@ export async function countCallListHouseholds(db: Db | Tx, messageId: number): P
     ),
   );
   return row?.n ?? 0;
+}
+
+/** A school the message targeted, with how many of its households are on the call list. */
+export interface CallListSchool {
+  schoolId: number;
+  schoolName: string;
+  households: number;
+}
+
+/** Every school the message targeted, in the board's order: the board's jump list. */
+export async function countCallListHouseholdsBySchool(
+  db: Db | Tx,
+  messageId: number,
+): Promise<CallListSchool[]> {
+  return rowsOf<CallListSchool>(
+    await db.execute(sql`
+      with ${callListHouseholds(messageId, {})},
+      targeted as (select distinct school_id from message_students where message_id = ${messageId})
+      select s.id as "schoolId", s.name as "schoolName",
+        (select count(*)::int from listed join households h on h.id = listed.household_id
+          where h.school_id = s.id) as households
+      from targeted join schools s on s.id = targeted.school_id
+      order by ${schoolOrder('s')}
+    `),
+  );
 }
 
 /**
