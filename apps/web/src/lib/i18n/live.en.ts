@@ -85,6 +85,8 @@ export const liveEn: Record<keyof typeof liveJa, string> = {
   'live.callList.show': 'Show',
   'live.callList.jump': 'Go to school',
   'live.callList.schoolCount': '{name} ({count})',
+  'live.callList.sentAt': 'Sent {time}',
+  'live.callList.printedAt': 'Printed {time}',
   'live.mark.calling': 'Calling',
   'live.mark.reached': 'Reached',
   'live.mark.no_answer': 'No answer',

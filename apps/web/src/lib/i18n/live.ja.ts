@@ -83,6 +83,8 @@ export const liveJa = {
   'live.callList.show': '表示',
   'live.callList.jump': '学校へ移動',
   'live.callList.schoolCount': '{name}（{count}）',
+  'live.callList.sentAt': '配信 {time}',
+  'live.callList.printedAt': '印刷 {time}',
   'live.mark.calling': '電話中',
   'live.mark.reached': '連絡済み',
   'live.mark.no_answer': '不在',

@@ -65,6 +65,8 @@ export interface CallList {
   school: number | null;
   /** The board's jump list: every school the message targeted, in the board's order. */
   schools: CallListSchool[];
+  /** When the list was read: what a printed copy was current at. */
+  generatedAt: string;
 }
 
 /**
@@ -191,6 +193,7 @@ export async function loadCallList(
     groups: groupByClass(households, filter, failing),
     school: staff.scope.role === 'board' ? (options.school ?? null) : null,
     schools,
+    generatedAt: new Date().toISOString(),
   };
 }
 
