@@ -3,7 +3,6 @@ import { and, eq } from 'drizzle-orm';
 import { createMessage, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { createInProcessBus } from '@renraku/shared/bus';
-import { hashToken, randomToken } from '@renraku/shared/crypto';
 import {
   addFamilies,
   createClass,
@@ -16,6 +15,7 @@ import {
 } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
 import {
+  apiToken,
   assignClass,
   connected,
   Dashboard,
@@ -47,17 +47,6 @@ function socket(cookie: string): TestSocket {
   const opened = openSocket(base, cookie);
   sockets.push(opened);
   return opened;
-}
-
-async function apiToken(staffUserId: number): Promise<string> {
-  const token = `rk_${randomToken()}`;
-  await db.insert(schema.apiTokens).values({
-    staffUserId,
-    name: 'test',
-    tokenHash: hashToken(token),
-    tokenPrefix: token.slice(0, 8),
-  });
-  return token;
 }
 
 beforeAll(async () => {
@@ -130,8 +119,8 @@ beforeAll(async () => {
     teacherA1: await sessionCookie(db, teacherA1.id),
     teacherA3: await sessionCookie(db, teacherA3.id),
   };
-  boardToken = await apiToken(board.id);
-  teacherToken = await apiToken(teacherA1.id);
+  boardToken = await apiToken(db, board.id);
+  teacherToken = await apiToken(db, teacherA1.id);
   const send = (schoolId: number | null, target: object) =>
     createMessage(db, {
       districtId: district.id,

@@ -22,6 +22,18 @@ import { applyDelta } from '../../apps/web/src/lib/live/figures';
 
 export { startTestWeb, type RunningWeb } from '../support/web';
 
+/** A staff API token as /staff/tokens makes it; returns the bearer token. */
+export async function apiToken(db: Db, staffUserId: number): Promise<string> {
+  const token = `rk_${randomToken()}`;
+  await db.insert(schema.apiTokens).values({
+    staffUserId,
+    name: 'test',
+    tokenHash: hashToken(token),
+    tokenPrefix: token.slice(0, 8),
+  });
+  return token;
+}
+
 /** A staff session as a login makes it; returns the cookie header value. */
 export async function sessionCookie(db: Db, staffUserId: number): Promise<string> {
   const token = randomToken();

@@ -12,7 +12,6 @@ import {
 } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { schoolYearOf, type SchoolKind } from '@renraku/shared';
-import { hashToken, randomToken } from '@renraku/shared/crypto';
 import {
   addFamilies,
   createClass,
@@ -21,7 +20,7 @@ import {
   createStaff,
   sendMessage,
 } from '../dispatch/fixtures';
-import { sessionCookie, startTestWeb, type RunningWeb } from './harness';
+import { apiToken, sessionCookie, startTestWeb, type RunningWeb } from './harness';
 
 // One order of schools everywhere (the board's order: its sort order, then 小学校 before 中学校,
 // then the school code), whatever the names' reading or the codes say alone; and the board's
@@ -113,13 +112,7 @@ beforeAll(async () => {
   );
   boardCookie = await sessionCookie(db, board.id);
   adminCookie = await sessionCookie(db, admin.id);
-  boardToken = `rk_${randomToken()}`;
-  await db.insert(schema.apiTokens).values({
-    staffUserId: board.id,
-    name: 'test',
-    tokenHash: hashToken(boardToken),
-    tokenPrefix: boardToken.slice(0, 8),
-  });
+  boardToken = await apiToken(db, board.id);
   messageId = (
     await sendMessage(db, { districtId, authorId: board.id, target: { kind: 'district' } })
   ).id;
