@@ -176,6 +176,27 @@ describe('the printed call list', () => {
   });
 });
 
+describe('the board’s school filter with JavaScript on', () => {
+  it('narrows the list to the chosen school and back to every school', async () => {
+    const context = await signedIn(boardCookie);
+    const page = await context.newPage();
+    await page.goto(`${base}/staff/messages/${messageId}/call-list`, { waitUntil: 'networkidle' });
+    const headings = () => page.locator('section.group h2').allTextContents();
+    expect(await headings()).toHaveLength(2);
+    await page.selectOption('#call-list-school', { label: 'みなと第二小学校（3）' });
+    await page.getByRole('button', { name: '表示' }).click();
+    await page.waitForURL(/\?school=\d+$/);
+    await page.locator('tr[data-household]').nth(2).waitFor();
+    expect(await headings()).toEqual(['みなと第二小学校 5年3組（3）']);
+    expect(await page.locator('tr[data-household]').count()).toBe(3);
+    await page.selectOption('#call-list-school', { label: 'すべての学校' });
+    await page.getByRole('button', { name: '表示' }).click();
+    await page.locator('tr[data-household]').nth(72).waitFor();
+    expect(await headings()).toHaveLength(2);
+    await context.close();
+  });
+});
+
 describe('the call list on a 390 px phone', () => {
   for (const [who, cookie] of [
     ['the board (with the school filter)', () => boardCookie],
