@@ -7,16 +7,15 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
-import {
-  addFamilies,
-  createClass,
-  createDistrict,
-  createSchool,
-  createStaff,
-  sendMessage,
-} from '../dispatch/fixtures';
+import { addFamilies, createClass, createSchool, sendMessage } from '../dispatch/fixtures';
 import { launchBrowser, PHONE_VIEWPORT } from '../support/browser';
-import { assignClass, sessionCookie, startTestWeb, type RunningWeb } from './harness';
+import {
+  assignClass,
+  districtWithBoard,
+  signedInStaff,
+  startTestWeb,
+  type RunningWeb,
+} from './harness';
 
 // The call list on paper and on a phone, in Chromium as a school's PC or a teacher's phone shows
 // it: printed to A4, every page says which message (title and date) and which page it is, with
@@ -60,7 +59,8 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = database.handle.db;
   ({ web, base } = await startTestWeb(database));
-  const district = await createDistrict(db);
+  const { district, staff: board, cookie } = await districtWithBoard(db);
+  boardCookie = cookie;
   const schoolA = await createSchool(db, district.id, 'みなと第一小学校');
   const schoolB = await createSchool(db, district.id, 'みなと第二小学校');
   const big = await createClass(db, schoolA, 2, '1組');
@@ -72,11 +72,9 @@ beforeAll(async () => {
     ]),
     ...Array.from({ length: 3 }, (_, i) => [{ klass: small, name: `生徒 ${i}`, addresses: [] }]),
   ]);
-  const board = await createStaff(db, district.id, 'board', '教育委員会 佐藤');
-  const teacher = await createStaff(db, district.id, 'teacher', '担任 田中', schoolA.id);
-  await assignClass(db, teacher.id, big.id);
-  boardCookie = await sessionCookie(db, board.id);
-  teacherCookie = await sessionCookie(db, teacher.id);
+  const teacher = await signedInStaff(db, district.id, 'teacher', '担任 田中', schoolA.id);
+  await assignClass(db, teacher.staff.id, big.id);
+  teacherCookie = teacher.cookie;
   messageId = (
     await sendMessage(db, {
       districtId: district.id,

@@ -12,15 +12,14 @@ import {
 } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { schoolYearOf, type SchoolKind } from '@renraku/shared';
+import { addFamilies, createClass, createSchool, sendMessage } from '../dispatch/fixtures';
 import {
-  addFamilies,
-  createClass,
-  createDistrict,
-  createSchool,
-  createStaff,
-  sendMessage,
-} from '../dispatch/fixtures';
-import { apiToken, sessionCookie, startTestWeb, type RunningWeb } from './harness';
+  apiToken,
+  districtWithBoard,
+  signedInStaff,
+  startTestWeb,
+  type RunningWeb,
+} from './harness';
 
 // One order of schools everywhere (the board's order: its sort order, then 小学校 before 中学校,
 // then the school code), whatever the names' reading or the codes say alone; and the board's
@@ -85,8 +84,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = database.handle.db;
   ({ web, base } = await startTestWeb(database));
-  const district = await createDistrict(db);
+  const { district, staff: board, cookie } = await districtWithBoard(db);
   districtId = district.id;
+  boardCookie = cookie;
   schoolIds = {};
   const families = [];
   // Created in another order than the board's, so insertion order proves nothing either.
@@ -102,16 +102,13 @@ beforeAll(async () => {
     families.push([{ klass, name: `${spec.name.slice(0, 2)} 花子`, addresses: [] }]);
   }
   await addFamilies(db, families);
-  const board = await createStaff(db, district.id, 'board', '教育委員会 佐藤');
-  const admin = await createStaff(
+  ({ cookie: adminCookie } = await signedInStaff(
     db,
     district.id,
     'school_admin',
     '青葉小 教頭',
     schoolIds['青葉小学校'],
-  );
-  boardCookie = await sessionCookie(db, board.id);
-  adminCookie = await sessionCookie(db, admin.id);
+  ));
   boardToken = await apiToken(db, board.id);
   messageId = (
     await sendMessage(db, { districtId, authorId: board.id, target: { kind: 'district' } })
@@ -157,7 +154,7 @@ describe('the order of schools', () => {
     expect(names(targets.schools)).toEqual(BOARD_ORDER);
     const admins = await Promise.all(
       SCHOOLS.map((school, i) =>
-        createStaff(db, districtId, 'school_admin', `管理者 ${i}`, schoolIds[school.name]),
+        signedInStaff(db, districtId, 'school_admin', `管理者 ${i}`, schoolIds[school.name]),
       ),
     );
     expect(admins).toHaveLength(SCHOOLS.length);
