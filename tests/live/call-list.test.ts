@@ -3,7 +3,6 @@ import { and, eq } from 'drizzle-orm';
 import { createMessage, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { createInProcessBus } from '@renraku/shared/bus';
-import { hashToken, randomToken } from '@renraku/shared/crypto';
 import {
   addFamilies,
   createClass,
@@ -16,6 +15,7 @@ import {
 } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
 import {
+  apiToken,
   assignClass,
   connected,
   Dashboard,
@@ -47,17 +47,6 @@ function socket(cookie: string): TestSocket {
   const opened = openSocket(base, cookie);
   sockets.push(opened);
   return opened;
-}
-
-async function apiToken(staffUserId: number): Promise<string> {
-  const token = `rk_${randomToken()}`;
-  await db.insert(schema.apiTokens).values({
-    staffUserId,
-    name: 'test',
-    tokenHash: hashToken(token),
-    tokenPrefix: token.slice(0, 8),
-  });
-  return token;
 }
 
 beforeAll(async () => {
@@ -130,8 +119,8 @@ beforeAll(async () => {
     teacherA1: await sessionCookie(db, teacherA1.id),
     teacherA3: await sessionCookie(db, teacherA3.id),
   };
-  boardToken = await apiToken(board.id);
-  teacherToken = await apiToken(teacherA1.id);
+  boardToken = await apiToken(db, board.id);
+  teacherToken = await apiToken(db, teacherA1.id);
   const send = (schoolId: number | null, target: object) =>
     createMessage(db, {
       districtId: district.id,
@@ -204,7 +193,7 @@ describe('the call list of a mixed send', () => {
       '1年1組: ueda(failed) 上田 三郎',
       '1年1組: ono(unregistered) 大野 五郎+大野 花子',
       '1年1組: kato(failed) 加藤 六郎+加藤 桜',
-      '3年2組: kudo(unregistered) 工藤 八郎',
+      '3年2組: kudo(address_dead) 工藤 八郎',
     ]);
     expect(list.households).toBe(5);
     // Only kudo's registered address is dead: staff see that, never which address.
@@ -224,7 +213,7 @@ describe('the call list of a mixed send', () => {
     expect(summary((await response.json()) as CallListJson)).toEqual([
       '3年2組: ono(unregistered) 大野 五郎+大野 花子',
       '3年2組: kato(failed) 加藤 六郎+加藤 桜',
-      '3年2組: kudo(unregistered) 工藤 八郎',
+      '3年2組: kudo(address_dead) 工藤 八郎',
     ]);
     const other = await api(`/messages/${otherSchoolMessage}/call-list`, teacherToken);
     expect(other.status).toBe(404);
@@ -268,14 +257,35 @@ describe('the call list of a mixed send', () => {
       '配信失敗',
       '未登録',
       '配信失敗',
-      // kudo's only address is dead: the school should ask the family to register again.
-      '未登録（アドレス不達）',
+      // kudo registered, but the only address is dead: not 「未登録」, which reads "never
+      // registered"; the school asks the family to register the address again.
+      'アドレス不達',
     ]);
     expect(rows[3]![3]).toBe('大野 五郎（1年1組）、大野 花子（3年2組）');
     const api = await fetch(`${base}/api/v1/messages/${messageId}/call-list.csv`, {
       headers: { authorization: `Bearer ${boardToken}` },
     });
     expect(new TextDecoder().decode(new Uint8Array(await api.arrayBuffer()).slice(3))).toBe(text);
+  });
+
+  it('names a registered household whose only address is dead 「アドレス不達」 on the page', async () => {
+    const response = await fetch(`${base}/staff/messages/${messageId}/call-list`, {
+      headers: { cookie: cookies.adminA, accept: 'text/html' },
+    });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const row = (householdId: number) => {
+      const start = html.indexOf(`data-household="${householdId}"`);
+      expect(start).toBeGreaterThan(0);
+      return html.slice(start, html.indexOf('</tr>', start));
+    };
+    expect(row(households.kudo!)).toContain('data-reason="address_dead"');
+    expect(row(households.kudo!)).toContain('アドレス不達');
+    expect(row(households.kudo!)).not.toContain('未登録');
+    expect(row(households.inoue!)).toContain('data-reason="unregistered"');
+    expect(row(households.inoue!)).toContain('未登録');
+    expect(row(households.inoue!)).not.toContain('アドレス不達');
+    expect(row(households.ueda!)).toContain('配信失敗');
   });
 
   it('audits every opening of the call list', async () => {

@@ -15,12 +15,25 @@ import {
 import { hashToken, randomToken } from '@renraku/shared/crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { applyDelta } from '../../apps/web/src/lib/live/figures';
+import { createDistrict, createStaff } from '../dispatch/fixtures';
 
 // What the live tests share: a web on a test database, staff sessions, socket clients that
 // follow the snapshot/delta protocol like the browser does, and the database's own figures
 // to compare them with.
 
 export { startTestWeb, type RunningWeb } from '../support/web';
+
+/** A staff API token as /staff/tokens makes it; returns the bearer token. */
+export async function apiToken(db: Db, staffUserId: number): Promise<string> {
+  const token = `rk_${randomToken()}`;
+  await db.insert(schema.apiTokens).values({
+    staffUserId,
+    name: 'test',
+    tokenHash: hashToken(token),
+    tokenPrefix: token.slice(0, 8),
+  });
+  return token;
+}
 
 /** A staff session as a login makes it; returns the cookie header value. */
 export async function sessionCookie(db: Db, staffUserId: number): Promise<string> {
@@ -35,6 +48,24 @@ export async function sessionCookie(db: Db, staffUserId: number): Promise<string
     expiresAt: new Date(now.getTime() + 3600_000),
   });
   return `renraku_staff=${token}`;
+}
+
+/** A staff member with a session, as a login leaves them: the user and the cookie. */
+export async function signedInStaff(
+  db: Db,
+  districtId: number,
+  role: StaffScope['role'],
+  displayName: string,
+  schoolId: number | null = null,
+) {
+  const staff = await createStaff(db, districtId, role, displayName, schoolId);
+  return { staff, cookie: await sessionCookie(db, staff.id) };
+}
+
+/** A new district and its board member, signed in: where a board's test starts. */
+export async function districtWithBoard(db: Db) {
+  const district = await createDistrict(db);
+  return { district, ...(await signedInStaff(db, district.id, 'board', '教育委員会 佐藤')) };
 }
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -4,11 +4,12 @@ import { chromium, type Browser } from 'playwright-core';
 // reaching for the network this machine does not have.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** A headless Chromium; close it in afterAll. */
-export function launchBrowser(): Promise<Browser> {
+/** A headless Chromium; close it in afterAll. `env` adds to its environment (FONTCONFIG_FILE…). */
+export function launchBrowser(env?: Record<string, string>): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',

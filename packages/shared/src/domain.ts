@@ -68,6 +68,14 @@ export const PENDING_DELIVERY_STATES = [
   'deferred',
 ] as const satisfies readonly DeliveryState[];
 
+/**
+ * Why a household is on a message's call list: no registration (未登録); registered, but every
+ * address it has was already dead, so nothing was sent (アドレス不達); or each mail failed or
+ * bounced (配信失敗). Confirmation will add `unconfirmed` here.
+ */
+export const CALL_LIST_REASONS = ['unregistered', 'address_dead', 'failed'] as const;
+export type CallListReason = (typeof CALL_LIST_REASONS)[number];
+
 export const CALL_MARKS = ['calling', 'reached', 'no_answer', 'left_message'] as const;
 export type CallMark = (typeof CALL_MARKS)[number];
 

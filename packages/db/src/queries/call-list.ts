@@ -1,12 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { FAILED_DELIVERY_STATES, type CallMark } from '@renraku/shared';
+import { FAILED_DELIVERY_STATES, type CallListReason, type CallMark } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import type { RosterPhone } from '../schema/households';
+import { schoolOrder } from './schools';
 
 // The call list (電話連絡リスト) of a message: the targeted households that no mail reached.
 // A household is on it when none of its targeted children has a registration with an address
-// that was mailed (未登録: not registered, or only dead addresses, or registered after the send)
-// or when every delivery to its addresses failed or bounced (配信失敗). A household with a
+// that was mailed — アドレス不達 when one of them has a registered address that was already dead
+// (sends skip dead addresses), else 未登録 (not registered, or registered after the send) — or
+// when every delivery to its addresses failed or bounced (配信失敗). A household with a
 // delivery still on its way is not on it (yet). Deliveries are matched by blind index, so a
 // household whose address was shared with a sibling's registration is matched too.
 
@@ -34,17 +36,27 @@ function callListHouseholds(messageId: number, filter: CallListFilter): SQL {
       join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
       where ms.message_id = ${messageId}
     ),
+    dead as (
+      select distinct ms.household_id
+      from message_students ms
+      join scoped on scoped.household_id = ms.household_id
+      join registrations r on r.student_id = ms.student_id
+      join addresses a on a.registration_id = r.id and a.health = 'dead'
+      where ms.message_id = ${messageId}
+    ),
     listed as (
       select scoped.household_id,
-        case when count(mailed.state) = 0 then 'unregistered' else 'failed' end as reason
-      from scoped left join mailed on mailed.household_id = scoped.household_id
+        case when count(mailed.state) > 0 then 'failed'
+          when bool_or(dead.household_id is not null) then 'address_dead'
+          else 'unregistered' end as reason
+      from scoped
+      left join mailed on mailed.household_id = scoped.household_id
+      left join dead on dead.household_id = scoped.household_id
       group by scoped.household_id
       having count(mailed.state) filter (
         where mailed.state not in ${[...FAILED_DELIVERY_STATES]}) = 0
     )`;
 }
-
-export type CallListReason = 'unregistered' | 'failed';
 
 /** A targeted child of a household on the call list. */
 export interface CallListChild {
@@ -103,7 +115,7 @@ export async function listCallListHouseholds(
       join schools sc on sc.id = h.school_id
       left join call_list_marks m on m.message_id = ${messageId} and m.household_id = h.id
       left join staff_users u on u.id = m.staff_user_id
-      order by sc.sort_order, sc.name, h.id
+      order by ${schoolOrder('sc')}, h.id
     `),
   );
   return rows.map((row) => ({
@@ -126,6 +138,31 @@ export async function countCallListHouseholds(db: Db | Tx, messageId: number): P
     ),
   );
   return row?.n ?? 0;
+}
+
+/** A school the message targeted, with how many of its households are on the call list. */
+export interface CallListSchool {
+  schoolId: number;
+  schoolName: string;
+  households: number;
+}
+
+/** Every school the message targeted, in the board's order: the board's jump list. */
+export async function countCallListHouseholdsBySchool(
+  db: Db | Tx,
+  messageId: number,
+): Promise<CallListSchool[]> {
+  return rowsOf<CallListSchool>(
+    await db.execute(sql`
+      with ${callListHouseholds(messageId, {})},
+      targeted as (select distinct school_id from message_students where message_id = ${messageId})
+      select s.id as "schoolId", s.name as "schoolName",
+        (select count(*)::int from listed join households h on h.id = listed.household_id
+          where h.school_id = s.id) as households
+      from targeted join schools s on s.id = targeted.school_id
+      order by ${schoolOrder('s')}
+    `),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AddressRole, SchoolKind, TokenPurpose } from '@renraku/shared';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
+import { schoolOrder } from './schools';
 import {
   addresses,
   classes,
@@ -46,7 +47,7 @@ export function listDistrictSchools(db: Db | Tx, districtId: number) {
     .select({ id: schools.id, name: schools.name, kind: schools.kind })
     .from(schools)
     .where(eq(schools.districtId, districtId))
-    .orderBy(asc(schools.sortOrder), asc(schools.code));
+    .orderBy(schoolOrder());
 }
 
 /** Login IDs are unique per district, case-insensitively; the login form knows no district. */

@@ -9,6 +9,7 @@ import {
   type StaffScope,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
+import { schoolOrder } from './schools';
 
 // What the live dashboard reads from PostgreSQL: which messages a staff member may watch, the
 // counts of a message by school, class and state, and its failures as staff may see them.
@@ -247,7 +248,7 @@ export async function listMessagePlaces(
       from classes c join schools s on s.id = c.school_id
       where c.id in (select distinct class_id from message_students where message_id = ${messageId})
         ${school} ${klass}
-      order by s.sort_order, s.name, c.grade, c.sort_order, c.name
+      order by ${schoolOrder('s')}, c.grade, c.sort_order, c.name
     `),
   );
 }

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import type { SchoolKind, StudentStatus } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
+import { schoolOrder } from './schools';
 import { createStudents, type NewStudent } from './students';
 import {
   type RosterPhone,
@@ -534,11 +535,5 @@ export async function listFigureClasses(
     .from(classes)
     .innerJoin(schools, eq(schools.id, classes.schoolId))
     .where(and(...conditions))
-    .orderBy(
-      asc(schools.sortOrder),
-      asc(schools.code),
-      asc(classes.grade),
-      asc(classes.sortOrder),
-      asc(classes.name),
-    );
+    .orderBy(schoolOrder(), asc(classes.grade), asc(classes.sortOrder), asc(classes.name));
 }

@@ -1,9 +1,21 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
 import { districts, schools } from '../schema';
 
 export type School = typeof schools.$inferSelect;
 export type NewSchool = typeof schools.$inferInsert;
+
+/**
+ * The board's order of schools, the one order in which every page, export and command lists or
+ * groups them: the board's own sort order, then 小学校 before 中学校 (the kind enum's order),
+ * then the school code; the id settles the rest. `table` is the schools table's name or alias
+ * in the query (`join schools s` → 's'). A query that lists schools orders by this, never by
+ * name: names sort by their characters' code points, not as a board reads them.
+ */
+export function schoolOrder(table = 'schools'): SQL {
+  const t = sql.identifier(table);
+  return sql`${t}.sort_order, ${t}.kind, ${t}.code, ${t}.id`;
+}
 
 /** Many schools in one statement, for the demo seed and bulk set-up. */
 export function createSchools(db: Db | Tx, rows: NewSchool[]): Promise<School[]> {
@@ -37,5 +49,5 @@ export function listSchoolsWithDistrict(db: Db | Tx, districtId?: number) {
     .from(schools)
     .innerJoin(districts, eq(districts.id, schools.districtId))
     .where(districtId === undefined ? undefined : eq(schools.districtId, districtId))
-    .orderBy(asc(districts.id), asc(schools.sortOrder), asc(schools.code));
+    .orderBy(asc(districts.id), schoolOrder());
 }

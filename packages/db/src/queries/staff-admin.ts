@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
+import { schoolOrder } from './schools';
 import { apiTokens, classes, schools, sessions, staffUsers } from '../schema';
 
 // The staff accounts and API tokens pages (学校管理: 職員アカウント, APIトークン). Scope checks
@@ -60,8 +61,7 @@ export function listManagedStaffUsers(
     )
     .orderBy(
       asc(staffUsers.role),
-      asc(schools.sortOrder),
-      asc(schools.id),
+      schoolOrder(),
       asc(classes.grade),
       asc(classes.sortOrder),
       asc(staffUsers.login),

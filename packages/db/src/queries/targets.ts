@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { SchoolKind, StaffScope } from '@renraku/shared';
 import type { Db, Tx } from '../client';
+import { schoolOrder } from './schools';
 import { classes, schools } from '../schema';
 
 // What a compose form may offer as a target, and which target ids exist at all: the send
@@ -42,7 +43,7 @@ export async function listTargetOptions(
       .select({ id: schools.id, name: schools.name, kind: schools.kind })
       .from(schools)
       .where(schoolFilter)
-      .orderBy(asc(schools.sortOrder), asc(schools.code)),
+      .orderBy(schoolOrder()),
     db
       .select({
         id: classes.id,

@@ -1,4 +1,5 @@
 import {
+  countCallListHouseholdsBySchool,
   findMessageInScope,
   householdsWithFailingAddress,
   listCallListHouseholds,
@@ -7,12 +8,13 @@ import {
   targetedHouseholdPlaces,
   type CallListFilter,
   type CallListHousehold,
-  type CallListReason,
+  type CallListSchool,
   type WatchedMessage,
 } from '@renraku/db';
 import {
   finalSubject,
   type CallListMarkEvent,
+  type CallListReason,
   type CallMark,
   type StaffScope,
 } from '@renraku/shared';
@@ -65,6 +67,21 @@ export interface CallList {
   mustCall: boolean;
   households: number;
   groups: CallListGroup[];
+  /** The one school the board narrowed the list to, or null for the viewer's whole part. */
+  school: number | null;
+  /** The board's jump list: every school the message targeted, in the board's order. */
+  schools: CallListSchool[];
+  /** When the list was read: what a printed copy was current at. */
+  generatedAt: string;
+}
+
+/**
+ * The part of the message's households to list: the scope's, narrowed by the board to one
+ * school. Other staff already see one school (or class) only, so their `school` is ignored.
+ */
+function narrowedFilter(scope: StaffScope, school: number | undefined): CallListFilter {
+  const filter = callListFilterOf(scope);
+  return scope.role === 'board' && school !== undefined ? { ...filter, schoolId: school } : filter;
 }
 
 /**
@@ -76,8 +93,13 @@ function groupByClass(
   filter: CallListFilter,
   failing: Set<number>,
 ): CallListGroup[] {
-  const groups = new Map<number, CallListGroup & { order: number }>();
+  const groups = new Map<number, CallListGroup & { order: number; schoolRank: number }>();
+  // The households come in the board's order of schools (schoolOrder); groups keep it.
+  const schoolRanks = new Map<number, number>();
   for (const household of households) {
+    if (!schoolRanks.has(household.schoolId)) {
+      schoolRanks.set(household.schoolId, schoolRanks.size);
+    }
     const home =
       household.children.find(
         (child) => filter.classId === undefined || child.classId === filter.classId,
@@ -92,6 +114,7 @@ function groupByClass(
         grade: home.grade,
         className: home.className,
         order: home.classOrder,
+        schoolRank: schoolRanks.get(household.schoolId) ?? 0,
         rows: [],
       };
       groups.set(home.classId, group);
@@ -116,12 +139,12 @@ function groupByClass(
   return [...groups.values()]
     .sort(
       (a, b) =>
-        a.schoolName.localeCompare(b.schoolName, 'ja') ||
+        a.schoolRank - b.schoolRank ||
         a.grade - b.grade ||
         a.order - b.order ||
         a.className.localeCompare(b.className, 'ja'),
     )
-    .map(({ order: _order, ...group }) => ({
+    .map(({ order: _order, schoolRank: _schoolRank, ...group }) => ({
       ...group,
       rows: group.rows.sort((a, b) => kanaOf(a).localeCompare(kanaOf(b), 'ja')),
     }));
@@ -136,12 +159,14 @@ export async function loadCallList(
   ctx: WebContext,
   staff: StaffPrincipal,
   messageId: number,
-  options: { audit: boolean },
+  options: { audit: boolean; school?: number | undefined },
 ): Promise<CallList | null> {
   const message = await findMessageInScope(ctx.db, messageId, staff.scope);
   if (!message) return null;
-  const filter = callListFilterOf(staff.scope);
+  const filter = narrowedFilter(staff.scope, options.school);
   const households = await listCallListHouseholds(ctx.db, messageId, filter);
+  const schools =
+    staff.scope.role === 'board' ? await countCallListHouseholdsBySchool(ctx.db, messageId) : [];
   const failing = await householdsWithFailingAddress(
     ctx.db,
     households.map((household) => household.householdId),
@@ -154,7 +179,11 @@ export async function loadCallList(
       action: 'callList.view',
       subjectType: 'message',
       subjectId: String(messageId),
-      detail: { households: households.length, apiTokenId: staff.apiTokenId },
+      detail: {
+        households: households.length,
+        apiTokenId: staff.apiTokenId,
+        ...(filter.schoolId === undefined ? {} : { schoolId: filter.schoolId }),
+      },
     });
   }
   return {
@@ -168,6 +197,9 @@ export async function loadCallList(
     mustCall: message.category === 'emergency_contact',
     households: households.length,
     groups: groupByClass(households, filter, failing),
+    school: staff.scope.role === 'board' ? (options.school ?? null) : null,
+    schools,
+    generatedAt: new Date().toISOString(),
   };
 }
 
@@ -222,6 +254,7 @@ export async function markCallListRow(
 
 const REASON_LABEL: Record<CallListReason, string> = {
   unregistered: '未登録',
+  address_dead: 'アドレス不達',
   failed: '配信失敗',
 };
 
@@ -273,7 +306,8 @@ export function callListCsv(list: CallList): string {
           .map((child) => `${child.name}（${child.grade}年${child.className}）`)
           .join('、'),
         row.children.map((child) => child.kana).join('、'),
-        row.addressFailing
+        // アドレス不達 already says what the flag would add.
+        row.addressFailing && row.reason !== 'address_dead'
           ? `${REASON_LABEL[row.reason]}（アドレス不達）`
           : REASON_LABEL[row.reason],
         row.phones.map((phone) => `${phone.label} ${phone.number}`).join(' / '),

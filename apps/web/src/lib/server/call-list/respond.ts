@@ -6,15 +6,27 @@ import { callListCsv, callListCsvHeaders, loadCallList, type CallList } from '.'
 
 // The call list's GET endpoints (staff pages and /api/v1) answer through this one function.
 
+/** What a call-list request asks for: `?school=ID` narrows the board's list to one school. */
+export interface CallListQuery {
+  audit: boolean;
+  /** The URL's `school` parameter; anything but an id means every school of the scope. */
+  school: string | null;
+}
+
 /** The call list of the URL's message in the staff member's scope; 404 when not theirs. */
 export async function callListOr404(
   ctx: WebContext,
   staff: StaffPrincipal,
   idParam: string,
-  options: { audit: boolean },
+  query: CallListQuery,
 ): Promise<CallList> {
   const messageId = idFrom(idParam);
-  const callList = messageId && (await loadCallList(ctx, staff, messageId, options));
+  const callList =
+    messageId &&
+    (await loadCallList(ctx, staff, messageId, {
+      audit: query.audit,
+      school: idFrom(query.school),
+    }));
   // Another school's message looks exactly like one that does not exist.
   if (!callList) error(404, 'not found');
   return callList;
@@ -25,7 +37,7 @@ export async function callListResponse(
   ctx: WebContext,
   staff: StaffPrincipal,
   idParam: string,
-  options: { audit: boolean; format: 'json' | 'csv' },
+  options: CallListQuery & { format: 'json' | 'csv' },
 ): Promise<Response> {
   const callList = await callListOr404(ctx, staff, idParam, options);
   if (options.format === 'json') {

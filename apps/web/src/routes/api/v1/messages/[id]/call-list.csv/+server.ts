@@ -3,5 +3,9 @@ import { callListResponse } from '$lib/server/call-list/respond';
 import type { RequestHandler } from './$types';
 
 /** The call list as CSV for integrations, scoped like the token's owner; audited as a view. */
-export const GET: RequestHandler = ({ locals, params }) =>
-  callListResponse(locals.ctx, requireApiStaff(locals), params.id, { audit: true, format: 'csv' });
+export const GET: RequestHandler = ({ locals, params, url }) =>
+  callListResponse(locals.ctx, requireApiStaff(locals), params.id, {
+    audit: true,
+    format: 'csv',
+    school: url.searchParams.get('school'),
+  });

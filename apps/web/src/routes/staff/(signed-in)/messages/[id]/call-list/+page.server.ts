@@ -2,6 +2,9 @@ import { requireStaff } from '$lib/server/auth/guards';
 import { callListOr404 } from '$lib/server/call-list/respond';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params }) => ({
-  callList: await callListOr404(locals.ctx, requireStaff(locals), params.id, { audit: true }),
+export const load: PageServerLoad = async ({ locals, params, url }) => ({
+  callList: await callListOr404(locals.ctx, requireStaff(locals), params.id, {
+    audit: true,
+    school: url.searchParams.get('school'),
+  }),
 });
