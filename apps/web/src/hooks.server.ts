@@ -4,6 +4,7 @@ import { isLocale, LOCALE_COOKIE, negotiateLocale } from '$lib/i18n';
 import { contextOf } from '$lib/server/context';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { loginRequiredFor } from '$lib/server/auth/guards';
+import { sameSitePath } from '$lib/server/redirect';
 import { resumeSession, sessionPolicy } from '$lib/server/auth/sessions';
 import { authenticateApiToken, authenticateStaffSession } from '$lib/server/auth/staff';
 
@@ -93,7 +94,7 @@ const localize: Handle = ({ event, resolve }) => {
     });
     const clean = new URL(event.url);
     clean.searchParams.delete('lang');
-    redirect(303, `${clean.pathname}${clean.search}`);
+    redirect(303, sameSitePath(`${clean.pathname}${clean.search}`, '/'));
   }
   const remembered = event.cookies.get(LOCALE_COOKIE);
   event.locals.locale = isLocale(remembered)
@@ -105,7 +106,7 @@ const localize: Handle = ({ event, resolve }) => {
 const guard: Handle = ({ event, resolve }) => {
   const loginPath = loginRequiredFor(event.url.pathname, event.locals);
   if (loginPath) {
-    const next = `${event.url.pathname}${event.url.search}`;
+    const next = sameSitePath(`${event.url.pathname}${event.url.search}`, loginPath);
     redirect(303, `${loginPath}?next=${encodeURIComponent(next)}`);
   }
   return resolve(event);
