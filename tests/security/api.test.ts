@@ -85,3 +85,39 @@ describe('a reused Idempotency-Key (item 21)', () => {
     expect(row!.requestHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
+
+describe('bidi overrides and broken encoding in the API (item 24)', () => {
+  it('refuses bidi overrides in the subject or body with 400, storing nothing', async () => {
+    const before = await messageCount(world.db);
+    for (const mark of ['\u202e', '\u202a', '\u2066', '\u2069']) {
+      for (const field of ['subject', 'body']) {
+        const response = await post(JSON.stringify(message({ [field]: `休校${mark}のお知らせ` })));
+        expect(response.status, `${field} U+${mark.charCodeAt(0).toString(16)}`).toBe(400);
+        expect(await response.json()).toMatchObject({
+          error: 'invalid_input',
+          issues: [expect.objectContaining({ path: field })],
+        });
+      }
+    }
+    expect(await messageCount(world.db)).toBe(before);
+  });
+
+  it('refuses a body that is not UTF-8 with 400 and never stores U+FFFD', async () => {
+    const before = await messageCount(world.db);
+    const json = JSON.stringify(message({ subject: '休校XX' }));
+    const [head, tail] = json.split('XX') as [string, string];
+    for (const broken of [[0xff], [0xe3, 0x81], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const bytes = Buffer.concat([Buffer.from(head), Buffer.from(broken), Buffer.from(tail)]);
+      const response = await post(bytes);
+      expect(response.status, String(broken)).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_encoding' });
+    }
+    // A lone surrogate escaped in the JSON, and a U+FFFD sent as such.
+    for (const subject of ['\\ud800休校', '休校\\udc00', '休校\\ufffd']) {
+      const response = await post(json.replace('休校XX', subject));
+      expect(response.status, subject).toBe(400);
+    }
+    expect(await messageCount(world.db)).toBe(before);
+    expect((await subjects()).some((subject) => subject.includes('\ufffd'))).toBe(false);
+  });
+});

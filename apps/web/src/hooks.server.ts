@@ -5,6 +5,7 @@ import { contextOf } from '$lib/server/context';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { loginRequiredFor } from '$lib/server/auth/guards';
 import { sameSitePath } from '$lib/server/redirect';
+import { isUtf8Form } from '$lib/server/utf8';
 import { resumeSession, sessionPolicy } from '$lib/server/auth/sessions';
 import { authenticateApiToken, authenticateStaffSession } from '$lib/server/auth/staff';
 
@@ -60,6 +61,13 @@ const authenticate: Handle = async ({ event, resolve }) => {
   if (!SAFE_METHODS.has(event.request.method)) {
     if (event.request.headers.get('origin') !== event.url.origin) {
       return text('Cross-site requests are forbidden', { status: 403 });
+    }
+    // A form decoder would turn broken bytes into U+FFFD; the form is refused instead.
+    if (
+      /^application\/x-www-form-urlencoded/i.test(event.request.headers.get('content-type') ?? '')
+    ) {
+      const body = new Uint8Array(await event.request.clone().arrayBuffer());
+      if (!isUtf8Form(body)) return text('The form is not valid UTF-8', { status: 400 });
     }
   }
 
