@@ -120,7 +120,19 @@ const guard: Handle = ({ event, resolve }) => {
   return resolve(event);
 };
 
-export const handle = sequence(attachContext, authenticate, localize, guard);
+/** Staff pages hold phone numbers and parents' pages their children: no cache may keep them. */
+const PRIVATE_ROOTS = ['/staff', '/account', API_ROOT];
+
+const neverCached: Handle = async ({ event, resolve }) => {
+  const response = await resolve(event);
+  const { pathname } = event.url;
+  if (PRIVATE_ROOTS.some((root) => pathname === root || pathname.startsWith(`${root}/`))) {
+    response.headers.set('cache-control', 'no-store');
+  }
+  return response;
+};
+
+export const handle = sequence(neverCached, attachContext, authenticate, localize, guard);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
   if (status >= 500) {
