@@ -61,3 +61,43 @@ export async function pruneRateLimits(db: Db | Tx): Promise<number> {
     .returning({ key: rateLimits.key });
   return removed.length;
 }
+
+/**
+ * Counts one event against `key` in a sliding window: every event pushes the window's end
+ * to `windowSeconds` from now, so the count only lapses after that long without events (a
+ * slow, steady guesser never sees it reset). Returns the count including this event.
+ */
+export async function countSlidingEvent(
+  db: Db | Tx,
+  key: string,
+  windowSeconds: number,
+): Promise<number> {
+  const windowEnd = sql`now() + make_interval(secs => ${windowSeconds})`;
+  const expired = sql`${rateLimits.windowEndsAt} <= now()`;
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, hits: 1, windowEndsAt: windowEnd })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        hits: sql`case when ${expired} then 1 else ${rateLimits.hits} + 1 end`,
+        windowEndsAt: windowEnd,
+      },
+    })
+    .returning({ hits: rateLimits.hits });
+  return row!.hits;
+}
+
+/** The live count of `key` (0 when it lapsed or never counted), without counting anything. */
+export async function currentCount(db: Db | Tx, key: string): Promise<number> {
+  const [row] = await db
+    .select({ hits: rateLimits.hits })
+    .from(rateLimits)
+    .where(and(eq(rateLimits.key, key), gt(rateLimits.windowEndsAt, sql`now()`)));
+  return row?.hits ?? 0;
+}
+
+/** Ends `key`'s count (e.g. an account's failures once its owner has logged in). */
+export async function clearCount(db: Db | Tx, key: string): Promise<void> {
+  await db.delete(rateLimits).where(eq(rateLimits.key, key));
+}
