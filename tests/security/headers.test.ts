@@ -1,70 +1,33 @@
 import { createHash } from 'node:crypto';
-import { schema } from '@renraku/db';
-import { createApiToken } from '@renraku/db';
-import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
-import { hashToken, randomToken } from '@renraku/shared/crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, logIn as logInAs, tokenFor } from '../send/harness';
 import { launchBrowser } from '../support/browser';
-import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
-import { startTestWeb, type RunningWeb } from '../support/web';
+import { startProbeWeb, type ProbeWeb } from './support';
 
 // Issue 12 item 23, the probes: every page (error pages too) carries a Content-Security-Policy
 // whose script-src allows only this site and the hashes of the page's own inline scripts; staff and parent pages are
 // never cached (call lists hold phone numbers); a non-JSON post to /api/v1 gets the documented
 // 415, not SvelteKit's CSRF 403. A real Chromium checks that the pages still work under it.
 
-let database: TestDatabase;
-let web: RunningWeb;
+let world: ProbeWeb;
 let base: string;
 let token: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const [district] = await database.handle.db
-    .insert(schema.districts)
-    .values({ code: 'minato', name: 'みなと市教育委員会' })
-    .returning({ id: schema.districts.id });
-  const board = await createLoginStaff(database.handle.db, {
-    districtId: district!.id,
-    login: 'board.sato',
-    role: 'board',
-    displayName: '佐藤',
-  });
-  token = randomToken();
-  await createApiToken(database.handle.db, {
-    staffUserId: board.id,
-    name: 'probe',
-    tokenHash: hashToken(token),
-    tokenPrefix: token.slice(0, 6),
-  });
-  ({ web, base } = await startTestWeb(database));
+  world = await startProbeWeb();
+  ({ base } = world);
+  token = await tokenFor(world.db, world.board.id);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await web?.close();
-  await database?.drop();
+  await world?.close();
 });
 
-async function logIn(): Promise<string> {
-  const response = await fetch(`${base}/staff/login?/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      accept: 'text/html',
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: base,
-    },
-    body: new URLSearchParams({ login: 'board.sato', password: STAFF_PASSWORD }),
-  });
-  return response.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('renraku_staff='))!
-    .split(';')[0]!;
-}
+const logIn = () => logInAs(base, 'board.sato');
 
 /** The policy's directives by name. */
 function directives(policy: string | null): Map<string, string[]> {
@@ -123,7 +86,7 @@ describe('Content-Security-Policy (item 23)', () => {
     });
     await page.goto(`${base}/staff/login`);
     await page.fill('input[name="login"]', 'board.sato');
-    await page.fill('input[name="password"]', STAFF_PASSWORD);
+    await page.fill('input[name="password"]', PASSWORD);
     await Promise.all([page.waitForURL(`${base}/staff`), page.click('button[type="submit"]')]);
     // Hydrated: the client router follows a link without loading a new document.
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1));

@@ -1,44 +1,25 @@
-import { schema } from '@renraku/db';
-import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginDelayMs } from '../../apps/web/src/lib/server/auth/login';
-import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
-import { startTestWeb, type RunningWeb } from '../support/web';
+import { PASSWORD, postForm } from '../send/harness';
+import { startProbeWeb, type ProbeWeb } from './support';
 
 // Issue 12 item 22, the probe: ten wrong passwords used to lock a staff login for everyone for
 // 15 minutes, so anyone could lock the board out during an emergency. Now the attacker's
 // address is refused for that login, while the real user from elsewhere, or from the same
 // school network on a known device, still logs in. TRUST_PROXY lets a test pick its address.
 
-let database: TestDatabase;
-let web: RunningWeb;
-let base: string;
-let districtId: number;
+let world: ProbeWeb;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const [district] = await database.handle.db
-    .insert(schema.districts)
-    .values({ code: 'minato', name: 'みなと市教育委員会' })
-    .returning({ id: schema.districts.id });
-  districtId = district!.id;
-  ({ web, base } = await startTestWeb(database, { env: { TRUST_PROXY: 'true' } }));
+  world = await startProbeWeb({ TRUST_PROXY: 'true' });
 });
 
 afterAll(async () => {
-  await web?.close();
-  await database?.drop();
+  await world?.close();
 });
 
-async function createBoard(login: string): Promise<void> {
-  await createLoginStaff(database.handle.db, {
-    districtId,
-    login,
-    role: 'board',
-    displayName: '委員',
-  });
-}
+const createBoard = (login: string) => world.addBoard(login);
 
 interface Attempt {
   status: number;
@@ -53,17 +34,8 @@ async function logIn(
   from: string,
   device?: string,
 ): Promise<Attempt> {
-  const response = await fetch(`${base}/staff/login?/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      accept: 'text/html',
-      'content-type': 'application/x-www-form-urlencoded',
-      origin: base,
-      'x-forwarded-for': from,
-      ...(device ? { cookie: device } : {}),
-    },
-    body: new URLSearchParams({ login, password }),
+  const response = await postForm(world.base, '/staff/login?/login', { login, password }, device, {
+    'x-forwarded-for': from,
   });
   const cookies = response.headers.getSetCookie();
   return {
@@ -86,44 +58,44 @@ describe('staff login under attack (item 22)', () => {
     }
     expect((await logIn('kyoiku.chief', 'guess-10', ATTACKER)).status).toBe(429);
     // The attacker's address stays refused, even with the right password (decision: README).
-    const attacker = await logIn('kyoiku.chief', STAFF_PASSWORD, ATTACKER);
+    const attacker = await logIn('kyoiku.chief', PASSWORD, ATTACKER);
     expect(attacker).toMatchObject({ status: 429, session: false });
 
-    const owner = await logIn('kyoiku.chief', STAFF_PASSWORD, HOME);
+    const owner = await logIn('kyoiku.chief', PASSWORD, HOME);
     expect(owner).toMatchObject({ status: 303, session: true });
   });
 
   it('lets a known device through on the attacker’s own network', async () => {
     await createBoard('kocho.sato');
-    const first = await logIn('kocho.sato', STAFF_PASSWORD, SCHOOL_NETWORK);
+    const first = await logIn('kocho.sato', PASSWORD, SCHOOL_NETWORK);
     expect(first.status).toBe(303);
     expect(first.device).toMatch(/^renraku_device=\d+\.[\w-]+\.[\w-]+$/);
     for (let attempt = 0; attempt < 11; attempt++) {
       await logIn('kocho.sato', `guess-${attempt}`, SCHOOL_NETWORK);
     }
     // Another browser on that network (no known-device cookie) is refused…
-    expect((await logIn('kocho.sato', STAFF_PASSWORD, SCHOOL_NETWORK)).status).toBe(429);
+    expect((await logIn('kocho.sato', PASSWORD, SCHOOL_NETWORK)).status).toBe(429);
     // …a forged or borrowed cookie counts for nothing…
     const forged = first.device!.replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
-    expect((await logIn('kocho.sato', STAFF_PASSWORD, SCHOOL_NETWORK, forged)).status).toBe(429);
+    expect((await logIn('kocho.sato', PASSWORD, SCHOOL_NETWORK, forged)).status).toBe(429);
     // …and the owner's own browser logs in.
-    const owner = await logIn('kocho.sato', STAFF_PASSWORD, SCHOOL_NETWORK, first.device);
+    const owner = await logIn('kocho.sato', PASSWORD, SCHOOL_NETWORK, first.device);
     expect(owner).toMatchObject({ status: 303, session: true });
   });
 
   it('a known device of one account does not help against another', async () => {
     await createBoard('own.account');
     await createBoard('other.account');
-    const mine = await logIn('own.account', STAFF_PASSWORD, ATTACKER);
+    const mine = await logIn('own.account', PASSWORD, ATTACKER);
     for (let attempt = 0; attempt < 11; attempt++) {
       await logIn('other.account', `guess-${attempt}`, ATTACKER, mine.device);
     }
-    expect((await logIn('other.account', STAFF_PASSWORD, ATTACKER, mine.device)).status).toBe(429);
+    expect((await logIn('other.account', PASSWORD, ATTACKER, mine.device)).status).toBe(429);
   });
 
   it('limits a known device’s own failures too', async () => {
     await createBoard('stolen.laptop');
-    const first = await logIn('stolen.laptop', STAFF_PASSWORD, HOME);
+    const first = await logIn('stolen.laptop', PASSWORD, HOME);
     const statuses: number[] = [];
     for (let attempt = 0; attempt < 11; attempt++) {
       statuses.push((await logIn('stolen.laptop', `guess-${attempt}`, HOME, first.device)).status);
@@ -134,17 +106,17 @@ describe('staff login under attack (item 22)', () => {
 
   it('locks a login that is guessed at from everywhere, except for its known devices', async () => {
     await createBoard('busy.target');
-    const first = await logIn('busy.target', STAFF_PASSWORD, HOME);
+    const first = await logIn('busy.target', PASSWORD, HOME);
     // 100 failures from many addresses, as a botnet would leave them (set up directly).
-    await database.handle.db.execute(
+    await world.db.execute(
       sql`insert into rate_limits (key, hits, window_ends_at)
           values ('staff-login:login:busy.target', 100, now() + interval '15 minutes')
           on conflict (key) do update set hits = 100, window_ends_at = excluded.window_ends_at`,
     );
-    const fresh = await logIn('busy.target', STAFF_PASSWORD, '192.0.2.99');
+    const fresh = await logIn('busy.target', PASSWORD, '192.0.2.99');
     expect(fresh).toMatchObject({ status: 429, session: false });
     expect(fresh.text).toContain('しばらくログインできません');
-    const owner = await logIn('busy.target', STAFF_PASSWORD, '192.0.2.99', first.device);
+    const owner = await logIn('busy.target', PASSWORD, '192.0.2.99', first.device);
     expect(owner).toMatchObject({ status: 303, session: true });
   });
 

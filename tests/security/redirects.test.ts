@@ -1,16 +1,13 @@
 import { request } from 'node:http';
-import { schema } from '@renraku/db';
-import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
-import { startTestWeb, type RunningWeb } from '../support/web';
+import { logIn, PASSWORD, postForm } from '../send/harness';
+import { startProbeWeb, type ProbeWeb } from './support';
 
 // Issue 12 item 17, the probe: a request path or a ?next= that names another site must never
 // become a Location that leaves this site. Raw paths are sent with node:http, because fetch
 // would normalise the backslashes and the dot segments before they reach the server.
 
-let database: TestDatabase;
-let web: RunningWeb;
+let world: ProbeWeb;
 let port: number;
 let base: string;
 
@@ -60,24 +57,13 @@ function staysOnSite(location: string | undefined): boolean {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  const [district] = await database.handle.db
-    .insert(schema.districts)
-    .values({ code: 'minato', name: 'みなと市教育委員会' })
-    .returning({ id: schema.districts.id });
-  await createLoginStaff(database.handle.db, {
-    districtId: district!.id,
-    login: 'board.sato',
-    role: 'board',
-    displayName: '佐藤',
-  });
-  ({ web, base } = await startTestWeb(database));
-  port = web.port;
+  world = await startProbeWeb();
+  ({ base } = world);
+  port = world.web.port;
 });
 
 afterAll(async () => {
-  await web?.close();
-  await database?.drop();
+  await world?.close();
 });
 
 describe('redirects built from a request stay on this site (item 17)', () => {
@@ -106,34 +92,15 @@ describe('redirects built from a request stay on this site (item 17)', () => {
   });
 
   it('?next= after a staff login or on the login page never leaves the site', async () => {
-    const login = await fetch(`${base}/staff/login?/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: {
-        accept: 'text/html',
-        'content-type': 'application/x-www-form-urlencoded',
-        origin: base,
-      },
-      body: new URLSearchParams({ login: 'board.sato', password: STAFF_PASSWORD }),
-    });
-    const cookie = login.headers
-      .getSetCookie()
-      .find((c) => c.startsWith('renraku_staff='))!
-      .split(';')[0]!;
+    const cookie = await logIn(base, 'board.sato');
     for (const next of NEXTS) {
       const path = `/staff/login?next=${encodeURIComponent(next)}`;
       const page = await rawGet(path, cookie);
       expect(page.status, next).toBe(303);
       expect(page.location, next).toMatch(/^\/staff(\/|$)/);
-      const posted = await fetch(`${base}/staff/login?/login&next=${encodeURIComponent(next)}`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          accept: 'text/html',
-          'content-type': 'application/x-www-form-urlencoded',
-          origin: base,
-        },
-        body: new URLSearchParams({ login: 'board.sato', password: STAFF_PASSWORD }),
+      const posted = await postForm(base, `/staff/login?/login&next=${encodeURIComponent(next)}`, {
+        login: 'board.sato',
+        password: PASSWORD,
       });
       expect(posted.status, next).toBe(303);
       expect(posted.headers.get('location'), next).toMatch(/^\/staff(\/|$)/);

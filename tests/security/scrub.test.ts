@@ -10,6 +10,7 @@ import { startBounceServer, type BounceServer } from '../bounces/support';
 import {
   addFamilies,
   createDistrictWithClass,
+  deliveriesOf,
   keys,
   messageDone,
   sendMessage,
@@ -135,16 +136,14 @@ describe('no column holds an address a relay or a bounce quoted (item 19)', () =
       [{ klass, name: '拒否 花子', addresses: [REFUSED] }],
       [{ klass, name: '不達 太郎', addresses: [BOUNCED] }],
     ]);
-    const { id } = await sendMessage(db, {
+    const sent = sendMessage(db, {
       districtId: district.id,
       authorId: board.id,
       target: { kind: 'district' },
     });
+    const { id } = await sent;
     await waitFor(() => messageDone(db, id));
-    const rows = await db
-      .select()
-      .from(schema.deliveries)
-      .where(eq(schema.deliveries.messageId, id));
+    const rows = await deliveriesOf(db, id);
     const refused = rows.find((row) => row.state === 'failed');
     expect(refused).toMatchObject({ replyCode: 550 });
     expect(refused!.replyText).toContain('user unknown');
@@ -174,10 +173,7 @@ describe('no column holds an address a relay or a bounce quoted (item 19)', () =
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ kind: 'failed', smtpCode: 550 });
     expect(reports[0]!.diagnostic).toContain('Unknown user');
-    const after = await db
-      .select()
-      .from(schema.deliveries)
-      .where(eq(schema.deliveries.messageId, id));
+    const after = await deliveriesOf(db, id);
     expect(after.find((row) => row.id === accepted.id)!.state).toBe('bounced');
     expect(leaks([...after, ...reports], BOUNCED)).toEqual([]);
     expect(leaks([...after, ...reports], REFUSED)).toEqual([]);

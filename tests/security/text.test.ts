@@ -28,6 +28,15 @@ async function staffNames(): Promise<string[]> {
   return rows.map((row) => row.displayName);
 }
 
+/** The board's form for a new board account. */
+const createBoardAccount = (login: string, displayName: string) =>
+  board.post('/staff/accounts?/create', {
+    role: 'board',
+    login,
+    displayName,
+    password: 'a-long-enough-password',
+  });
+
 const BAD_NAMES = [
   ['CR/LF', '田村 教頭\r\nBcc: everyone@example.jp'],
   ['LF', '田村\n教頭'],
@@ -40,24 +49,14 @@ const BAD_NAMES = [
 describe('staff-entered text (items 20 and 24)', () => {
   it.each(BAD_NAMES)('refuses a display name with %s in the accounts form', async (_what, name) => {
     const before = await staffNames();
-    const response = await board.post('/staff/accounts?/create', {
-      role: 'board',
-      login: 'new.board',
-      displayName: name,
-      password: 'a-long-enough-password',
-    });
+    const response = await createBoardAccount('new.board', name);
     expect(response.status).toBe(400);
     expect(textOf(await response.text())).toContain('制御文字は使えません');
     expect(await staffNames()).toEqual(before);
   });
 
   it('still creates an account with an ordinary name', async () => {
-    const response = await board.post('/staff/accounts?/create', {
-      role: 'board',
-      login: 'tamura.kyoto',
-      displayName: '田村 教頭',
-      password: 'a-long-enough-password',
-    });
+    const response = await createBoardAccount('tamura.kyoto', '田村 教頭');
     expect(response.status).toBe(200);
     expect(await staffNames()).toContain('田村 教頭');
   });
