@@ -113,6 +113,7 @@ export function postForm(
   path: string,
   fields: Record<string, string | (string | number)[]>,
   cookie?: string,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   const body = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) {
@@ -126,6 +127,7 @@ export function postForm(
       'content-type': 'application/x-www-form-urlencoded',
       origin: base,
       ...(cookie ? { cookie } : {}),
+      ...headers,
     },
     body,
   });

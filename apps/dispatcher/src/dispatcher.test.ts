@@ -46,4 +46,36 @@ describe('scrubReply', () => {
     );
     expect(scrubReply('x'.repeat(2000))).toHaveLength(500);
   });
+
+  // Issue 12 item 19: every form in which a relay or a carrier quotes the recipient.
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  it.each([
+    ['full-width ＠', '550 demo＠ezweb.ne.jp: user unknown'],
+    ['full-width letters', '550 ｄｅｍｏ＠ｅｚｗｅｂ．ｎｅ．ｊｐ: user unknown'],
+    ['small ﹫', '550 demo﹫ezweb.ne.jp: user unknown'],
+    ['percent hack', '550 demo%ezweb.ne.jp@relay.example.jp: user unknown'],
+    ['bare percent form', '550 unknown user demo%ezweb.ne.jp'],
+    ['percent-encoded @', '550 unknown user demo%40ezweb.ne.jp'],
+    ['quoted local part', '550 "demo taro"@ezweb.ne.jp: user unknown'],
+    ['quoted local part with @', '550 "demo@home"@ezweb.ne.jp: user unknown'],
+    ['angle brackets', '550 <demo@ezweb.ne.jp>: user unknown'],
+    ['encoded word B', `550 =?UTF-8?B?${base64('demo@ezweb.ne.jp')}?= user unknown`],
+    ['encoded word Q', '550 =?utf-8?q?demo=40ezweb=2Ene=2Ejp?= user unknown'],
+    ['encoded word ISO-2022-JP', `550 =?ISO-2022-JP?B?${base64('demo@ezweb.ne.jp')}?= unknown`],
+    ['spaced @', '550 demo @ ezweb.ne.jp: user unknown'],
+    ['(at)', '550 demo(at)ezweb.ne.jp: user unknown'],
+    ['[at]', '550 demo [at] ezweb.ne.jp: user unknown'],
+    ['HTML entity', '550 demo&#64;ezweb.ne.jp: user unknown'],
+  ])('removes an address quoted with %s', (_form, reply) => {
+    const scrubbed = scrubReply(reply);
+    expect(scrubbed.toLowerCase()).not.toMatch(/demo|[@＠﹫]|%40|=40/);
+    expect(scrubbed).toMatch(/^550 /);
+    expect(scrubbed).toContain('recipient');
+  });
+
+  it('leaves a reply without an address readable', () => {
+    expect(scrubReply('451 4.7.1 Service unavailable, try again later (100%)')).toBe(
+      '451 4.7.1 Service unavailable, try again later (100%)',
+    );
+  });
 });

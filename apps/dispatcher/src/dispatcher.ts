@@ -19,6 +19,7 @@ import {
   type MailTemplate,
 } from './mail';
 import { sendFailureSeverity } from './severity';
+import { scrubReply } from './scrub';
 
 // The sending manager (after listmonk's): it claims leased batches from the store, sends each
 // mail under an overall and a per-carrier concurrency bound, buffers the outcomes and writes
@@ -97,12 +98,8 @@ export function judgeReply(
   return { state: 'deferred', retryInMs: Math.round(backoff * (0.8 + 0.4 * random())) };
 }
 
-const EMAIL_LIKE = /[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g;
-
-/** Relays quote the recipient in their replies; the stored reply must not carry it. */
-export function scrubReply(text: string): string {
-  return text.replace(EMAIL_LIKE, 'recipient').slice(0, 500);
-}
+// The stored reply's scrubbing lives in ./scrub; bounce reading imports it from here.
+export { scrubReply };
 
 /** Anything that could break out of the To header or the SMTP command is not sent. */
 const SENDABLE_ADDRESS = /^[^\s<>()[\]\\,;:"@]+@[^\s<>()[\]\\,;:"@]+$/;

@@ -102,6 +102,7 @@ export async function attachSockets(
 
   io.on('connection', async (socket) => {
     socket.on('disconnect', () => bridge.forget(socket.id));
+    const markAllowed = markBudget();
 
     socket.on('message:watch', async (payload, ack) => {
       if (typeof ack !== 'function') return;
@@ -127,6 +128,7 @@ export async function attachSockets(
 
     socket.on('callList:mark', async (payload, ack) => {
       if (typeof ack !== 'function') return;
+      if (!markAllowed()) return ack({ ok: false, error: 'rate_limited' });
       const input = socketCallListMarkSchema.safeParse(payload);
       if (!input.success) return ack({ ok: false, error: 'invalid' });
       try {
@@ -171,6 +173,23 @@ export async function attachSockets(
       if (redisClients)
         await Promise.allSettled([redisClients.pub.quit(), redisClients.sub.quit()]);
     },
+  };
+}
+
+/** A person marks a few rows a second at most; more is a script, and is refused. */
+const MARKS_PER_SECOND = 10;
+
+/** A token bucket per socket: bursts up to MARKS_PER_SECOND, refilled at that rate. */
+function markBudget(): () => boolean {
+  let tokens = MARKS_PER_SECOND;
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(MARKS_PER_SECOND, tokens + ((now - last) * MARKS_PER_SECOND) / 1000);
+    last = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
   };
 }
 

@@ -4,6 +4,8 @@ import { isLocale, LOCALE_COOKIE, negotiateLocale } from '$lib/i18n';
 import { contextOf } from '$lib/server/context';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { loginRequiredFor } from '$lib/server/auth/guards';
+import { sameSitePath } from '$lib/server/redirect';
+import { isUtf8Form } from '$lib/server/utf8';
 import { resumeSession, sessionPolicy } from '$lib/server/auth/sessions';
 import { authenticateApiToken, authenticateStaffSession } from '$lib/server/auth/staff';
 
@@ -60,6 +62,13 @@ const authenticate: Handle = async ({ event, resolve }) => {
     if (event.request.headers.get('origin') !== event.url.origin) {
       return text('Cross-site requests are forbidden', { status: 403 });
     }
+    // A form decoder would turn broken bytes into U+FFFD; the form is refused instead.
+    if (
+      /^application\/x-www-form-urlencoded/i.test(event.request.headers.get('content-type') ?? '')
+    ) {
+      const body = new Uint8Array(await event.request.clone().arrayBuffer());
+      if (!isUtf8Form(body)) return text('The form is not valid UTF-8', { status: 400 });
+    }
   }
 
   const staffToken = sessionToken(event.cookies, 'staff');
@@ -93,7 +102,7 @@ const localize: Handle = ({ event, resolve }) => {
     });
     const clean = new URL(event.url);
     clean.searchParams.delete('lang');
-    redirect(303, `${clean.pathname}${clean.search}`);
+    redirect(303, sameSitePath(`${clean.pathname}${clean.search}`, '/'));
   }
   const remembered = event.cookies.get(LOCALE_COOKIE);
   event.locals.locale = isLocale(remembered)
@@ -105,13 +114,25 @@ const localize: Handle = ({ event, resolve }) => {
 const guard: Handle = ({ event, resolve }) => {
   const loginPath = loginRequiredFor(event.url.pathname, event.locals);
   if (loginPath) {
-    const next = `${event.url.pathname}${event.url.search}`;
+    const next = sameSitePath(`${event.url.pathname}${event.url.search}`, loginPath);
     redirect(303, `${loginPath}?next=${encodeURIComponent(next)}`);
   }
   return resolve(event);
 };
 
-export const handle = sequence(attachContext, authenticate, localize, guard);
+/** Staff pages hold phone numbers and parents' pages their children: no cache may keep them. */
+const PRIVATE_ROOTS = ['/staff', '/account', API_ROOT];
+
+const neverCached: Handle = async ({ event, resolve }) => {
+  const response = await resolve(event);
+  const { pathname } = event.url;
+  if (PRIVATE_ROOTS.some((root) => pathname === root || pathname.startsWith(`${root}/`))) {
+    response.headers.set('cache-control', 'no-store');
+  }
+  return response;
+};
+
+export const handle = sequence(neverCached, attachContext, authenticate, localize, guard);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
   if (status >= 500) {

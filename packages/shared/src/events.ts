@@ -118,7 +118,7 @@ export interface ServerToClientEvents {
 }
 
 /** Why the server refused a client's request; the client shows a message per kind. */
-export type SocketRefusal = 'invalid' | 'not_found' | 'unavailable';
+export type SocketRefusal = 'invalid' | 'not_found' | 'unavailable' | 'rate_limited';
 
 /** Socket.IO events a client may send; every payload is validated on the server. */
 export interface ClientToServerEvents {

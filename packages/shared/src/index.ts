@@ -4,6 +4,7 @@ export * from './domain';
 export * from './events';
 export * from './schemas';
 export * from './kana';
+export * from './text';
 export * from './phone';
 export * from './mailboxes';
 export * from './words';

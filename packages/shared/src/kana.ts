@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameFault } from './text';
 
 // Children's names and kana as schools write them in rosters and parents type them on phones:
 // half-width katakana, hiragana, full-width spaces, ASCII hyphens for ー. Everything is brought
@@ -23,8 +24,6 @@ export type TextErrorCode =
   | 'kana_too_long'
   | 'kana_invalid';
 
-/** Control and invisible format characters (zero-width spaces, bidi overrides, BOM). */
-const CONTROL_CHARACTERS = /[\p{Cc}\p{Cf}]/u;
 /** Hyphens and dashes that people type for the long vowel mark ー in kana. */
 const DASHES = /[-\u2010-\u2015\u2212\u30fc\uff70]/g;
 const HIRAGANA = /[\u3041-\u3096\u309d\u309e]/g;
@@ -79,7 +78,8 @@ export function normalizeName(input: string): string {
 
 /** Validates and normalizes a child's full name (no control characters, bounded length). */
 export function checkName(input: string): TextCheck {
-  if (CONTROL_CHARACTERS.test(input.replace(/[\t\r\n]/g, ' '))) {
+  // Whitespace is tidied below; any other control or format character is refused.
+  if (nameFault(input.replace(/[\t\r\n]/g, ' '))) {
     return { ok: false, code: 'name_invalid', message: '氏名に使えない文字が含まれています。' };
   }
   const value = normalizeName(input);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CALL_MARKS, MESSAGE_CATEGORIES } from './domain';
+import { nameFault, textFault } from './text';
 
 // Input schemas for everything that crosses a boundary (forms, API bodies, socket payloads).
 
@@ -20,10 +21,8 @@ export const messageTargetSchema = z.discriminatedUnion('kind', [
 export const SUBJECT_MAX = 100;
 export const BODY_MAX = 5000;
 
-/** Control characters other than tab and newline never belong in a subject or a body. */
-const noControlCharacters = (value: string) =>
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value);
+/** Controls other than tab and newline, bidi overrides and broken encoding never belong in a subject or a body. */
+const noControlCharacters = (value: string) => textFault(value, { multiline: true }) === null;
 
 export const messageInputSchema = z.object({
   category: z.enum(MESSAGE_CATEGORIES),
@@ -81,4 +80,5 @@ export const staffDisplayNameSchema = z
   .string()
   .trim()
   .min(1, 'name is required')
-  .max(100, 'name is longer than 100 characters');
+  .max(100, 'name is longer than 100 characters')
+  .refine((value) => nameFault(value) === null, 'name must be one line of visible characters');

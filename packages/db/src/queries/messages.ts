@@ -106,6 +106,8 @@ export interface NewMessage {
   scheduledAt: Date | null;
   /** One per compose form: a double submit or a retried API call returns the first message. */
   idempotencyKey: string | null;
+  /** The hash of the request that brought the key (see sendMessage); compared on a repeat. */
+  requestHash?: string | null;
   scheduleId?: number | null;
 }
 
@@ -118,7 +120,7 @@ export async function createMessage(
   db: Db | Tx,
   input: NewMessage,
   now: Date = new Date(),
-): Promise<{ id: number; created: boolean }> {
+): Promise<{ id: number; created: boolean; sameRequest: boolean }> {
   return db.transaction(async (tx) => {
     const scheduledAt = input.scheduledAt && input.scheduledAt > now ? input.scheduledAt : null;
     const [inserted] = await tx
@@ -134,6 +136,7 @@ export async function createMessage(
         target: input.target,
         state: 'queued',
         idempotencyKey: input.idempotencyKey,
+        requestHash: input.requestHash ?? null,
         scheduledAt,
         queuedAt: now,
       })
@@ -141,7 +144,7 @@ export async function createMessage(
       .returning({ id: messages.id });
     if (!inserted) {
       const [existing] = await tx
-        .select({ id: messages.id })
+        .select({ id: messages.id, requestHash: messages.requestHash })
         .from(messages)
         .where(
           and(
@@ -150,7 +153,10 @@ export async function createMessage(
           ),
         );
       if (!existing) throw new Error('idempotency conflict without an existing message');
-      return { id: existing.id, created: false };
+      // A message stored before hashes were kept cannot be compared; it counts as the same.
+      const sameRequest =
+        existing.requestHash === null || existing.requestHash === (input.requestHash ?? null);
+      return { id: existing.id, created: false, sameRequest };
     }
     if (!scheduledAt) {
       await fanOut(
@@ -164,7 +170,7 @@ export async function createMessage(
         now,
       );
     }
-    return { id: inserted.id, created: true };
+    return { id: inserted.id, created: true, sameRequest: true };
   });
 }
 

@@ -2,7 +2,14 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimits } from '../schema';
 import { createTestDatabase, type TestDatabase } from '../testing';
-import { hitRateLimit, pruneRateLimits, refundRateLimit } from './rate-limits';
+import {
+  clearCount,
+  countSlidingEvent,
+  currentCount,
+  hitRateLimit,
+  pruneRateLimits,
+  refundRateLimit,
+} from './rate-limits';
 
 let database: TestDatabase;
 
@@ -114,5 +121,32 @@ describe('pruneRateLimits', () => {
     const keys = (await db.select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key);
     expect(keys).not.toContain('test:prune-old');
     expect(keys).toContain('test:prune-live');
+  });
+});
+
+describe('countSlidingEvent', () => {
+  it('counts, and every event pushes the end of the window out again', async () => {
+    const { db } = database.handle;
+    expect(await currentCount(db, 'test:sliding')).toBe(0);
+    expect(await countSlidingEvent(db, 'test:sliding', 600)).toBe(1);
+    // Nearly over: a fixed window would end here, a sliding one moves on with the next event.
+    await db
+      .update(rateLimits)
+      .set({ windowEndsAt: sql`now() + interval '1 second'` })
+      .where(eq(rateLimits.key, 'test:sliding'));
+    expect(await countSlidingEvent(db, 'test:sliding', 600)).toBe(2);
+    const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, 'test:sliding'));
+    expect(row!.windowEndsAt.getTime() - Date.now()).toBeGreaterThan(500_000);
+    expect(await currentCount(db, 'test:sliding')).toBe(2);
+  });
+
+  it('starts again after a quiet window, and can be cleared', async () => {
+    const { db } = database.handle;
+    await countSlidingEvent(db, 'test:quiet', 600);
+    await expireWindow('test:quiet');
+    expect(await currentCount(db, 'test:quiet')).toBe(0);
+    expect(await countSlidingEvent(db, 'test:quiet', 600)).toBe(1);
+    await clearCount(db, 'test:quiet');
+    expect(await currentCount(db, 'test:quiet')).toBe(0);
   });
 });

@@ -28,6 +28,8 @@ export const messages = pgTable(
     state: messageState('state').notNull().default('draft'),
     /** Set by the client per compose form, so a double submit creates one message. */
     idempotencyKey: text('idempotency_key'),
+    /** SHA-256 of the request the key came with: a reused key with another body is refused. */
+    requestHash: text('request_hash'),
     scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
     recipientCount: integer('recipient_count').notNull().default(0),
     /** Set when the deliveries were created; a scheduled message waits for it until due. */

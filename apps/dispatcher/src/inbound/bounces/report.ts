@@ -214,12 +214,25 @@ function readTextBounce(text: string): DeliveryReport | null {
   return null;
 }
 
+/**
+ * 8-bit octets in a delivery-status part are UTF-8 (RFC 6533, and what MTAs send in practice);
+ * read as latin1 they would hide a full-width ＠ from the address scrubbing.
+ */
+function utf8IfValid(latin1: string | null): string | null {
+  if (latin1 === null) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(latin1, 'latin1'));
+  } catch {
+    return latin1;
+  }
+}
+
 const AUTO_REPLY_FIELDS = ['x-autoreply', 'x-autorespond', 'x-vacation'];
 
 /** Reads one mail that arrived at a bounce+…@ address. */
 export async function readBounce(raw: Buffer): Promise<ReadBounce> {
   const latin1 = raw.toString('latin1');
-  const status = partBody(latin1, /message\/(?:global-)?delivery-status/);
+  const status = utf8IfValid(partBody(latin1, /message\/(?:global-)?delivery-status/));
   const report = status === null ? null : readDeliveryStatus(status);
   if (report) return { kind: 'report', report };
   const parsed = await simpleParser(raw, { skipHtmlToText: false, skipImageLinks: true });

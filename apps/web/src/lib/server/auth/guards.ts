@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import { sameSitePath } from '../redirect';
 import type { StaffPrincipal } from './staff';
 
 /** Staff pages: everything under /staff needs a staff session, except the login page. */
@@ -37,11 +38,8 @@ export function loginRequiredFor(
 
 /** Where to go after login: only a path on this site under `root`, never another site. */
 export function returnPath(next: string | null, root: string): string {
-  if (!next) return root;
-  const base = 'http://renraku.invalid';
-  const target = new URL(next, base);
-  if (target.origin !== base || !isUnder(target.pathname, root)) return root;
-  return `${target.pathname}${target.search}`;
+  const target = sameSitePath(next, root);
+  return isUnder(new URL(target, 'http://renraku.invalid').pathname, root) ? target : root;
 }
 
 /**

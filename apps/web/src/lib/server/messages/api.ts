@@ -2,6 +2,7 @@ import { findMessageInScope, progressCounts } from '@renraku/db';
 import { DELIVERY_STATES, type DeliveryState, type MessageState } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
+import { decodeUtf8 } from '../utf8';
 
 // POST /api/v1/messages and GET /api/v1/messages/:id/progress, minus the HTTP plumbing:
 // reading a bounded JSON body, and the progress figures of a message the token may see.
@@ -13,7 +14,12 @@ export const MAX_API_BODY_BYTES = 64 * 1024;
 export interface BodyRefusal {
   ok: false;
   status: 400 | 413 | 415;
-  error: 'unsupported_media_type' | 'payload_too_large' | 'malformed_json' | 'invalid_input';
+  error:
+    | 'unsupported_media_type'
+    | 'payload_too_large'
+    | 'malformed_json'
+    | 'invalid_encoding'
+    | 'invalid_input';
   message: string;
   /** For invalid_input, as the send service's refusals have them. */
   issues?: { path: string; message: string }[];
@@ -30,10 +36,10 @@ export interface ApiSendRequest {
   idempotencyKey: string | null;
 }
 
-async function boundedText(request: Request, limit: number): Promise<string | null> {
+async function boundedBytes(request: Request, limit: number): Promise<Uint8Array | null> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > limit) return null;
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -47,7 +53,7 @@ async function boundedText(request: Request, limit: number): Promise<string | nu
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -64,13 +70,22 @@ export async function readSendRequest(request: Request): Promise<ApiSendRequest 
       message: 'Send the message as application/json.',
     };
   }
-  const text = await boundedText(request, MAX_API_BODY_BYTES);
-  if (text === null) {
+  const bytes = await boundedBytes(request, MAX_API_BODY_BYTES);
+  if (bytes === null) {
     return {
       ok: false,
       status: 413,
       error: 'payload_too_large',
       message: `The request body is larger than ${MAX_API_BODY_BYTES} bytes.`,
+    };
+  }
+  const text = decodeUtf8(bytes);
+  if (text === null) {
+    return {
+      ok: false,
+      status: 400,
+      error: 'invalid_encoding',
+      message: 'The body is not valid UTF-8.',
     };
   }
   let parsed: unknown;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   createMessage,
   findTargetIds,
@@ -53,8 +54,13 @@ export interface FieldProblem {
 export interface SendRefusal {
   ok: false;
   /** The API's `error` value. */
-  code: 'invalid_input' | 'unknown_target' | 'outside_scope' | 'no_recipients';
-  status: 400 | 403;
+  code:
+    | 'invalid_input'
+    | 'unknown_target'
+    | 'outside_scope'
+    | 'no_recipients'
+    | 'idempotency_key_reused';
+  status: 400 | 403 | 422;
   fields: Partial<Record<ComposeField, FieldProblem>>;
   /** For integrations: which input path failed and why, in English. */
   issues: { path: string; message: string }[];
@@ -76,6 +82,11 @@ export type PreviewResult =
 export type SendResult =
   { ok: true; id: number; created: boolean; scheduledAt: Date | null } | SendRefusal;
 
+const REFUSAL_STATUS: Partial<Record<SendRefusal['code'], SendRefusal['status']>> = {
+  outside_scope: 403,
+  idempotency_key_reused: 422,
+};
+
 /** A refusal of one field, with the page's wording and the API's. */
 export function refusal(
   code: SendRefusal['code'],
@@ -86,7 +97,7 @@ export function refusal(
   return {
     ok: false,
     code,
-    status: code === 'outside_scope' ? 403 : 400,
+    status: REFUSAL_STATUS[code] ?? 400,
     fields: { [field]: problem },
     issues: [{ path: field, message }],
   };
@@ -282,6 +293,30 @@ export async function previewSend(
   return nobodyIn(preview) ?? { ok: true, message: checked.message, preview };
 }
 
+/** JSON with object keys sorted, so that one request always gives one text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What an idempotency key is bound to: the message as the service accepted it (trimmed, the
+ * time as an instant), so a retry with the keys in another order is the same request.
+ */
+export function requestHashOf(message: CheckedMessage): string {
+  const canonical = canonicalJson({
+    ...message,
+    scheduledAt: message.scheduledAt?.toISOString() ?? null,
+  });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
 /** How the send came in, for the audit. */
 export type SendChannel = 'form' | 'api';
 
@@ -314,7 +349,7 @@ export async function sendMessage(
     const preview = await previewMessage(tx, scope.districtId, message.target, schoolYearOf(now));
     const nobody = nobodyIn(preview);
     if (nobody) return nobody;
-    const { id, created } = await createMessage(
+    const { id, created, sameRequest } = await createMessage(
       tx,
       {
         districtId: scope.districtId,
@@ -322,9 +357,18 @@ export async function sendMessage(
         authorId: staff.id,
         ...message,
         idempotencyKey,
+        requestHash: requestHashOf(message),
       },
       now,
     );
+    if (!sameRequest) {
+      return refusal(
+        'idempotency_key_reused',
+        'idempotencyKey',
+        { key: 'compose.error.expired' },
+        'This Idempotency-Key was used for a different request; use a new key for a new message.',
+      );
+    }
     if (created) {
       await recordAuditEvent(tx, {
         districtId: scope.districtId,

@@ -1,11 +1,10 @@
-import { MAX_GRADE, type SchoolKind } from '@renraku/shared';
+import { MAX_GRADE, nameFault, type SchoolKind } from '@renraku/shared';
 
 // Cell values of roster and class-assignment files. Each parser returns the stored form or
 // a Japanese message for the preview; none of them throws.
 
 export type FieldCheck<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const CONTROL = /[\p{Cc}\p{Cf}]/u;
 /** Field limits: generous for real codes and names, bounded for lists and storage. */
 export const ROSTER_NUMBER_MAX = 20;
 export const HOUSEHOLD_KEY_MAX = 40;
@@ -32,7 +31,7 @@ const SCHOOL_KIND_LABEL: Record<SchoolKind, string> = {
 function parseCode(input: string, label: string, maxLength: number): FieldCheck<string> {
   const text = input.normalize('NFKC').trim();
   if (text === '') return { ok: false, message: `${label}がありません。` };
-  if (/\s/.test(text) || CONTROL.test(text)) {
+  if (/\s/.test(text) || nameFault(text)) {
     return { ok: false, message: `${label}「${text}」に空白や使えない文字が含まれています。` };
   }
   if (text.length > maxLength) {
@@ -80,7 +79,7 @@ export function parseGrade(input: string, kind: SchoolKind): FieldCheck<number> 
 export function parseClassName(input: string, grade: number | null): FieldCheck<string> {
   let text = input.normalize('NFKC').replace(/\s+/g, ' ').trim();
   if (text === '') return { ok: false, message: '組（クラス）がありません。' };
-  if (CONTROL.test(text)) {
+  if (nameFault(text)) {
     return { ok: false, message: '組（クラス）に使えない文字が含まれています。' };
   }
   const prefixed = /^(\d)\s*(?:年|-)\s*(.+)$/.exec(text);

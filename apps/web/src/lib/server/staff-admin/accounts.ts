@@ -106,7 +106,7 @@ export interface NewStaffAccount {
 
 const LOGIN_RULE = 'ログインIDは3〜64文字の半角英数字と「.」「_」「-」で、英数字で始めてください。';
 const PASSWORD_RULE = `パスワードは${STAFF_PASSWORD_MIN}文字以上（200文字まで）にしてください。`;
-const NAME_RULE = '氏名を入力してください（100文字まで）。';
+const NAME_RULE = '氏名を1行で入力してください（100文字まで、制御文字は使えません）。';
 
 function validPassword(password: string): string {
   const parsed = staffPasswordSchema.safeParse(password);

@@ -6,6 +6,7 @@ import {
   type Db,
   type OwnedApiToken,
 } from '@renraku/db';
+import { nameFault } from '@renraku/shared';
 import { issueApiToken } from '@renraku/shared/crypto';
 import { RosterError, type StaffActor } from '../roster';
 
@@ -27,10 +28,10 @@ export async function createOwnApiToken(
   input: { name: string },
 ): Promise<{ id: number; name: string; token: string; tokenPrefix: string }> {
   const name = input.name.trim();
-  if (name === '' || name.length > MAX_NAME) {
+  if (name === '' || name.length > MAX_NAME || nameFault(name)) {
     throw new RosterError(
       'invalid',
-      `トークンの名前（用途）を入力してください（${MAX_NAME}文字まで）。`,
+      `トークンの名前（用途）を1行で入力してください（${MAX_NAME}文字まで、制御文字は使えません）。`,
     );
   }
   const issued = issueApiToken();

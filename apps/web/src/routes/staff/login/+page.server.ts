@@ -1,6 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { MessageKey } from '$lib/i18n';
 import { beginSession } from '$lib/server/auth/cookies';
+import { knownDeviceOf, rememberDevice } from '$lib/server/auth/devices';
 import { returnPath } from '$lib/server/auth/guards';
 import { attemptStaffLogin, staffLoginSchema } from '$lib/server/auth/login';
 import type { Actions, PageServerLoad } from './$types';
@@ -26,7 +27,14 @@ export const actions: Actions = {
     if (!parsed.success) return refuse(400, login, 'staff.login.required');
 
     const now = new Date();
-    const result = await attemptStaffLogin(locals.ctx, parsed.data, getClientAddress(), now);
+    const device = knownDeviceOf(cookies, locals.ctx);
+    const result = await attemptStaffLogin(
+      locals.ctx,
+      parsed.data,
+      getClientAddress(),
+      now,
+      device,
+    );
     if (!result.ok) {
       return result.reason === 'rate_limited'
         ? refuse(429, login, 'staff.login.rateLimited', Math.ceil(result.retryAfterSeconds / 60))
@@ -38,6 +46,7 @@ export const actions: Actions = {
       { kind: 'staff', staffUserId: result.staffUserId },
       now,
     );
+    rememberDevice(cookies, locals.ctx, result.staffUserId, device);
     redirect(303, returnPath(url.searchParams.get('next'), '/staff'));
   },
 };
