@@ -116,7 +116,6 @@ type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Now as an ISO string: only the string is kept, so no reactive Date is needed. */
 function isoNow(): string {
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- converted at once, never kept
   return new Date().toISOString();
 }
 
