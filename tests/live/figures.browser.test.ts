@@ -72,7 +72,8 @@ describe('without JavaScript', () => {
 describe('with the socket blocked', () => {
   it('keeps the load’s counts and says 自動更新は停止中', async () => {
     const page = await signedIn(world.cookies.board);
-    await page.route('**/socket.io/**', (route) => route.abort());
+    // As a filtering network does: the WebSocket handshake never succeeds.
+    await page.routeWebSocket(/\/socket\.io\//, (socket) => socket.close());
     await page.goto(`${base}/staff/messages/${world.sending}`);
     await page.getByTestId('live-paused').filter({ hasText: '自動更新は停止中' }).waitFor();
     expect(await text(page, 'total')).toBe('18');
@@ -85,11 +86,13 @@ describe('with the socket blocked', () => {
 describe('on a 390 px phone', () => {
   it('the dashboard fits the screen and has no empty unlabelled box', async () => {
     const page = await signedIn(world.cookies.board, { viewport: PHONE_VIEWPORT });
-    for (const id of [world.sending, world.done]) {
-      await page.goto(`${base}/staff/messages/${id}`, { waitUntil: 'networkidle' });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
-        PHONE_VIEWPORT.width,
-      );
+    // English words do not wrap where Japanese does: both languages must fit.
+    for (const lang of ['en', 'ja']) {
+      for (const id of [world.sending, world.done]) {
+        await page.goto(`${base}/staff/messages/${id}?lang=${lang}`, { waitUntil: 'networkidle' });
+        const widest = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(widest, `${lang} /staff/messages/${id}`).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+      }
     }
     // A finished send has no live seconds to chart: no chart at all, rather than a grey frame.
     expect(await page.locator('svg').count()).toBe(0);
