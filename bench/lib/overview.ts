@@ -21,6 +21,8 @@ export interface OverviewFigures {
   recipients: number;
   messages: number;
   requests: number;
+  /** The first open after the web started: every call-list count still to be made. */
+  firstMs: number;
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
@@ -43,6 +45,8 @@ async function settledSends(services: BenchServices, city: BenchCity): Promise<n
     await services.db.execute(sql`update messages
       set state = 'done', started_at = now(), finished_at = now() where id = ${messageId}`);
   }
+  // As autovacuum does in production soon after a send: the counts become index-only scans.
+  await services.db.execute(sql`vacuum (analyze) deliveries`);
   await services.db.execute(sql`analyze`);
   return Math.max(existing?.n ?? 0, OVERVIEW_MESSAGES);
 }
@@ -60,6 +64,7 @@ export async function measureOverview(
   try {
     const cookie = await sessionCookie(services.db, city.boardId);
     const times: number[] = [];
+    let firstMs = 0;
     for (let i = 0; i < WARM_UP + requests; i++) {
       const started = performance.now();
       const response = await fetch(`${web.base}/staff/overview`, {
@@ -70,6 +75,7 @@ export async function measureOverview(
       if (response.status !== 200 || !page.includes('全体の状況')) {
         throw new Error(`overview answered ${response.status}`);
       }
+      if (i === 0) firstMs = Math.round(ms);
       if (i >= WARM_UP) times.push(ms);
     }
     times.sort((a, b) => a - b);
@@ -79,6 +85,7 @@ export async function measureOverview(
       recipients: city.recipients,
       messages,
       requests,
+      firstMs,
       p50Ms: at(0.5),
       p95Ms: at(0.95),
       maxMs: Math.round(times.at(-1)!),
@@ -88,6 +95,12 @@ export async function measureOverview(
       `全体の状況 on ${city.recipients.toLocaleString('en')} addresses p50 / p95 ms`,
       `${figures.p50Ms} / ${figures.p95Ms}`,
       `${HERE}; ${requests} GETs, ${messages} sends in the district; target p95 < 300`,
+    );
+    report.add(
+      'overview',
+      'first open after the web started, ms',
+      figures.firstMs,
+      `${HERE}; counts every call list once`,
     );
     report.set('overview', figures);
     return figures;
