@@ -90,7 +90,7 @@ describe('on a 390 px phone', () => {
     for (const lang of ['en', 'ja']) {
       for (const id of [world.sending, world.done]) {
         await page.goto(`${base}/staff/messages/${id}?lang=${lang}`, { waitUntil: 'networkidle' });
-        const widest = await page.evaluate(() => document.documentElement.scrollWidth);
+        const widest = await page.evaluate<number>('document.documentElement.scrollWidth');
         expect(widest, `${lang} /staff/messages/${id}`).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
       }
     }
