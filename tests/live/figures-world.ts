@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { rowsOf, schema, type Db } from '@renraku/db';
-import type { DeliveryState, StaffScope } from '@renraku/shared';
-import { hashToken, randomToken } from '@renraku/shared/crypto';
+import { rowsOf, type Db } from '@renraku/db';
+import type { DeliveryState, MessageTarget, StaffScope } from '@renraku/shared';
 import {
   addFamilies,
   createClass,
@@ -11,6 +10,7 @@ import {
   sendMessage,
   simpleFamilies,
 } from '../dispatch/fixtures';
+import { tokenFor } from '../send/harness';
 import { assignClass, sessionCookie } from './harness';
 
 // A district caught mid-emergency, with every delivery state set by SQL (no dispatcher, so the
@@ -29,17 +29,6 @@ export interface FiguresWorld {
   cookies: { board: string; teacher: string; adminC: string };
   tokens: { board: string; teacher: string };
   ids: { board: number; teacher: number };
-}
-
-async function apiToken(db: Db, staffUserId: number): Promise<string> {
-  const token = `rk_${randomToken()}`;
-  await db.insert(schema.apiTokens).values({
-    staffUserId,
-    name: 'test',
-    tokenHash: hashToken(token),
-    tokenPrefix: token.slice(0, 8),
-  });
-  return token;
 }
 
 async function setStates(db: Db, messageId: number, classId: number, states: DeliveryState[]) {
@@ -71,27 +60,15 @@ export async function createFiguresWorld(db: Db): Promise<FiguresWorld> {
   const teacher = await createStaff(db, district.id, 'teacher', '1年1組 担任 田中', schoolA.id);
   await assignClass(db, teacher.id, a1.id);
 
-  const done = (
-    await sendMessage(db, {
-      districtId: district.id,
-      authorId: board.id,
-      target: { kind: 'district' },
-      subject: '昨日の連絡',
-    })
-  ).id;
+  const send = async (subject: string, target: MessageTarget = { kind: 'district' }) =>
+    (await sendMessage(db, { districtId: district.id, authorId: board.id, target, subject })).id;
+  const done = await send('昨日の連絡');
   await db.execute(sql`update deliveries set state = 'accepted', attempts = 1, finished_at = now()
     where message_id = ${done}`);
   await db.execute(sql`update messages set state = 'done', started_at = now() - interval '2 minutes',
     finished_at = now() - interval '1 minute' where id = ${done}`);
 
-  const sending = (
-    await sendMessage(db, {
-      districtId: district.id,
-      authorId: board.id,
-      target: { kind: 'district' },
-      subject: '臨時休校のお知らせ',
-    })
-  ).id;
+  const sending = await send('臨時休校のお知らせ');
   await setStates(db, sending, a1.id, [
     'accepted',
     'delivered',
@@ -103,14 +80,7 @@ export async function createFiguresWorld(db: Db): Promise<FiguresWorld> {
   await setStates(db, sending, a2.id, ['accepted', 'accepted', 'accepted', 'accepted']);
   await db.execute(sql`update messages set state = 'sending', started_at = now() - interval '10 seconds'
     where id = ${sending}`);
-  const schoolBOnly = (
-    await sendMessage(db, {
-      districtId: district.id,
-      authorId: board.id,
-      target: { kind: 'schools', schoolIds: [schoolB.id] },
-      subject: '第二小だけ',
-    })
-  ).id;
+  const schoolBOnly = await send('第二小だけ', { kind: 'schools', schoolIds: [schoolB.id] });
 
   const schoolCName = 'みなと第三小学校';
   const schoolC = await createSchool(db, district.id, schoolCName);
@@ -137,7 +107,7 @@ export async function createFiguresWorld(db: Db): Promise<FiguresWorld> {
       teacher: await sessionCookie(db, teacher.id),
       adminC: await sessionCookie(db, adminC.id),
     },
-    tokens: { board: await apiToken(db, board.id), teacher: await apiToken(db, teacher.id) },
+    tokens: { board: await tokenFor(db, board.id), teacher: await tokenFor(db, teacher.id) },
     ids: { board: board.id, teacher: teacher.id },
   };
 }
