@@ -4,7 +4,7 @@ import type { DeliveryState, MessageTarget, StaffScope } from '@renraku/shared';
 import {
   addFamilies,
   createClass,
-  createDistrict,
+  createDistrictWithClass,
   createSchool,
   createStaff,
   sendMessage,
@@ -17,7 +17,7 @@ import { assignClass, sessionCookie } from './harness';
 // figures stand still while pages are read): a district message still sending, started ten
 // seconds ago, and an earlier one done. The teacher of 1年1組 sees 6 of its 18 deliveries.
 //   1年1組 (school A): accepted, delivered, delayed, failed, queued, queued; one family unregistered
-//   2年1組 (school A): 4 accepted        1年1組 (school B): 8 queued
+//   4年1組 (school A): 4 accepted        1年1組 (school B): 8 queued
 // School C (added after both sends, so it is in neither) has 30 households, 29 registered.
 
 export interface FiguresWorld {
@@ -44,11 +44,14 @@ async function setStates(db: Db, messageId: number, classId: number, states: Del
 }
 
 export async function createFiguresWorld(db: Db): Promise<FiguresWorld> {
-  const district = await createDistrict(db);
-  const schoolA = await createSchool(db, district.id, 'みなと第一小学校');
-  const schoolB = await createSchool(db, district.id, 'みなと第二小学校');
+  const {
+    district,
+    board,
+    school: schoolA,
+    klass: a2,
+  } = await createDistrictWithClass(db, 'みなと第一小学校');
   const a1 = await createClass(db, schoolA, 1, '1組');
-  const a2 = await createClass(db, schoolA, 2, '1組');
+  const schoolB = await createSchool(db, district.id, 'みなと第二小学校');
   const b1 = await createClass(db, schoolB, 1, '1組');
   await addFamilies(db, [
     ...simpleFamilies(a1, 6, (i) => `a1-${i}@example.jp`),
@@ -56,7 +59,6 @@ export async function createFiguresWorld(db: Db): Promise<FiguresWorld> {
     ...simpleFamilies(a2, 4, (i) => `a2-${i}@example.jp`),
     ...simpleFamilies(b1, 8, (i) => `b1-${i}@example.jp`),
   ]);
-  const board = await createStaff(db, district.id, 'board', '教育委員会 佐藤');
   const teacher = await createStaff(db, district.id, 'teacher', '1年1組 担任 田中', schoolA.id);
   await assignClass(db, teacher.id, a1.id);
 

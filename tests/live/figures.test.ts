@@ -106,7 +106,7 @@ describe('GET /api/v1/messages/:id/progress is scoped like the page', () => {
     const names = list.groups.flatMap((group) =>
       group.rows.flatMap((row) => row.children.map((child) => child.name)),
     );
-    // The failed family and the unregistered one; never 2年1組's or another school's.
+    // The failed family and the unregistered one; never 4年1組's or another school's.
     expect(names.sort()).toEqual(['児童3', '未登録 花子'].sort());
   });
 });
@@ -115,7 +115,7 @@ describe('the dashboard renders real figures on the server', () => {
   it('counts reached as accepted + delivered (delayed is still on its way), like the API', async () => {
     const html = await page(`/staff/messages/${world.sending}`, world.cookies.board);
     const { body } = await progress(world.sending, world.tokens.board);
-    // 1年1組: accepted + delivered; 2年1組: 4 accepted. The delayed mail is not reached.
+    // 1年1組: accepted + delivered; 4年1組: 4 accepted. The delayed mail is not reached.
     expect(body.reached).toBe(6);
     expect(testId(html, 'reached')).toBe('6');
     expect(testId(html, 'total')).toBe('18');
