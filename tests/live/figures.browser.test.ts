@@ -84,7 +84,7 @@ describe('with the socket blocked', () => {
 });
 
 describe('on a 390 px phone', () => {
-  it('the dashboard fits the screen and has no empty unlabelled box', async () => {
+  it('the dashboard, the list and the overview fit the screen; no empty unlabelled box', async () => {
     const page = await signedIn(world.cookies.board, { viewport: PHONE_VIEWPORT });
     // English words do not wrap where Japanese does: both languages must fit.
     for (const lang of ['en', 'ja']) {
@@ -96,6 +96,14 @@ describe('on a 390 px phone', () => {
     }
     // A finished send has no live seconds to chart: no chart at all, rather than a grey frame.
     expect(await page.locator('svg').count()).toBe(0);
+    // The list of messages and the overview as well.
+    for (const lang of ['en', 'ja']) {
+      for (const path of ['/staff/messages', '/staff/overview']) {
+        await page.goto(`${base}${path}?lang=${lang}`, { waitUntil: 'networkidle' });
+        const widest = await page.evaluate<number>('document.documentElement.scrollWidth');
+        expect(widest, `${lang} ${path}`).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
+      }
+    }
     // A send in progress charts its pace once it has live seconds, and says what the chart is.
     await page.goto(`${base}/staff/messages/${world.sending}`);
     await page
