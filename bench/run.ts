@@ -4,13 +4,15 @@ import { openDashboards, quantile } from './lib/dashboards';
 import { runFaultDrills } from './lib/faults';
 import { sampleMail } from './lib/mail-sample';
 import { createCity, type BenchCity } from './lib/population';
+import { measureOverview } from './lib/overview';
 import { sampleMemory, startSmtpSink, startWebProcess } from './lib/processes';
 import { describeMachine, HERE, Report, round } from './lib/report';
 import { runSend, type SendRun } from './lib/send';
 import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/services';
 
 // `pnpm bench`: throughput against a bare nodemailer loop, the dispatcher's memory and rate
-// as the city grows, fan-out time, dashboard latency with 50 dashboards, and the fault drills.
+// as the city grows, fan-out time, dashboard latency with 50 dashboards, the board's overview,
+// and the fault drills.
 //   --scale (or BENCH_SCALE=1)  also 300,000 and 1,000,000 recipients (adds ~15 minutes)
 //   --no-faults                 skip the fault drills (`pnpm bench:faults` runs them alone)
 //   --recipients=N              a smaller first city, for trying the bench out (default 30,000)
@@ -320,6 +322,10 @@ async function main(): Promise<void> {
     const first = await throughput(services, city, sink, report);
     report.write();
     await dashboards(services, city, sink, report);
+    report.write();
+    log('overview: the board opening 全体の状況 …');
+    const overview = await measureOverview(services, city, report);
+    log(`overview: p50 ${overview.p50Ms} ms, p95 ${overview.p95Ms} ms`);
     report.write();
     const steps = withScale ? await scale(services, sink, report, first) : [first];
     report.write();

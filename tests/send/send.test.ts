@@ -316,6 +316,8 @@ describe('GET /api/v1/messages/:id/progress', () => {
       id,
       state: 'queued',
       total: 3,
+      reached: 0,
+      failed: 0,
       counts: {
         queued: 3,
         sending: 0,

@@ -61,6 +61,15 @@ export const FAILED_DELIVERY_STATES = [
   'failed',
   'bounced',
 ] as const satisfies readonly DeliveryState[];
+/**
+ * States in which the mail reached the family's carrier: the relay took it (accepted) or a
+ * delivery report confirmed it (delivered). Delayed is not reached: the relay still holds it
+ * and may yet bounce it, so it counts as neither reached nor failed (still on its way).
+ */
+export const REACHED_DELIVERY_STATES = [
+  'accepted',
+  'delivered',
+] as const satisfies readonly DeliveryState[];
 /** States a dispatcher still has work to do on. */
 export const PENDING_DELIVERY_STATES = [
   'queued',

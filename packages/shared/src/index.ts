@@ -2,6 +2,7 @@
 // (@renraku/shared/crypto, /password, /bus, /env, /logger).
 export * from './domain';
 export * from './events';
+export * from './figures';
 export * from './schemas';
 export * from './kana';
 export * from './text';

@@ -7,6 +7,7 @@ import {
   type MessageState,
   type MessageTarget,
   type StaffScope,
+  type StateCounts,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import { schoolOrder } from './schools';
@@ -163,7 +164,7 @@ export interface FailureRow {
 export async function listMessageFailures(
   db: Db | Tx,
   messageId: number,
-  options: { seenIds?: number[]; limit: number },
+  options: { seenIds?: number[]; limit: number; filter?: DeliveryFilter },
 ): Promise<FailureRow[]> {
   const unseen =
     options.seenIds && options.seenIds.length > 0
@@ -191,6 +192,7 @@ export async function listMessageFailures(
       left join students st on st.id = r.student_id
       left join classes c on c.id = d.class_id
       where d.message_id = ${messageId} and d.state in ${[...FAILED_DELIVERY_STATES]} ${unseen}
+        ${deliveryFilterOf(options.filter ?? {})}
       order by coalesce(d.finished_at, d.updated_at) desc, d.id desc
       limit ${options.limit}
     `),
@@ -202,26 +204,47 @@ export async function listMessageFailures(
   }));
 }
 
-/** How far a sent message got, for the board's overview. */
-export interface MessageReach {
-  messageId: number;
-  recipients: number;
-  /** Accepted by the relay or delivered: the mail reached (or is with) the carrier. */
-  reached: number;
-  failed: number;
+/** The part of a message's deliveries a viewer sees: a school's, or a class's. */
+export interface DeliveryFilter {
+  schoolId?: number;
+  classId?: number;
 }
 
-export async function messageReach(db: Db | Tx, messageIds: number[]): Promise<MessageReach[]> {
+function deliveryFilterOf(filter: DeliveryFilter): SQL {
+  const school = filter.schoolId === undefined ? sql`` : sql`and d.school_id = ${filter.schoolId}`;
+  const klass = filter.classId === undefined ? sql`` : sql`and d.class_id = ${filter.classId}`;
+  return sql`${school} ${klass}`;
+}
+
+/** One message's deliveries by state within a filter: what lists and the overview show. */
+export interface MessageStateCounts {
+  messageId: number;
+  counts: StateCounts;
+}
+
+/**
+ * The counts by state of several messages in one grouped scan of the (message, state) index.
+ * Reached, failed and pending are derived from them by @renraku/shared, never here.
+ */
+export async function messageStateCounts(
+  db: Db | Tx,
+  messageIds: number[],
+  filter: DeliveryFilter = {},
+): Promise<MessageStateCounts[]> {
   if (messageIds.length === 0) return [];
-  return rowsOf<MessageReach>(
+  const rows = rowsOf<{ messageId: number; state: DeliveryState; n: number }>(
     await db.execute(sql`
-      select message_id as "messageId", count(*)::int as recipients,
-        (count(*) filter (where state in ('accepted', 'delivered')))::int as reached,
-        (count(*) filter (where state in ${[...FAILED_DELIVERY_STATES]}))::int as failed
-      from deliveries where message_id in ${messageIds}
-      group by message_id
+      select d.message_id as "messageId", d.state, count(*)::int as n
+      from deliveries d where d.message_id in ${messageIds} ${deliveryFilterOf(filter)}
+      group by d.message_id, d.state
     `),
   );
+  const byMessage = new Map<number, StateCounts>(messageIds.map((id) => [id, {}]));
+  for (const row of rows) {
+    const counts = byMessage.get(row.messageId);
+    if (counts) counts[row.state] = row.n;
+  }
+  return [...byMessage].map(([messageId, counts]) => ({ messageId, counts }));
 }
 
 /** A school and class a message reached, named for the dashboard's bars. */

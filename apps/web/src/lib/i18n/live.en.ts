@@ -100,4 +100,10 @@ export const liveEn: Record<keyof typeof liveJa, string> = {
   'live.overview.latest': 'Reach of the latest messages',
   'live.overview.reach': 'Reach',
   'live.overview.callList': 'To phone',
+  'live.connection.paused': 'Live updates paused. Showing the figures as of {time}.',
+  'live.connection.retrying': 'Trying to reconnect.',
+  'live.connection.noscript': 'JavaScript is off, so the figures do not update by themselves.',
+  'live.connection.reload': 'Show current figures',
+  'live.connection.asOf': 'as of {time}',
+  'live.dashboard.rateChart': 'Send rate over the last minute (per second)',
 };

@@ -98,4 +98,10 @@ export const liveJa = {
   'live.overview.latest': '最近の配信の到達状況',
   'live.overview.reach': '到達率',
   'live.overview.callList': '電話連絡',
+  'live.connection.paused': '自動更新は停止中です。{time} 時点の数字を表示しています。',
+  'live.connection.retrying': '再接続を試みています。',
+  'live.connection.noscript': 'JavaScript が無効のため自動では更新されません。',
+  'live.connection.reload': '最新の数字を表示',
+  'live.connection.asOf': '{time} 時点',
+  'live.dashboard.rateChart': '直近1分の送信速度（1秒ごと）',
 } as const;

@@ -15,10 +15,18 @@ import { applyDelta } from './figures';
 
 // The browser's side of the live protocol (see apps/web/server/live/bridge.ts): watch a
 // message, take the snapshot, apply only later deltas of the same stream, and start over
-// from a new snapshot after every reconnect.
+// from a new snapshot after every reconnect. A watch starts from the figures the page's load
+// read, so that the page is right before (and without) any socket.
 
 /** Failures a page keeps; older ones are on the call list. */
 export const FAILURES_KEPT = 200;
+
+/** What a page's load read of a message, to start a watch from. */
+export interface WatchSeed {
+  figures: ProgressFigures;
+  messageState: MessageState;
+  failures?: FailureNotice[];
+}
 
 /** One watched message's live figures. */
 export class MessageWatch {
@@ -34,7 +42,18 @@ export class MessageWatch {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry, never rendered
   private readonly failureListeners = new Set<(failures: FailureNotice[]) => void>();
 
-  constructor(readonly messageId: number) {}
+  constructor(
+    readonly messageId: number,
+    seed?: WatchSeed,
+    private readonly onUpdate: () => void = () => {},
+  ) {
+    if (seed) {
+      this.figures = structuredClone(seed.figures);
+      this.messageState = seed.messageState;
+      this.failures = (seed.failures ?? []).slice(0, FAILURES_KEPT);
+      this.failureCount = seed.failures?.length ?? 0;
+    }
+  }
 
   /** Calls back when failures arrive (the call list refetches its rows). */
   onFailures(listener: (failures: FailureNotice[]) => void): () => void {
@@ -59,6 +78,7 @@ export class MessageWatch {
     this.failures = snapshot.failures.slice(0, FAILURES_KEPT);
     this.failureCount = Math.max(this.failureCount, snapshot.failures.length);
     this.error = null;
+    this.onUpdate();
     const waiting = this.buffered ?? [];
     this.buffered = null;
     for (const delta of waiting.sort((a, b) => a.seq - b.seq)) this.apply(delta);
@@ -78,6 +98,7 @@ export class MessageWatch {
     if (delta.stream !== this.stream || delta.seq <= this.seq) return;
     this.seq = delta.seq;
     applyDelta(this.figures, delta);
+    this.onUpdate();
     if (delta.messageState) this.messageState = delta.messageState;
     if (delta.failures.length > 0) {
       this.failures = [...delta.failures, ...this.failures].slice(0, FAILURES_KEPT);
@@ -93,14 +114,34 @@ export class MessageWatch {
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Now as an ISO string: only the string is kept, so no reactive Date is needed. */
+function isoNow(): string {
+  return new Date().toISOString();
+}
+
+/** Whether the figures move: not yet (or never, without JavaScript), live, or stopped. */
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
 /** The page's one socket: watched messages, marks, and whether it is connected. */
 export class LiveClient {
-  connected = $state(true);
+  status: LiveStatus = $state('connecting');
+  /** When the figures on the page were last read (ISO): the page's load, then the socket. */
+  updatedAt: string = $state(isoNow());
   private socket: LiveSocket | null = null;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry, never rendered
   private readonly watches = new Map<number, MessageWatch>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry, never rendered
   private readonly markListeners = new Set<(event: CallListMarkEvent) => void>();
+
+  /** Not known to be cut off (true while still connecting), as the call list reads it. */
+  get connected(): boolean {
+    return this.status !== 'offline';
+  }
+
+  /** The time of the page's load, when that is where the figures came from. */
+  constructor(readAt?: string) {
+    if (readAt) this.updatedAt = readAt;
+  }
 
   /** Connects (in the browser, from onMount) and watches what was asked for so far. */
   start(): void {
@@ -108,21 +149,23 @@ export class LiveClient {
     const socket: LiveSocket = io({ transports: ['websocket'] });
     this.socket = socket;
     socket.on('connect', () => {
-      this.connected = true;
+      this.status = 'live';
       for (const watch of this.watches.values()) this.request(socket, watch);
     });
-    socket.on('disconnect', () => (this.connected = false));
-    socket.on('connect_error', () => (this.connected = false));
+    socket.on('disconnect', () => (this.status = 'offline'));
+    socket.on('connect_error', () => (this.status = 'offline'));
     socket.on('progress:delta', (delta) => this.watches.get(delta.messageId)?.apply(delta));
     socket.on('callList:mark', (event) => {
       for (const listener of this.markListeners) listener(event);
     });
   }
 
-  watch(messageId: number): MessageWatch {
+  watch(messageId: number, seed?: WatchSeed): MessageWatch {
     let watch = this.watches.get(messageId);
     if (!watch) {
-      watch = new MessageWatch(messageId);
+      watch = new MessageWatch(messageId, seed, () => {
+        this.updatedAt = isoNow();
+      });
       this.watches.set(messageId, watch);
       if (this.socket?.connected) this.request(this.socket, watch);
     }

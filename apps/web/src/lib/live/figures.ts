@@ -1,7 +1,9 @@
 import {
+  countOf,
   DELIVERY_STATES,
   PENDING_DELIVERY_STATES,
   type DeliveryState,
+  type MessageState,
   type ProgressDelta,
   type ProgressFigures,
   type StaffScope,
@@ -107,15 +109,50 @@ export function applyDelta(
   }
 }
 
-/** Sum of the counts over the given states (all states when none given). */
-export function countOf(
-  counts: StateCounts,
-  states: readonly DeliveryState[] = DELIVERY_STATES,
-): number {
-  return states.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
+// Defined once in @renraku/shared, for the SQL, the API and every component alike.
+export { countOf, failedOf, reachedOf, settledOf } from '@renraku/shared';
+
+/**
+ * The state staff read: a message reads 配信完了 (done) only when nothing is left to send in
+ * the viewer's counts, and 配信中 once its first mails went, whatever state lags behind.
+ */
+export function shownMessageState(state: MessageState, counts: StateCounts): MessageState {
+  const pending = countOf(counts, PENDING_DELIVERY_STATES);
+  if (state === 'done' && pending > 0) return 'sending';
+  if (state === 'queued' && pending > 0 && countOf(counts) > pending) return 'sending';
+  return state;
 }
 
-/** Deliveries no dispatcher still has to send: accepted, delivered, delayed, failed, bounced. */
-export function settledOf(counts: StateCounts): number {
-  return countOf(counts) - countOf(counts, PENDING_DELIVERY_STATES);
+/** Where a send's pace is measured from: its start (nothing settled yet) or a first reading. */
+export interface PaceOrigin {
+  at: number;
+  settled: number;
+}
+
+/** Samples (settled mails per second) that make a current pace: the last five seconds. */
+export const PACE_SAMPLES = 5;
+
+/**
+ * Mails settled per second and the seconds still needed. The last PACE_SAMPLES seconds once
+ * the page has watched that long; before that (and on the server) the average since the
+ * origin, so that a send at 33 % after three seconds reads its real pace, not 0件/秒.
+ */
+export function sendPace(input: {
+  settled: number;
+  pending: number;
+  origin: PaceOrigin | null;
+  now: number;
+  samples?: readonly number[];
+}): { perSecond: number | null; etaSeconds: number | null } {
+  const samples = input.samples ?? [];
+  let perSecond: number | null = null;
+  if (input.pending > 0 && samples.length >= PACE_SAMPLES) {
+    const recent = samples.slice(-PACE_SAMPLES);
+    perSecond = recent.reduce((a, b) => a + b, 0) / recent.length;
+  } else if (input.origin && input.now > input.origin.at && input.settled > input.origin.settled) {
+    perSecond = (input.settled - input.origin.settled) / ((input.now - input.origin.at) / 1000);
+  }
+  if (input.pending === 0) return { perSecond, etaSeconds: 0 };
+  const etaSeconds = perSecond && perSecond > 0 ? Math.ceil(input.pending / perSecond) : null;
+  return { perSecond, etaSeconds };
 }

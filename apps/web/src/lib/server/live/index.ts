@@ -1,26 +1,35 @@
 import {
   countCallListHouseholds,
   findMessageInScope,
+  listMessageFailures,
   listMessagePlaces,
   listMessagesInScope,
-  messageReach,
+  messageStateCounts,
+  progressBreakdown,
   type FailureRow,
   type MessagePlace,
   type WatchedMessage,
 } from '@renraku/db';
 import {
+  countOf,
+  failedOf,
   finalSubject,
+  reachedOf,
   type FailureNotice,
   type MessageCategory,
   type MessageState,
+  type ProgressFigures,
   type StaffScope,
+  type StateCounts,
 } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
+import { figuresOf } from '../../live/figures';
 import { callListFilterOf } from '../call-list';
 import { registrationStatistics } from '../roster/statistics';
 
 // The dashboard's pages: the messages a staff member may watch and the board's overview.
-// The live figures themselves come over the socket (server/live/bridge.ts).
+// Every page renders the figures read from PostgreSQL in its load, so that they are right
+// without JavaScript or a socket; the socket (server/live/bridge.ts) only makes them move.
 // Loaded by the Express server as well as by SvelteKit: relative imports only.
 
 /** A failure row as the socket and the page carry it (dates as ISO strings). */
@@ -44,6 +53,45 @@ export interface MessageSummary {
   finishedAt: string | null;
 }
 
+/** One message's figures as the viewer's scope sees them, read when the page was served. */
+export interface ScopedFigures {
+  messageState: MessageState;
+  figures: ProgressFigures;
+  /** The latest failures in scope, newest first (as many as a socket snapshot carries). */
+  failures: FailureNotice[];
+  /** When they were read (ISO): the page says how old they are once live updates stop. */
+  readAt: string;
+}
+
+/** Failures a page carries from its load, as many as the socket's snapshot. */
+const RECENT_FAILURES = 100;
+
+/**
+ * A message's figures within the scope: a teacher only their class, a school admin their
+ * school. The one reading of the counts the dashboard, the list and the API share.
+ */
+export async function scopedFigures(
+  ctx: Pick<WebContext, 'db'>,
+  scope: StaffScope,
+  messageId: number,
+): Promise<ScopedFigures | null> {
+  const readAt = new Date().toISOString();
+  const [breakdown, failures] = await Promise.all([
+    progressBreakdown(ctx.db, messageId),
+    listMessageFailures(ctx.db, messageId, {
+      limit: RECENT_FAILURES,
+      filter: callListFilterOf(scope),
+    }),
+  ]);
+  if (!breakdown) return null;
+  return {
+    messageState: breakdown.messageState,
+    figures: figuresOf(breakdown.cells, scope),
+    failures: failures.map(failureNoticeOf),
+    readAt,
+  };
+}
+
 function summaryOf(message: WatchedMessage): MessageSummary {
   return {
     id: message.id,
@@ -63,11 +111,29 @@ function summaryOf(message: WatchedMessage): MessageSummary {
 /** How many recent messages the list shows (each watched live while the list is open). */
 export const RECENT_MESSAGES = 30;
 
+/** The recent messages with their counts in scope, so the list is right before any socket. */
 export async function recentMessages(
   ctx: WebContext,
   scope: StaffScope,
-): Promise<MessageSummary[]> {
-  return (await listMessagesInScope(ctx.db, scope, RECENT_MESSAGES)).map(summaryOf);
+): Promise<{ messages: (MessageSummary & { counts: StateCounts })[]; readAt: string }> {
+  const readAt = new Date().toISOString();
+  const messages = await listMessagesInScope(ctx.db, scope, RECENT_MESSAGES);
+  const counts = new Map(
+    (
+      await messageStateCounts(
+        ctx.db,
+        messages.map((message) => message.id),
+        callListFilterOf(scope),
+      )
+    ).map((row) => [row.messageId, row.counts]),
+  );
+  return {
+    messages: messages.map((message) => ({
+      ...summaryOf(message),
+      counts: counts.get(message.id) ?? {},
+    })),
+    readAt,
+  };
 }
 
 /** One message for its dashboard: its text and the schools and classes it reached in scope. */
@@ -75,13 +141,44 @@ export async function messageForDashboard(
   ctx: WebContext,
   scope: StaffScope,
   messageId: number,
-): Promise<{ message: MessageSummary & { body: string }; places: MessagePlace[] } | null> {
+): Promise<{
+  message: MessageSummary & { body: string };
+  places: MessagePlace[];
+  live: ScopedFigures;
+} | null> {
   const message = await findMessageInScope(ctx.db, messageId, scope);
   if (!message) return null;
-  return {
-    message: { ...summaryOf(message), body: message.body },
-    places: await listMessagePlaces(ctx.db, messageId, callListFilterOf(scope)),
-  };
+  const [places, live] = await Promise.all([
+    listMessagePlaces(ctx.db, messageId, callListFilterOf(scope)),
+    scopedFigures(ctx, scope, messageId),
+  ]);
+  if (!live) return null;
+  return { message: { ...summaryOf(message), body: message.body }, places, live };
+}
+
+/**
+ * Call-list household counts of the overview's messages, per web process. Counting a call
+ * list walks every targeted household (~100 ms for a 30,000-household send), too slow for ten
+ * messages on every open of the overview. A count is kept while its message's delivery counts
+ * and state are unchanged (every status change moves them: delivery states only go forward)
+ * and at most CALL_LIST_COUNT_TTL_MS, which bounds the lag of what deliveries do not show
+ * (a parent changing addresses after the send).
+ */
+const callListCounts = new Map<number, { key: string; households: number; at: number }>();
+const CALL_LIST_COUNT_TTL_MS = 60_000;
+
+async function callListCount(
+  ctx: WebContext,
+  message: WatchedMessage,
+  counts: StateCounts,
+  now: number,
+): Promise<number> {
+  const key = `${message.state}:${JSON.stringify(counts)}`;
+  const kept = callListCounts.get(message.id);
+  if (kept && kept.key === key && now - kept.at < CALL_LIST_COUNT_TTL_MS) return kept.households;
+  const households = await countCallListHouseholds(ctx.db, message.id);
+  callListCounts.set(message.id, { key, households, at: now });
+  return households;
 }
 
 /** How many of the latest messages the board's overview measures. */
@@ -89,28 +186,36 @@ const OVERVIEW_MESSAGES = 10;
 
 /** The board's overview: each school's registration rate and how far the latest sends got. */
 export async function boardOverview(ctx: WebContext, scope: StaffScope & { role: 'board' }) {
+  const readAt = new Date().toISOString();
   const [schools, messages] = await Promise.all([
     registrationStatistics(ctx.db, scope),
     listMessagesInScope(ctx.db, scope, OVERVIEW_MESSAGES),
   ]);
-  const reach = new Map(
+  const counts = new Map(
     (
-      await messageReach(
+      await messageStateCounts(
         ctx.db,
         messages.map((message) => message.id),
       )
-    ).map((row) => [row.messageId, row]),
+    ).map((row) => [row.messageId, row.counts]),
   );
-  const latest = [];
-  for (const message of messages) {
-    const figures = reach.get(message.id);
-    latest.push({
-      ...summaryOf(message),
-      recipients: figures?.recipients ?? 0,
-      reached: figures?.reached ?? 0,
-      failed: figures?.failed ?? 0,
-      callList: await countCallListHouseholds(ctx.db, message.id),
-    });
+  const now = Date.now();
+  const latest = await Promise.all(
+    messages.map(async (message) => {
+      const figures = counts.get(message.id) ?? {};
+      return {
+        ...summaryOf(message),
+        counts: figures,
+        recipients: countOf(figures),
+        reached: reachedOf(figures),
+        failed: failedOf(figures),
+        callList: await callListCount(ctx, message, figures, now),
+      };
+    }),
+  );
+  // Only the messages on the overview stay kept.
+  for (const id of callListCounts.keys()) {
+    if (!counts.has(id)) callListCounts.delete(id);
   }
   return {
     schools: schools.map(
@@ -123,5 +228,6 @@ export async function boardOverview(ctx: WebContext, scope: StaffScope & { role:
       }),
     ),
     latest,
+    readAt,
   };
 }

@@ -1,7 +1,15 @@
-import { findMessageInScope, progressCounts } from '@renraku/db';
-import { DELIVERY_STATES, type DeliveryState, type MessageState } from '@renraku/shared';
+import { findMessageInScope } from '@renraku/db';
+import {
+  countOf,
+  DELIVERY_STATES,
+  failedOf,
+  reachedOf,
+  type DeliveryState,
+  type MessageState,
+} from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
+import { scopedFigures } from '../live';
 import { decodeUtf8 } from '../utf8';
 
 // POST /api/v1/messages and GET /api/v1/messages/:id/progress, minus the HTTP plumbing:
@@ -105,25 +113,39 @@ export async function readSendRequest(request: Request): Promise<ApiSendRequest 
   return { ok: true, message, idempotencyKey: key };
 }
 
-/** The progress answer: every state present, so integrations need no defaults. */
+/**
+ * The progress answer: every state present, so integrations need no defaults. The counts are
+ * the caller's part of the message, as their dashboard shows it (a teacher: their class).
+ */
 export interface ApiProgress {
   id: number;
   state: MessageState;
   total: number;
+  /** Accepted by the relay or delivered (REACHED_DELIVERY_STATES), as the dashboard counts. */
+  reached: number;
+  failed: number;
   counts: Record<DeliveryState, number>;
 }
 
-/** A message's counts by delivery state, or null for one the staff member may not see. */
+/** A message's counts by delivery state in scope, or null for one the staff may not see. */
 export async function messageProgress(
   ctx: Pick<WebContext, 'db'>,
   staff: Pick<StaffPrincipal, 'scope'>,
   messageId: number,
 ): Promise<ApiProgress | null> {
   if (!(await findMessageInScope(ctx.db, messageId, staff.scope))) return null;
-  const progress = await progressCounts(ctx.db, messageId);
+  const progress = await scopedFigures(ctx, staff.scope, messageId);
   if (!progress) return null;
+  const total = progress.figures.total;
   const counts = Object.fromEntries(
-    DELIVERY_STATES.map((state) => [state, progress.counts[state] ?? 0]),
+    DELIVERY_STATES.map((state) => [state, total[state] ?? 0]),
   ) as Record<DeliveryState, number>;
-  return { id: messageId, state: progress.messageState, total: progress.total, counts };
+  return {
+    id: messageId,
+    state: progress.messageState,
+    total: countOf(total),
+    reached: reachedOf(total),
+    failed: failedOf(total),
+    counts,
+  };
 }

@@ -4,5 +4,5 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const staff = requireStaff(locals);
-  return { messages: await recentMessages(locals.ctx, staff.scope) };
+  return recentMessages(locals.ctx, staff.scope);
 };

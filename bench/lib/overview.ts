@@ -1,0 +1,110 @@
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import { rowsOf } from '@renraku/db';
+import { sessionCookie } from '../../tests/live/harness';
+import type { BenchCity } from './population';
+import { sendToCity } from './population';
+import { startWebProcess } from './processes';
+import { HERE, type Report } from './report';
+import type { BenchServices } from './services';
+
+// The board's 全体の状況 (/staff/overview) on a whole city: what a board member waits for when
+// they open it during an emergency. The page measures the latest 10 messages, so the city gets
+// at least that many district-wide sends; those the bench adds are settled by SQL (a mix of
+// accepted, delivered, delayed and failed), which is set-up and not measured.
+
+/** The overview reads the latest 10 messages; fewer would flatter it. */
+const OVERVIEW_MESSAGES = 10;
+const WARM_UP = 3;
+
+export interface OverviewFigures {
+  recipients: number;
+  messages: number;
+  requests: number;
+  /** The first open after the web started: every call-list count still to be made. */
+  firstMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+async function settledSends(services: BenchServices, city: BenchCity): Promise<number> {
+  const [existing] = rowsOf<{ n: number }>(
+    await services.db.execute(
+      sql`select count(*)::int as n from messages where district_id = ${city.districtId}`,
+    ),
+  );
+  const missing = Math.max(0, OVERVIEW_MESSAGES - (existing?.n ?? 0));
+  for (let i = 0; i < missing; i++) {
+    const { messageId } = await sendToCity(services.db, city, `全体の状況ベンチ ${i + 1}`);
+    await services.db.execute(sql`update deliveries set
+        state = (case when id % 40 = 0 then 'failed' when id % 25 = 0 then 'delayed'
+          when id % 3 = 0 then 'delivered' else 'accepted' end)::delivery_state,
+        attempts = 1, finished_at = now()
+      where message_id = ${messageId}`);
+    await services.db.execute(sql`update messages
+      set state = 'done', started_at = now(), finished_at = now() where id = ${messageId}`);
+  }
+  // As autovacuum does in production soon after a send: the counts become index-only scans.
+  await services.db.execute(sql`vacuum (analyze) deliveries`);
+  await services.db.execute(sql`analyze`);
+  return Math.max(existing?.n ?? 0, OVERVIEW_MESSAGES);
+}
+
+/** Times `requests` sequential GETs of the overview as the city's board member. */
+export async function measureOverview(
+  services: BenchServices,
+  city: BenchCity,
+  report: Report,
+  requests = 30,
+): Promise<OverviewFigures> {
+  const messages = await settledSends(services, city);
+  // The overview sends no mail; the relay address is never dialled.
+  const web = await startWebProcess(services.urls('smtp://127.0.0.1:9'));
+  try {
+    const cookie = await sessionCookie(services.db, city.boardId);
+    const times: number[] = [];
+    let firstMs = 0;
+    for (let i = 0; i < WARM_UP + requests; i++) {
+      const started = performance.now();
+      const response = await fetch(`${web.base}/staff/overview`, {
+        headers: { cookie, accept: 'text/html' },
+      });
+      const page = await response.text();
+      const ms = performance.now() - started;
+      if (response.status !== 200 || !page.includes('全体の状況')) {
+        throw new Error(`overview answered ${response.status}`);
+      }
+      if (i === 0) firstMs = Math.round(ms);
+      if (i >= WARM_UP) times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) =>
+      Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))]!);
+    const figures: OverviewFigures = {
+      recipients: city.recipients,
+      messages,
+      requests,
+      firstMs,
+      p50Ms: at(0.5),
+      p95Ms: at(0.95),
+      maxMs: Math.round(times.at(-1)!),
+    };
+    report.add(
+      'overview',
+      `全体の状況 on ${city.recipients.toLocaleString('en')} addresses p50 / p95 ms`,
+      `${figures.p50Ms} / ${figures.p95Ms}`,
+      `${HERE}; ${requests} GETs, ${messages} sends in the district; target p95 < 300`,
+    );
+    report.add(
+      'overview',
+      'first open after the web started, ms',
+      figures.firstMs,
+      `${HERE}; counts every call list once`,
+    );
+    report.set('overview', figures);
+    return figures;
+  } finally {
+    await web.stop();
+  }
+}

@@ -1,0 +1,26 @@
+import { measureOverview } from './lib/overview';
+import { createCity } from './lib/population';
+import { describeMachine, Report } from './lib/report';
+import { cleanUpOnInterrupt, startServices } from './lib/services';
+
+// `pnpm bench:overview`: only the board's 全体の状況 on a city (30,000 addresses, or
+// --recipients=N). Updates only the overview's part of bench/results.json.
+
+const args = process.argv.slice(2);
+const recipients = Number(
+  args.find((arg) => arg.startsWith('--recipients='))?.slice('--recipients='.length) ?? 30_000,
+);
+const report = new Report();
+const services = await startServices();
+cleanUpOnInterrupt([() => services.close()]);
+try {
+  report.set('machine', await describeMachine(services.db));
+  const city = await createCity(services.db, services.keys, recipients);
+  const figures = await measureOverview(services, city, report);
+  console.log(`overview: p50 ${figures.p50Ms} ms, p95 ${figures.p95Ms} ms`);
+} finally {
+  await services.close();
+}
+report.print();
+report.write({ key: 'overview', tableKey: 'overviewTable' });
+process.exit(0);
