@@ -155,9 +155,14 @@ export interface Details {
   childKana?: string;
   grade?: string;
   classId?: string;
+  /** 'yes' (the default): register a child the roster lacks as entered; '' to be asked first. */
+  confirmUnmatched?: string;
 }
 
-/** Both steps of a new registration; the details default to 苫小牧 太郎 of 1年1組. */
+/**
+ * Both steps of a new registration; the details default to 苫小牧 太郎 of 1年1組. A child the
+ * roster lacks is registered as the parent who confirms it (see confirmUnmatched).
+ */
 export async function register(ctx: ParentsContext, token: string, details: Details) {
   const { grant } = await enterAuthCode(ctx, token);
   if (!grant) throw new Error('the auth code step gave no grant');
@@ -168,6 +173,7 @@ export async function register(ctx: ParentsContext, token: string, details: Deta
     childKana: 'とまこまい たろう',
     grade: '1',
     classId: String(ctx.classes.get('1:1組')),
+    confirmUnmatched: 'yes',
     ...details,
   });
   return { response, cookie: parentCookie(response) };

@@ -126,6 +126,8 @@ export async function findParentAccount(db: Db | Tx, registrationId: number) {
       id: registrations.id,
       districtId: registrations.districtId,
       schoolId: registrations.schoolId,
+      classId: registrations.classId,
+      studentId: registrations.studentId,
       loginId: registrations.loginId,
       childName: registrations.childName,
       childKana: registrations.childKana,
