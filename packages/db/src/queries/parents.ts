@@ -132,6 +132,7 @@ export async function findParentAccount(db: Db | Tx, registrationId: number) {
       childName: registrations.childName,
       childKana: registrations.childKana,
       schoolName: schools.name,
+      schoolKind: schools.kind,
       districtName: districts.name,
       grade: classes.grade,
       className: classes.name,

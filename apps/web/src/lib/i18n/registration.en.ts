@@ -45,5 +45,6 @@ export const registrationEn: Record<keyof typeof registrationJa, string> = {
   'admin.unmatched.matched': 'Linked to the roster student.',
   'admin.unmatched.moved': 'Moved to the class.',
   'admin.unmatched.movedMatched': 'Moved; it now matches a roster student.',
+  'admin.unmatched.classValue': 'Grade {grade}, {className}',
   'admin.unmatched.link': 'List and fix',
 } as const;

@@ -45,5 +45,6 @@ export const registrationJa = {
   'admin.unmatched.matched': '名簿の児童生徒と結びつけました。',
   'admin.unmatched.moved': 'クラスを移しました。',
   'admin.unmatched.movedMatched': 'クラスを移し、名簿の児童生徒と一致しました。',
+  'admin.unmatched.classValue': '{grade}年 {className}',
   'admin.unmatched.link': '一覧と修正',
 } as const;

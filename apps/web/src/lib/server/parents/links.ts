@@ -5,7 +5,7 @@ import {
   type ParentSchool,
   type RegistrationToken,
 } from '@renraku/db';
-import { MAX_GRADE, type TokenPurpose } from '@renraku/shared';
+import { MAX_GRADE, type SchoolKind, type TokenPurpose } from '@renraku/shared';
 import { hashToken, sign, verifySignature } from '@renraku/shared/crypto';
 import type { WebContext } from '../../../../server/context';
 import { normalizeAuthCodeInput } from '../roster/auth-codes';
@@ -158,13 +158,39 @@ export async function registrationChoices(
   link: RegisterLink,
   scope: CodeScope,
 ): Promise<RegistrationChoices> {
-  const { schoolYear, classes } = await currentClasses(ctx.db, link.school.id);
+  return classChoices(ctx, link.school, scope);
+}
+
+/** The grades and classes of the school's current year that a parent may choose from. */
+export async function classChoices(
+  ctx: WebContext,
+  school: { id: number; kind: SchoolKind },
+  scope: CodeScope,
+): Promise<RegistrationChoices> {
+  const { schoolYear, classes } = await currentClasses(ctx.db, school.id);
   const open = classes
     .filter((c) => scope.kind === 'school' || c.id === scope.classId)
     .map((c) => ({ id: c.id, grade: c.grade, name: c.name }));
-  const maxGrade = MAX_GRADE[link.school.kind];
+  const maxGrade = MAX_GRADE[school.kind];
   const grades = Array.from({ length: maxGrade }, (_, i) => i + 1).filter((grade) =>
     open.some((c) => c.grade === grade),
   );
   return { schoolYear, grades, classes: open };
+}
+
+export type ClassChoice =
+  | { ok: true; chosen: RegistrationChoices['classes'][number] }
+  | { ok: false; field: 'grade' | 'classId'; code: 'grade_invalid' | 'class_invalid' };
+
+/** The grade and class as posted, checked against the choices: the class must be of the grade. */
+export function checkClassChoice(
+  choices: RegistrationChoices,
+  gradeInput: string,
+  classIdInput: string,
+): ClassChoice {
+  const grade = /^\d{1,2}$/.test(gradeInput) ? Number(gradeInput) : NaN;
+  if (!choices.grades.includes(grade)) return { ok: false, field: 'grade', code: 'grade_invalid' };
+  const chosen = choices.classes.find((c) => String(c.id) === classIdInput);
+  if (chosen?.grade !== grade) return { ok: false, field: 'classId', code: 'class_invalid' };
+  return { ok: true, chosen };
 }

@@ -17,7 +17,7 @@ import {
   matchRegistrations,
 } from '../roster/matching';
 import type { CodeScope, RegisterLink } from './links';
-import { LINK_LIMITS, registrationChoices } from './links';
+import { checkClassChoice, LINK_LIMITS, registrationChoices } from './links';
 import { hitLimits } from './limits';
 import { sendCompletionMail } from './mails';
 import { checkLoginId, checkNewPassword, loginIdCandidates, type ParentErrorCode } from './policy';
@@ -99,12 +99,9 @@ export async function completeRegistration(
   if (!childKana.ok) errors.childKana = childKana.code;
 
   const choices = await registrationChoices(ctx, link, scope);
-  const grade = /^\d{1,2}$/.test(form.grade) ? Number(form.grade) : NaN;
-  const gradeValid = choices.grades.includes(grade);
-  if (!gradeValid) errors.grade = 'grade_invalid';
-  const foundClass = choices.classes.find((c) => String(c.id) === form.classId);
-  const chosenClass = gradeValid && foundClass?.grade === grade ? foundClass : undefined;
-  if (gradeValid && !chosenClass) errors.classId = 'class_invalid';
+  const classChoice = checkClassChoice(choices, form.grade, form.classId);
+  if (!classChoice.ok) errors[classChoice.field] = classChoice.code;
+  const chosenClass = classChoice.ok ? classChoice.chosen : undefined;
 
   const { token, school } = link;
   const address = decryptAddress(ctx.keys, token.addressCiphertext!);
