@@ -1,11 +1,10 @@
 import { schema } from '@renraku/db';
 import { describe, expect, it } from 'vitest';
 import {
-  enterAuthCode,
   findRegistration,
   issueLink,
+  openDetailsForm,
   PASSWORD,
-  postForm,
   register,
   useParentsWeb,
   type ParentsContext,
@@ -21,20 +20,7 @@ const ctx = useParentsWeb();
 const TAKEN_MESSAGE = 'このログインIDはすでに使われています';
 
 async function detailsForm(context: ParentsContext, address: string) {
-  const token = await issueLink(context, address);
-  const { grant } = await enterAuthCode(context, token);
-  if (!grant) throw new Error('no grant');
-  const post = (fields: Record<string, string>) =>
-    postForm(context, `/r/${token}/new?/register`, {
-      grant,
-      password: PASSWORD,
-      childName: '苫小牧 太郎',
-      childKana: 'トマコマイ タロウ',
-      grade: '1',
-      classId: String(context.classes.get('1:1組')),
-      ...fields,
-    });
-  return { token, post };
+  return openDetailsForm(context, await issueLink(context, address));
 }
 
 const occurrences = (html: string, text: string) => html.split(text).length - 1;

@@ -4,11 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createStudent } from '../roster/fixtures';
 import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
 import {
-  enterAuthCode,
   findRegistration,
   getPage,
   issueLink,
-  PASSWORD,
+  openDetailsForm,
   postForm,
   register,
   useParentsWeb,
@@ -90,19 +89,28 @@ beforeAll(async () => {
 });
 
 async function detailsForm(address: string) {
-  const token = await issueLink(ctx, address);
-  const { grant } = await enterAuthCode(ctx, token);
-  if (!grant) throw new Error('no grant');
-  return (fields: Record<string, string>) =>
-    postForm(ctx, `/r/${token}/new?/register`, {
-      grant,
-      password: PASSWORD,
-      childName: '苫小牧 太郎',
-      childKana: 'トマコマイ タロウ',
+  return (await openDetailsForm(ctx, await issueLink(ctx, address))).post;
+}
+
+/** An action of the staff list of unmatched registrations, posted as `cookie`'s staff member. */
+function staffAction(action: 'match' | 'move', fields: Record<string, string>, cookie: string) {
+  return postForm(ctx, `/staff/school/unmatched?/${action}`, fields, cookie);
+}
+
+/** The correction form of /account/child, posted with the roster child's details by default. */
+function correct(cookie: string | undefined, fields: Record<string, string>) {
+  return postForm(
+    ctx,
+    '/account/child?/correct',
+    {
       grade: '1',
       classId: String(ctx.classes.get('1:1組')),
+      childName: '苫小牧 太郎',
+      childKana: 'トマコマイ タロウ',
       ...fields,
-    });
+    },
+    cookie,
+  );
 }
 
 describe('registering a child the roster does not have in the chosen class', () => {
@@ -254,9 +262,8 @@ describe('the staff list of unmatched registrations', () => {
 
   it('matches a registration to a roster student: it follows the student into that class, audited', async () => {
     const registration = (await findRegistration(ctx, 'sister-parent'))!;
-    const response = await postForm(
-      ctx,
-      '/staff/school/unmatched?/match',
+    const response = await staffAction(
+      'match',
       { registrationId: String(registration.id), studentId: String(sisterId) },
       staff.admin,
     );
@@ -283,9 +290,8 @@ describe('the staff list of unmatched registrations', () => {
     });
     expect(response.status).toBe(303);
     const registration = (await findRegistration(ctx, 'mover-parent'))!;
-    const moved = await postForm(
-      ctx,
-      '/staff/school/unmatched?/move',
+    const moved = await staffAction(
+      'move',
       { registrationId: String(registration.id), classId: String(ctx.classes.get('1:1組')) },
       staff.admin,
     );
@@ -317,23 +323,20 @@ describe('the staff list of unmatched registrations', () => {
       .where(eq(schema.classes.schoolId, ctx.otherSchool.id));
 
     expect((await getPage(ctx, '/staff/school/unmatched', staff.teacher)).status).toBe(403);
-    const teacher = await postForm(
-      ctx,
-      '/staff/school/unmatched?/move',
+    const teacher = await staffAction(
+      'move',
       { registrationId: id, classId: String(ctx.classes.get('2:2組')) },
       staff.teacher,
     );
     expect(teacher.status).toBe(403);
-    const outsider = await postForm(
-      ctx,
-      '/staff/school/unmatched?/move',
+    const outsider = await staffAction(
+      'move',
       { registrationId: id, classId: String(otherClass[0]!.id) },
       staff.otherAdmin,
     );
     expect(outsider.status).toBe(404);
-    const foreignClass = await postForm(
-      ctx,
-      '/staff/school/unmatched?/move',
+    const foreignClass = await staffAction(
+      'move',
       { registrationId: id, classId: String(otherClass[0]!.id) },
       staff.admin,
     );
@@ -343,7 +346,7 @@ describe('the staff list of unmatched registrations', () => {
       { registrationId: id, studentId: '-1' },
       { registrationId: id, studentId: '99999999' },
     ]) {
-      const bad = await postForm(ctx, '/staff/school/unmatched?/match', fields, staff.admin);
+      const bad = await staffAction('match', fields, staff.admin);
       expect([400, 404], JSON.stringify(fields)).toContain(bad.status);
     }
     expect(await findRegistration(ctx, 'guarded-parent')).toMatchObject({
@@ -358,9 +361,8 @@ describe('the staff list of unmatched registrations', () => {
     );
     expect(boardPage.status).toBe(200);
     expect(await boardPage.text()).toContain('厚真 三郎');
-    const byBoard = await postForm(
-      ctx,
-      '/staff/school/unmatched?/move',
+    const byBoard = await staffAction(
+      'move',
       { registrationId: id, classId: String(ctx.classes.get('2:2組')) },
       staff.board,
     );
@@ -384,44 +386,14 @@ describe("the parent's correction from /account", () => {
     expect(account).toContain('学校の名簿と一致していません');
     expect(account).toMatch(/href="(\.)?\/account\/child"/);
 
-    const badGrade = await postForm(
-      ctx,
-      '/account/child?/correct',
-      {
-        grade: '2',
-        classId: String(ctx.classes.get('1:1組')),
-        childName: '苫小牧 太郎',
-        childKana: 'トマコマイ タロウ',
-      },
-      cookie,
-    );
+    const badGrade = await correct(cookie, { grade: '2' });
     expect(badGrade.status).toBe(400);
     expect(await badGrade.text()).toContain('クラスを選んでください');
-    const badKana = await postForm(
-      ctx,
-      '/account/child?/correct',
-      {
-        grade: '1',
-        classId: String(ctx.classes.get('1:1組')),
-        childName: '苫小牧 太郎',
-        childKana: 'tomakomai',
-      },
-      cookie,
-    );
+    const badKana = await correct(cookie, { childKana: 'tomakomai' });
     expect(badKana.status).toBe(400);
     expect((await findRegistration(ctx, 'self-fix'))?.classId).toBe(ctx.classes.get('1:2組'));
 
-    const fixed = await postForm(
-      ctx,
-      '/account/child?/correct',
-      {
-        grade: '1',
-        classId: String(ctx.classes.get('1:1組')),
-        childName: '苫小牧 太郎',
-        childKana: 'とまこまい たろう',
-      },
-      cookie,
-    );
+    const fixed = await correct(cookie, { childKana: 'とまこまい たろう' });
     expect(fixed.status).toBe(200);
     expect(await fixed.text()).toContain('学校の名簿と一致しました');
     expect(await findRegistration(ctx, 'self-fix')).toMatchObject({
@@ -438,23 +410,13 @@ describe("the parent's correction from /account", () => {
     const page = await (await getPage(ctx, '/account/child', cookie)).text();
     expect(page).toContain('学校の名簿と一致しています');
     expect(page).not.toContain('name="classId"');
-    const refused = await postForm(
-      ctx,
-      '/account/child?/correct',
-      {
-        grade: '1',
-        classId: String(ctx.classes.get('1:2組')),
-        childName: '苫小牧 太郎',
-        childKana: 'トマコマイ タロウ',
-      },
-      cookie,
-    );
+    const refused = await correct(cookie, { classId: String(ctx.classes.get('1:2組')) });
     expect(refused.status).toBe(409);
     expect((await findRegistration(ctx, 'self-fix'))?.classId).toBe(ctx.classes.get('1:1組'));
   });
 
   it('needs a parent session', async () => {
-    const anonymous = await postForm(ctx, '/account/child?/correct', { grade: '1' });
+    const anonymous = await correct(undefined, {});
     expect(anonymous.status).toBe(303);
   });
 });

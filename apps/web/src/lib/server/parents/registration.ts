@@ -246,7 +246,10 @@ async function probeLoginId(
     [`parent-taken:link:${link.token.id}`, LINK_LIMITS.takenIdsPerLink],
     [`parent-taken:address:${clientAddress}`, LINK_LIMITS.takenIdsPerAddress],
   ]);
-  if (!limits.allowed) return { limitedMinutes: limits.minutes };
+  if (!limits.allowed) {
+    ctx.logger.warn({ clientAddress }, 'taken login ID answers rate limited');
+    return { limitedMinutes: limits.minutes };
+  }
   const taken = (await takenLoginIds(ctx.db, link.school.districtId, [loginId])).size > 0;
   if (!taken) await limits.refund();
   return { taken };

@@ -9,7 +9,7 @@ import {
   type RosterSchool,
   type UnmatchedRegistration,
 } from '@renraku/db';
-import { kanaMatchKey, type StaffScope } from '@renraku/shared';
+import type { StaffScope } from '@renraku/shared';
 import { currentClasses } from './classes';
 import { RosterError } from './errors';
 import { childKeysOf, matchRegistrations, matchScore } from './matching';
