@@ -92,7 +92,7 @@ describe('taken login IDs as a probe', () => {
     expect(sixth.status).toBe(429);
     const sixthHtml = await sixth.text();
     expect(sixthHtml).not.toContain(TAKEN_MESSAGE);
-    expect(sixthHtml).toContain('ログインIDの確認が続いたため');
+    expect(sixthHtml).toContain('入力の確認が続いたため');
     // A free ID is refused the same way now: the answer tells nothing about the ID.
     const free = await post({ loginId: 'nobody-has-this' });
     expect(free.status).toBe(429);

@@ -180,6 +180,30 @@ describe('registering a child the roster does not have in the chosen class', () 
     expect(again.status).toBe(400);
     expect(await findRegistration(ctx, 'maybe-parent')).toBeUndefined();
   });
+  it('counts roster answers like taken IDs: the 6th unmatched answer from one link is refused', async () => {
+    const post = await detailsForm('roster-prober@docomo.ne.jp');
+    for (const [index, name] of ['一', '二', '三', '四', '五'].entries()) {
+      const answer = await post({
+        loginId: 'roster-prober',
+        childName: `調査 ${name}郎`,
+        childKana: `チョウサ ${'ア'.repeat(index + 1)}`,
+      });
+      expect(answer.status, name).toBe(400);
+      expect(await answer.text(), name).toContain(UNMATCHED_NOTICE);
+    }
+    const sixth = await post({
+      loginId: 'roster-prober',
+      childName: '白老 花子',
+      childKana: 'シラオイ ハナコ',
+      grade: '2',
+      classId: String(ctx.classes.get('2:1組')),
+    });
+    expect(sixth.status).toBe(429);
+    const html = await sixth.text();
+    expect(html).toContain('入力の確認が続いたため');
+    expect(html).not.toContain(UNMATCHED_NOTICE);
+    expect(await findRegistration(ctx, 'roster-prober')).toBeUndefined();
+  });
 });
 
 describe('mail and the call list for an unmatched registration', () => {

@@ -3,8 +3,8 @@ import type { registrationJa } from './registration.ja';
 // English for registration.ja.ts, key for key.
 export const registrationEn: Record<keyof typeof registrationJa, string> = {
   'parent.details.suggestions': 'These IDs are free:',
-  'parent.details.takenLimited':
-    'Too many login IDs were checked, so IDs cannot be checked for a while. Please wait about {minutes} minutes and try again.',
+  'parent.details.limited':
+    'Too many entries were checked, so registering is paused for a while. Please wait about {minutes} minutes and try again.',
   'parent.details.unmatchedTitle': 'No child with these details on the school roster',
   'parent.details.unmatchedBody':
     'The roster of the chosen grade and class has no child with this name (kana). Please check the grade, class, name and kana.',

@@ -3,8 +3,8 @@
 // roster does not know. Spread into ja.ts; registration.en.ts has the same keys.
 export const registrationJa = {
   'parent.details.suggestions': '次のIDなら使えます:',
-  'parent.details.takenLimited':
-    'ログインIDの確認が続いたため、しばらく確認できません。{minutes}分ほど待ってから、もう一度お試しください。',
+  'parent.details.limited':
+    '入力の確認が続いたため、しばらく登録できません。{minutes}分ほど待ってから、もう一度お試しください。',
   'parent.details.unmatchedTitle': '名簿に一致するお子さまが見つかりません',
   'parent.details.unmatchedBody':
     '選んだ学年・クラスの名簿に、入力した氏名（カナ）のお子さまがいません。学年・クラス・氏名・カナをもう一度お確かめください。',

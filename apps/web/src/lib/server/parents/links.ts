@@ -20,16 +20,17 @@ import { hitLimits } from './limits';
  * parents register within days and a carrier's NAT puts many phones behind one address.
  * Per link: five wrong codes lock it for an hour (the parent can mail again for a new link,
  * but 40-bit codes cannot be guessed five at a time).
- * Taken login IDs: the details form says 'taken', so its answers are counted like failed
- * logins (free IDs are counted back): five per link an hour, fifty per address in 15 minutes.
- * A parent needs one or two; a prober with a link and the code stops at five.
+ * The details form's answers about others (a login ID is taken; the chosen class's roster has
+ * no child of this name) are counted like failed logins, a registration counted back: five
+ * refused forms with such an answer per link an hour, fifty per address in 15 minutes. A
+ * parent needs one or two; a prober with a link and the code stops at five.
  */
 export const LINK_LIMITS = {
   pagesPerAddress: { limit: 300, windowSeconds: 600 },
   wrongCodesPerLink: { limit: 5, windowSeconds: 3600 },
   wrongCodesPerAddress: { limit: 50, windowSeconds: 900 },
-  takenIdsPerLink: { limit: 5, windowSeconds: 3600 },
-  takenIdsPerAddress: { limit: 50, windowSeconds: 900 },
+  probesPerLink: { limit: 5, windowSeconds: 3600 },
+  probesPerAddress: { limit: 50, windowSeconds: 900 },
 } as const;
 
 /** Tokens are base64url (links) or hex (mailboxes); anything else is not looked up. */

@@ -55,11 +55,12 @@ export type RegistrationResult =
       /** Free login IDs to offer when the chosen one is taken. */
       suggestions: string[];
       /**
-       * The school's roster has no child of this name and kana in the chosen class: the page
-       * asks to check grade, class and name, or to register as entered (confirmUnmatched).
+       * The school's roster has no child of this name and kana in the chosen class (and the
+       * parent has not confirmed it): the page asks to check grade, class and name, or to
+       * register as entered (confirmUnmatched).
        */
       unmatched: boolean;
-      /** Taken-ID answers of this link or address ran out; minutes until they come back. */
+      /** Answers about others (taken IDs, the roster) ran out; minutes until they come back. */
       limitedMinutes?: number;
     }
   /** The link was used (by another tab) or expired while the form was filled in. */
@@ -126,14 +127,25 @@ export async function completeRegistration(
     }
   }
 
+  // What the form tells about others, a taken login ID and whether the roster has a child of
+  // this name in the class, is answered within one budget counted like failed logins: a
+  // refused form that had such an answer keeps its count; over the limit nothing is looked up.
+  const rosterAsked = chosenClass !== undefined && childName.ok && childKana.ok;
+  const limits =
+    loginId.ok || rosterAsked ? await hitProbeLimits(ctx, link, options.clientAddress) : undefined;
+  if (limits && !limits.allowed) {
+    return { ok: false, errors, suggestions: [], unmatched: false, limitedMinutes: limits.minutes };
+  }
+
   // Whether the roster knows the child: asked only of a school that has a roster at all.
   let unmatched = false;
   let studentMatched = false;
-  if (chosenClass && childName.ok && childKana.ok) {
+  if (rosterAsked && childName.ok && childKana.ok) {
     const roster = await loadSchoolRoster(ctx.db, school.id);
     const child = childKeysOf({ childName: childName.value, childKana: childKana.value });
     studentMatched = matchInClass(roster, chosenClass.id, child) !== undefined;
-    unmatched = !studentMatched && roster.enrolled.size > 0;
+    // Once the parent confirmed, the roster is not told again (nor counted).
+    unmatched = !studentMatched && roster.enrolled.size > 0 && !options.confirmUnmatched;
   }
 
   // Free alternatives to a taken ID, as the leaflet advises: the year of entry, the class.
@@ -147,14 +159,11 @@ export async function completeRegistration(
     return candidates.filter((candidate) => !used.has(candidate)).slice(0, 3);
   };
   let suggestions: string[] = [];
-  let limitedMinutes: number | undefined;
-  if (loginId.ok) {
-    const probe = await probeLoginId(ctx, link, options.clientAddress, loginId.value);
-    if ('limitedMinutes' in probe) limitedMinutes = probe.limitedMinutes;
-    else if (probe.taken) {
-      errors.loginId = 'loginId_taken';
-      suggestions = chosenClass ? await suggestionsFor(loginId.value, chosenClass) : [];
-    }
+  const taken =
+    loginId.ok && (await takenLoginIds(ctx.db, school.districtId, [loginId.value])).size > 0;
+  if (loginId.ok && taken) {
+    errors.loginId = 'loginId_taken';
+    suggestions = chosenClass ? await suggestionsFor(loginId.value, chosenClass) : [];
   }
 
   if (
@@ -165,10 +174,10 @@ export async function completeRegistration(
     !chosenClass ||
     !mailFields ||
     errors.loginId !== undefined ||
-    limitedMinutes !== undefined ||
-    (unmatched && !options.confirmUnmatched)
+    unmatched
   ) {
-    return { ok: false, errors, suggestions, unmatched, limitedMinutes };
+    if (!taken && !unmatched) await limits?.refund();
+    return { ok: false, errors, suggestions, unmatched };
   }
 
   const passwordHash = await hashPassword(password.value);
@@ -220,6 +229,7 @@ export async function completeRegistration(
     }
     throw error;
   }
+  await limits?.refund();
   await sendCompletionMail(ctx, address, { loginId: loginId.value, ...mailFields });
   return {
     ok: true,
@@ -230,27 +240,12 @@ export async function completeRegistration(
   };
 }
 
-/**
- * Whether a login ID is taken, as an answer that is rate-limited like a failed login: each
- * lookup counts against the link and the client address before it is made, and a free ID is
- * counted back. Over the limit the lookup is not made at all, so the answer (the minutes to
- * wait) says nothing about the ID.
- */
-async function probeLoginId(
-  ctx: WebContext,
-  link: RegisterLink,
-  clientAddress: string,
-  loginId: string,
-): Promise<{ taken: boolean } | { limitedMinutes: number }> {
+/** One count against the link and the client address for a form that asks about others. */
+async function hitProbeLimits(ctx: WebContext, link: RegisterLink, clientAddress: string) {
   const limits = await hitLimits(ctx, [
-    [`parent-taken:link:${link.token.id}`, LINK_LIMITS.takenIdsPerLink],
-    [`parent-taken:address:${clientAddress}`, LINK_LIMITS.takenIdsPerAddress],
+    [`parent-probe:link:${link.token.id}`, LINK_LIMITS.probesPerLink],
+    [`parent-probe:address:${clientAddress}`, LINK_LIMITS.probesPerAddress],
   ]);
-  if (!limits.allowed) {
-    ctx.logger.warn({ clientAddress }, 'taken login ID answers rate limited');
-    return { limitedMinutes: limits.minutes };
-  }
-  const taken = (await takenLoginIds(ctx.db, link.school.districtId, [loginId])).size > 0;
-  if (!taken) await limits.refund();
-  return { taken };
+  if (!limits.allowed) ctx.logger.warn({ clientAddress }, 'registration form answers rate limited');
+  return limits;
 }
