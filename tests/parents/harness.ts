@@ -155,21 +155,39 @@ export interface Details {
   childKana?: string;
   grade?: string;
   classId?: string;
+  /** 'yes' (the default): register a child the roster lacks as entered; '' to be asked first. */
+  confirmUnmatched?: string;
 }
 
-/** Both steps of a new registration; the details default to 苫小牧 太郎 of 1年1組. */
-export async function register(ctx: ParentsContext, token: string, details: Details) {
+/**
+ * The details form of a link after the auth code step: `post` sends it with the details of
+ * 苫小牧 太郎 of 1年1組 (the roster child) unless `fields` say otherwise.
+ */
+export async function openDetailsForm(ctx: ParentsContext, token: string) {
   const { grant } = await enterAuthCode(ctx, token);
   if (!grant) throw new Error('the auth code step gave no grant');
-  const response = await postForm(ctx, `/r/${token}/new?/register`, {
-    grant,
-    password: PASSWORD,
-    childName: '苫小牧 太郎',
-    childKana: 'とまこまい たろう',
-    grade: '1',
-    classId: String(ctx.classes.get('1:1組')),
-    ...details,
-  });
+  const post = (fields: Record<string, string | undefined>) =>
+    postForm(ctx, `/r/${token}/new?/register`, {
+      grant,
+      password: PASSWORD,
+      childName: '苫小牧 太郎',
+      childKana: 'とまこまい たろう',
+      grade: '1',
+      classId: String(ctx.classes.get('1:1組')),
+      ...(Object.fromEntries(
+        Object.entries(fields).filter((entry) => entry[1] !== undefined),
+      ) as Record<string, string>),
+    });
+  return { token, post };
+}
+
+/**
+ * Both steps of a new registration; the details default to 苫小牧 太郎 of 1年1組. A child the
+ * roster lacks is registered as the parent who confirms it (see confirmUnmatched).
+ */
+export async function register(ctx: ParentsContext, token: string, details: Details) {
+  const { post } = await openDetailsForm(ctx, token);
+  const response = await post({ confirmUnmatched: 'yes', ...details });
   return { response, cookie: parentCookie(response) };
 }
 

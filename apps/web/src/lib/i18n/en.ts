@@ -4,6 +4,7 @@ import { cancelEn } from './cancel.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
 import { parentEn } from './parent.en';
+import { registrationEn } from './registration.en';
 
 // English for every Japanese key; the type makes a missing key a compile error.
 export const en: Record<MessageKey, string> = {
@@ -61,4 +62,5 @@ export const en: Record<MessageKey, string> = {
   ...parentEn,
   ...composeEn,
   ...cancelEn,
+  ...registrationEn,
 };

@@ -5,6 +5,7 @@ import { adminJa } from './admin.ja';
 import { cancelJa } from './cancel.ja';
 import { liveJa } from './live.ja';
 import { parentJa } from './parent.ja';
+import { registrationJa } from './registration.ja';
 
 export const ja = {
   'app.name': '学校緊急連絡メール',
@@ -61,6 +62,7 @@ export const ja = {
   ...parentJa,
   ...composeJa,
   ...cancelJa,
+  ...registrationJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -39,7 +39,6 @@ export const parentEn: Record<keyof typeof parentJa, string> = {
   'parent.details.classId': 'Class',
   'parent.details.noClasses': 'This school has no classes set up yet. Please contact the school.',
   'parent.details.submit': 'Register',
-  'parent.details.taken': 'This login ID is already taken. These IDs are free:',
   'parent.done.title': 'Registration complete',
   'parent.done.lead': 'Thank you for registering. A confirmation mail has been sent.',
   'parent.done.mailNote':

@@ -42,7 +42,6 @@ export const parentJa = {
   'parent.details.noClasses':
     'この学校のクラスがまだ登録されていません。学校にお問い合わせください。',
   'parent.details.submit': '登録する',
-  'parent.details.taken': 'このログインIDはすでに使われています。次のIDは使えます:',
   'parent.done.title': '登録が完了しました',
   'parent.done.lead': '登録ありがとうございました。確認のメールを送りました。',
   'parent.done.mailNote':

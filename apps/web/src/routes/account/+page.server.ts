@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { MessageKey } from '$lib/i18n';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { endSession } from '$lib/server/auth/sessions';
-import { loadAccount, removeAddress } from '$lib/server/parents';
+import { loadAccount, removeAddress, rosterStandingOf } from '$lib/server/parents';
 import { field, requireParent } from '$lib/server/parents/pages';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -20,6 +20,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (!loaded) redirect(303, '/account/login');
   return {
     ...loaded,
+    standing: await rosterStandingOf(locals.ctx, loaded.account),
     mailDomain: locals.ctx.env.mailDomain,
     notice: NOTICES[url.searchParams.get('done') ?? ''],
   };

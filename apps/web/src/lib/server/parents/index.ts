@@ -50,3 +50,12 @@ export {
   LOGIN_ID_MIN,
   type ParentErrorCode,
 } from './policy';
+export {
+  correctChild,
+  loadChildCorrection,
+  rosterStandingOf,
+  type ChildCorrection,
+  type ChildField,
+  type ChildForm,
+  type RosterStanding,
+} from './child';

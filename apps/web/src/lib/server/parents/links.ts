@@ -5,7 +5,7 @@ import {
   type ParentSchool,
   type RegistrationToken,
 } from '@renraku/db';
-import { MAX_GRADE, type TokenPurpose } from '@renraku/shared';
+import { MAX_GRADE, type SchoolKind, type TokenPurpose } from '@renraku/shared';
 import { hashToken, sign, verifySignature } from '@renraku/shared/crypto';
 import type { WebContext } from '../../../../server/context';
 import { normalizeAuthCodeInput } from '../roster/auth-codes';
@@ -20,11 +20,17 @@ import { hitLimits } from './limits';
  * parents register within days and a carrier's NAT puts many phones behind one address.
  * Per link: five wrong codes lock it for an hour (the parent can mail again for a new link,
  * but 40-bit codes cannot be guessed five at a time).
+ * The details form's answers about others (a login ID is taken; the chosen class's roster has
+ * no child of this name) are counted like failed logins, a registration counted back: five
+ * refused forms with such an answer per link an hour, fifty per address in 15 minutes. A
+ * parent needs one or two; a prober with a link and the code stops at five.
  */
 export const LINK_LIMITS = {
   pagesPerAddress: { limit: 300, windowSeconds: 600 },
   wrongCodesPerLink: { limit: 5, windowSeconds: 3600 },
   wrongCodesPerAddress: { limit: 50, windowSeconds: 900 },
+  probesPerLink: { limit: 5, windowSeconds: 3600 },
+  probesPerAddress: { limit: 50, windowSeconds: 900 },
 } as const;
 
 /** Tokens are base64url (links) or hex (mailboxes); anything else is not looked up. */
@@ -153,13 +159,39 @@ export async function registrationChoices(
   link: RegisterLink,
   scope: CodeScope,
 ): Promise<RegistrationChoices> {
-  const { schoolYear, classes } = await currentClasses(ctx.db, link.school.id);
+  return classChoices(ctx, link.school, scope);
+}
+
+/** The grades and classes of the school's current year that a parent may choose from. */
+export async function classChoices(
+  ctx: WebContext,
+  school: { id: number; kind: SchoolKind },
+  scope: CodeScope,
+): Promise<RegistrationChoices> {
+  const { schoolYear, classes } = await currentClasses(ctx.db, school.id);
   const open = classes
     .filter((c) => scope.kind === 'school' || c.id === scope.classId)
     .map((c) => ({ id: c.id, grade: c.grade, name: c.name }));
-  const maxGrade = MAX_GRADE[link.school.kind];
+  const maxGrade = MAX_GRADE[school.kind];
   const grades = Array.from({ length: maxGrade }, (_, i) => i + 1).filter((grade) =>
     open.some((c) => c.grade === grade),
   );
   return { schoolYear, grades, classes: open };
+}
+
+export type ClassChoice =
+  | { ok: true; chosen: RegistrationChoices['classes'][number] }
+  | { ok: false; field: 'grade' | 'classId'; code: 'grade_invalid' | 'class_invalid' };
+
+/** The grade and class as posted, checked against the choices: the class must be of the grade. */
+export function checkClassChoice(
+  choices: RegistrationChoices,
+  gradeInput: string,
+  classIdInput: string,
+): ClassChoice {
+  const grade = /^\d{1,2}$/.test(gradeInput) ? Number(gradeInput) : NaN;
+  if (!choices.grades.includes(grade)) return { ok: false, field: 'grade', code: 'grade_invalid' };
+  const chosen = choices.classes.find((c) => String(c.id) === classIdInput);
+  if (chosen?.grade !== grade) return { ok: false, field: 'classId', code: 'class_invalid' };
+  return { ok: true, chosen };
 }

@@ -10,9 +10,15 @@ import { checkKana, checkName, kanaMatchKey } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword } from '@renraku/shared/password';
 import type { WebContext } from '../../../../server/context';
-import { matchRegistrations } from '../roster/matching';
+import {
+  childKeysOf,
+  loadSchoolRoster,
+  matchInClass,
+  matchRegistrations,
+} from '../roster/matching';
 import type { CodeScope, RegisterLink } from './links';
-import { registrationChoices } from './links';
+import { checkClassChoice, LINK_LIMITS, registrationChoices } from './links';
+import { hitLimits } from './limits';
 import { sendCompletionMail } from './mails';
 import { checkLoginId, checkNewPassword, loginIdCandidates, type ParentErrorCode } from './policy';
 
@@ -31,8 +37,16 @@ export interface RegistrationForm {
 
 export type RegistrationField = keyof RegistrationForm;
 
+/** What the page adds to the form: the parent's answers to what the form asked back. */
+export interface RegistrationOptions {
+  /** The parent saw that no roster child matches and registers as entered all the same. */
+  confirmUnmatched: boolean;
+  /** For the per-address limit on taken-ID answers. */
+  clientAddress: string;
+}
+
 export type RegistrationResult =
-  | { ok: true; outcome: 'created'; registrationId: number; loginId: string }
+  | { ok: true; outcome: 'created'; registrationId: number; loginId: string; matched: boolean }
   /** The same address, class and kana were registered before: nothing new, the mail again. */
   | { ok: true; outcome: 'already'; loginId: string }
   | {
@@ -40,6 +54,14 @@ export type RegistrationResult =
       errors: Partial<Record<RegistrationField, ParentErrorCode>>;
       /** Free login IDs to offer when the chosen one is taken. */
       suggestions: string[];
+      /**
+       * The school's roster has no child of this name and kana in the chosen class (and the
+       * parent has not confirmed it): the page asks to check grade, class and name, or to
+       * register as entered (confirmUnmatched).
+       */
+      unmatched: boolean;
+      /** Answers about others (taken IDs, the roster) ran out; minutes until they come back. */
+      limitedMinutes?: number;
     }
   /** The link was used (by another tab) or expired while the form was filled in. */
   | { ok: false; linkGone: true };
@@ -53,16 +75,19 @@ function classNumberOf(name: string): number | null {
 }
 
 /**
- * Validates every field (all errors at once), then registers. A repeated registration (the
- * leaflet tells parents to register again when no completion mail came) is recognised by the
- * same address already on a registration of the same class with the same kana: then nothing
- * is created, the link is used up and the completion mail is sent again with the existing ID.
+ * Validates every field and answers every problem in one round trip: format errors, a taken
+ * login ID (with suggestions) and a child the roster does not know, together. Then registers.
+ * A repeated registration (the leaflet tells parents to register again when no completion
+ * mail came) is recognised by the same address already on a registration of the same class
+ * with the same kana: then nothing is created, the link is used up and the completion mail is
+ * sent again with the existing ID.
  */
 export async function completeRegistration(
   ctx: WebContext,
   link: RegisterLink,
   scope: CodeScope,
   form: RegistrationForm,
+  options: RegistrationOptions,
 ): Promise<RegistrationResult> {
   const errors: Partial<Record<RegistrationField, ParentErrorCode>> = {};
   const loginId = checkLoginId(form.loginId);
@@ -75,11 +100,71 @@ export async function completeRegistration(
   if (!childKana.ok) errors.childKana = childKana.code;
 
   const choices = await registrationChoices(ctx, link, scope);
-  const grade = /^\d{1,2}$/.test(form.grade) ? Number(form.grade) : NaN;
-  const gradeValid = choices.grades.includes(grade);
-  if (!gradeValid) errors.grade = 'grade_invalid';
-  const chosenClass = choices.classes.find((c) => String(c.id) === form.classId);
-  if (gradeValid && chosenClass?.grade !== grade) errors.classId = 'class_invalid';
+  const classChoice = checkClassChoice(choices, form.grade, form.classId);
+  if (!classChoice.ok) errors[classChoice.field] = classChoice.code;
+  const chosenClass = classChoice.ok ? classChoice.chosen : undefined;
+
+  const { token, school } = link;
+  const address = decryptAddress(ctx.keys, token.addressCiphertext!);
+  const mailFields = chosenClass && {
+    schoolName: school.name,
+    grade: chosenClass.grade,
+    className: chosenClass.name,
+  };
+
+  const formatOk = loginId.ok && password.ok && childName.ok && childKana.ok && chosenClass;
+  if (formatOk && mailFields && childKana.ok) {
+    const earlier = (
+      await findClassRegistrationsWithAddress(ctx.db, {
+        classId: chosenClass.id,
+        blindIndex: token.blindIndex!,
+      })
+    ).find((row) => kanaMatchKey(row.childKana) === kanaMatchKey(childKana.value));
+    if (earlier) {
+      if (!(await consumeToken(ctx.db, token.id))) return { ok: false, linkGone: true };
+      await sendCompletionMail(ctx, address, { loginId: earlier.loginId, ...mailFields });
+      return { ok: true, outcome: 'already', loginId: earlier.loginId };
+    }
+  }
+
+  // What the form tells about others, a taken login ID and whether the roster has a child of
+  // this name in the class, is answered within one budget counted like failed logins: a
+  // refused form that had such an answer keeps its count; over the limit nothing is looked up.
+  const rosterAsked = chosenClass !== undefined && childName.ok && childKana.ok;
+  const limits =
+    loginId.ok || rosterAsked ? await hitProbeLimits(ctx, link, options.clientAddress) : undefined;
+  if (limits && !limits.allowed) {
+    return { ok: false, errors, suggestions: [], unmatched: false, limitedMinutes: limits.minutes };
+  }
+
+  // Whether the roster knows the child: asked only of a school that has a roster at all.
+  let unmatched = false;
+  let studentMatched = false;
+  if (rosterAsked && childName.ok && childKana.ok) {
+    const roster = await loadSchoolRoster(ctx.db, school.id);
+    const child = childKeysOf({ childName: childName.value, childKana: childKana.value });
+    studentMatched = matchInClass(roster, chosenClass.id, child) !== undefined;
+    // Once the parent confirmed, the roster is not told again (nor counted).
+    unmatched = !studentMatched && roster.enrolled.size > 0 && !options.confirmUnmatched;
+  }
+
+  // Free alternatives to a taken ID, as the leaflet advises: the year of entry, the class.
+  const suggestionsFor = async (taken: string, child: { grade: number; name: string }) => {
+    const candidates = loginIdCandidates(taken, {
+      entryYear: choices.schoolYear - child.grade + 1,
+      grade: child.grade,
+      classNumber: classNumberOf(child.name),
+    });
+    const used = await takenLoginIds(ctx.db, school.districtId, candidates);
+    return candidates.filter((candidate) => !used.has(candidate)).slice(0, 3);
+  };
+  let suggestions: string[] = [];
+  const taken =
+    loginId.ok && (await takenLoginIds(ctx.db, school.districtId, [loginId.value])).size > 0;
+  if (loginId.ok && taken) {
+    errors.loginId = 'loginId_taken';
+    suggestions = chosenClass ? await suggestionsFor(loginId.value, chosenClass) : [];
+  }
 
   if (
     !loginId.ok ||
@@ -87,46 +172,12 @@ export async function completeRegistration(
     !childName.ok ||
     !childKana.ok ||
     !chosenClass ||
-    !gradeValid
+    !mailFields ||
+    errors.loginId !== undefined ||
+    unmatched
   ) {
-    return { ok: false, errors, suggestions: [] };
-  }
-  const { token, school } = link;
-  const address = decryptAddress(ctx.keys, token.addressCiphertext!);
-  const mailFields = {
-    schoolName: school.name,
-    grade: chosenClass.grade,
-    className: chosenClass.name,
-  };
-
-  const earlier = (
-    await findClassRegistrationsWithAddress(ctx.db, {
-      classId: chosenClass.id,
-      blindIndex: token.blindIndex!,
-    })
-  ).find((row) => kanaMatchKey(row.childKana) === kanaMatchKey(childKana.value));
-  if (earlier) {
-    if (!(await consumeToken(ctx.db, token.id))) return { ok: false, linkGone: true };
-    await sendCompletionMail(ctx, address, { loginId: earlier.loginId, ...mailFields });
-    return { ok: true, outcome: 'already', loginId: earlier.loginId };
-  }
-
-  const suggestionsFor = async () => {
-    const candidates = loginIdCandidates(loginId.value, {
-      entryYear: choices.schoolYear - chosenClass.grade + 1,
-      grade: chosenClass.grade,
-      classNumber: classNumberOf(chosenClass.name),
-    });
-    const taken = await takenLoginIds(ctx.db, school.districtId, candidates);
-    return candidates.filter((candidate) => !taken.has(candidate)).slice(0, 3);
-  };
-  const takenResult = async (): Promise<RegistrationResult> => ({
-    ok: false,
-    errors: { loginId: 'loginId_taken' },
-    suggestions: await suggestionsFor(),
-  });
-  if ((await takenLoginIds(ctx.db, school.districtId, [loginId.value])).size > 0) {
-    return takenResult();
+    if (!taken && !unmatched) await limits?.refund();
+    return { ok: false, errors, suggestions, unmatched };
   }
 
   const passwordHash = await hashPassword(password.value);
@@ -161,16 +212,40 @@ export async function completeRegistration(
         action: 'parent.register',
         subjectType: 'registration',
         subjectId: String(id),
-        detail: { schoolId: school.id, classId: chosenClass.id },
+        detail: { schoolId: school.id, classId: chosenClass.id, matched: studentMatched },
       });
       return id;
     });
     if (created === undefined) return { ok: false, linkGone: true };
     registrationId = created;
   } catch (error) {
-    if (error instanceof LoginIdTakenMeanwhile) return takenResult();
+    if (error instanceof LoginIdTakenMeanwhile) {
+      return {
+        ok: false,
+        errors: { loginId: 'loginId_taken' },
+        suggestions: await suggestionsFor(loginId.value, chosenClass),
+        unmatched: false,
+      };
+    }
     throw error;
   }
+  await limits?.refund();
   await sendCompletionMail(ctx, address, { loginId: loginId.value, ...mailFields });
-  return { ok: true, outcome: 'created', registrationId, loginId: loginId.value };
+  return {
+    ok: true,
+    outcome: 'created',
+    registrationId,
+    loginId: loginId.value,
+    matched: studentMatched,
+  };
+}
+
+/** One count against the link and the client address for a form that asks about others. */
+async function hitProbeLimits(ctx: WebContext, link: RegisterLink, clientAddress: string) {
+  const limits = await hitLimits(ctx, [
+    [`parent-probe:link:${link.token.id}`, LINK_LIMITS.probesPerLink],
+    [`parent-probe:address:${clientAddress}`, LINK_LIMITS.probesPerAddress],
+  ]);
+  if (!limits.allowed) ctx.logger.warn({ clientAddress }, 'registration form answers rate limited');
+  return limits;
 }

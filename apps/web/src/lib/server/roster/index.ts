@@ -54,3 +54,12 @@ export {
   type RegistrationRate,
   type SchoolStatistics,
 } from './statistics';
+export {
+  listUnmatched,
+  matchToStudent,
+  moveToClass,
+  type CandidateReason,
+  type RosterCandidateRow,
+  type UnmatchedListing,
+  type UnmatchedRow,
+} from './unmatched';

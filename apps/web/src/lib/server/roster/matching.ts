@@ -17,24 +17,24 @@ export interface MatchSummary {
   changed: number;
 }
 
-interface Candidate {
+/** An enrolled roster student as matching compares them (normalized kana and name). */
+export interface RosterCandidate {
   id: number;
   classId: number;
   kanaKey: string;
   nameKey: string;
 }
 
-/**
- * Links each registration of the school to its roster student: the same class (so the same
- * grade and school year) and the same kana or name, compared in normalized form; a student
- * matching on both beats one matching on either, and a tie links nobody. A registration that
- * is already linked stays with its student while the kana or name still fits and follows the
- * student's class, because the roster (the school) is right about classes. Run after every
- * roster change; idempotent.
- */
-export async function matchRegistrations(db: Db | Tx, schoolId: number): Promise<MatchSummary> {
-  const enrolled = new Map<number, Candidate>();
-  const byClass = new Map<number, Candidate[]>();
+/** A school's enrolled students, by id and by class, for matching. */
+export interface SchoolRoster {
+  enrolled: Map<number, RosterCandidate>;
+  byClass: Map<number, RosterCandidate[]>;
+}
+
+/** The school's enrolled students, ready for matching. */
+export async function loadSchoolRoster(db: Db | Tx, schoolId: number): Promise<SchoolRoster> {
+  const enrolled = new Map<number, RosterCandidate>();
+  const byClass = new Map<number, RosterCandidate[]>();
   for (const student of await listSchoolStudents(db, schoolId)) {
     if (student.status !== 'enrolled') continue;
     const candidate = {
@@ -46,20 +46,54 @@ export async function matchRegistrations(db: Db | Tx, schoolId: number): Promise
     enrolled.set(student.id, candidate);
     byClass.set(student.classId, [...(byClass.get(student.classId) ?? []), candidate]);
   }
+  return { enrolled, byClass };
+}
 
+/** A child as registered, in the form matching compares. */
+export interface ChildKeys {
+  kanaKey: string;
+  nameKey: string;
+}
+
+export function childKeysOf(child: { childName: string; childKana: string }): ChildKeys {
+  return { kanaKey: kanaMatchKey(child.childKana), nameKey: nameMatchKey(child.childName) };
+}
+
+/** How well a roster student fits a child: 0 (not at all), 1 (the kana or the name), 2 (both). */
+export function matchScore(candidate: RosterCandidate, child: ChildKeys): number {
+  return Number(candidate.kanaKey === child.kanaKey) + Number(candidate.nameKey === child.nameKey);
+}
+
+/** The class's roster student this child is (rule below); undefined for none or a tie. */
+export function matchInClass(
+  roster: SchoolRoster,
+  classId: number,
+  child: ChildKeys,
+): RosterCandidate | undefined {
+  return bestCandidate(roster.byClass.get(classId) ?? [], (c) => matchScore(c, child));
+}
+
+/**
+ * Links each registration of the school to its roster student: the same class (so the same
+ * grade and school year) and the same kana or name, compared in normalized form; a student
+ * matching on both beats one matching on either, and a tie links nobody. A registration that
+ * is already linked stays with its student while the kana or name still fits and follows the
+ * student's class, because the roster (the school) is right about classes. Run after every
+ * roster change; idempotent.
+ */
+export async function matchRegistrations(db: Db | Tx, schoolId: number): Promise<MatchSummary> {
+  const roster = await loadSchoolRoster(db, schoolId);
   const changes: { id: number; studentId: number | null; classId: number }[] = [];
   const registrations = await listSchoolRegistrations(db, schoolId);
   let matched = 0;
   for (const registration of registrations) {
-    const kanaKey = kanaMatchKey(registration.childKana);
-    const nameKey = nameMatchKey(registration.childName);
-    const score = (c: Candidate) => Number(c.kanaKey === kanaKey) + Number(c.nameKey === nameKey);
+    const child = childKeysOf(registration);
     const current =
-      registration.studentId === null ? undefined : enrolled.get(registration.studentId);
+      registration.studentId === null ? undefined : roster.enrolled.get(registration.studentId);
     const student =
-      current && score(current) > 0
+      current && matchScore(current, child) > 0
         ? current
-        : bestCandidate(byClass.get(registration.classId) ?? [], score);
+        : matchInClass(roster, registration.classId, child);
     const classId = student?.classId ?? registration.classId;
     const studentId = student?.id ?? null;
     if (studentId !== null) matched += 1;
@@ -72,10 +106,10 @@ export async function matchRegistrations(db: Db | Tx, schoolId: number): Promise
 }
 
 function bestCandidate(
-  candidates: readonly Candidate[],
-  score: (candidate: Candidate) => number,
-): Candidate | undefined {
-  let best: Candidate | undefined;
+  candidates: readonly RosterCandidate[],
+  score: (candidate: RosterCandidate) => number,
+): RosterCandidate | undefined {
+  let best: RosterCandidate | undefined;
   let bestScore = 0;
   let tied = false;
   for (const candidate of candidates) {

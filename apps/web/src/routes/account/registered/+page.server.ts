@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { loadAccount } from '$lib/server/parents';
+import { loadAccount, rosterStandingOf } from '$lib/server/parents';
 import { requireParent } from '$lib/server/parents/pages';
 import type { PageServerLoad } from './$types';
 
@@ -7,5 +7,5 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals }) => {
   const loaded = await loadAccount(locals.ctx, requireParent(locals));
   if (!loaded) redirect(303, '/account/login');
-  return { account: loaded.account };
+  return { account: loaded.account, standing: await rosterStandingOf(locals.ctx, loaded.account) };
 };

@@ -19,8 +19,11 @@ import type { Actions, PageServerLoad } from './$types';
 // Leaflet ③④: the auth code, then the details. Each step is a plain form post; the second
 // carries the signed grant the first returned, so the page works without JavaScript.
 
-export const load: PageServerLoad = ({ locals, params, request, getClientAddress }) =>
-  registerLinkForPage(locals.ctx, request, params.token, getClientAddress());
+export const load: PageServerLoad = ({ locals, params, request, getClientAddress, setHeaders }) => {
+  // The re-rendered details form may hold the parent's own accepted password: never cached.
+  setHeaders({ 'cache-control': 'no-store' });
+  return registerLinkForPage(locals.ctx, request, params.token, getClientAddress());
+};
 
 export const actions: Actions = {
   code: async ({ locals, params, request, getClientAddress }) => {
@@ -50,6 +53,9 @@ export const actions: Actions = {
       values: {} as Partial<Record<RegistrationField, string>>,
       errors: {} as Partial<Record<RegistrationField, MessageKey>>,
       suggestions: [] as string[],
+      unmatched: false,
+      confirmUnmatched: false,
+      limitedMinutes: 0,
     };
   },
 
@@ -74,7 +80,11 @@ export const actions: Actions = {
       grade: field(form, 'grade', 10),
       classId: field(form, 'classId', 20),
     };
-    const result = await completeRegistration(ctx, link, scope, values);
+    const confirmUnmatched = form.get('confirmUnmatched') === 'yes';
+    const result = await completeRegistration(ctx, link, scope, values, {
+      confirmUnmatched,
+      clientAddress: getClientAddress(),
+    });
     if (result.ok && result.outcome === 'created') {
       await beginSession(
         cookies,
@@ -90,14 +100,18 @@ export const actions: Actions = {
     for (const [name, code] of Object.entries(result.errors)) {
       errors[name as RegistrationField] = errorKey(code);
     }
-    return fail(400, {
+    return fail(result.limitedMinutes === undefined ? 400 : 429, {
       step: 'details' as const,
       grant,
       choices: await registrationChoices(ctx, link, scope),
-      // The password is never sent back.
-      values: { ...values, password: '' },
+      // An accepted password goes back into the parent's own form (the page is no-store), so an
+      // error elsewhere does not make them type it again; a refused one is never sent back.
+      values: { ...values, password: errors.password ? '' : values.password },
       errors,
       suggestions: result.suggestions,
+      unmatched: result.unmatched,
+      confirmUnmatched,
+      limitedMinutes: result.limitedMinutes ?? 0,
     });
   },
 };

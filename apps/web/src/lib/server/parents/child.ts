@@ -1,0 +1,110 @@
+import {
+  findParentAccount,
+  findRegistrationPlace,
+  lockRegistration,
+  placeRegistration,
+  recordAuditEvent,
+  schoolHasRoster,
+} from '@renraku/db';
+import { checkKana, checkName } from '@renraku/shared';
+import type { WebContext } from '../../../../server/context';
+import { matchRegistrations } from '../roster/matching';
+import { checkClassChoice, classChoices, type RegistrationChoices } from './links';
+import type { ParentErrorCode } from './policy';
+
+// The parent's correction of the child's grade, class and name from /account (issue 12 item
+// 5): a registration the roster does not know yet can be put right by the parent, and is
+// matched again at once. Once the roster knows the child, the roster (the school) decides the
+// class: a matched registration is not changed from here.
+
+/** Where the registration stands against the school's roster. */
+export type RosterStanding = 'matched' | 'unmatched' | 'no_roster';
+
+export async function rosterStandingOf(
+  ctx: WebContext,
+  registration: { schoolId: number; studentId: number | null },
+): Promise<RosterStanding> {
+  if (registration.studentId !== null) return 'matched';
+  return (await schoolHasRoster(ctx.db, registration.schoolId)) ? 'unmatched' : 'no_roster';
+}
+
+export interface ChildForm {
+  grade: string;
+  classId: string;
+  childName: string;
+  childKana: string;
+}
+
+export type ChildField = keyof ChildForm;
+
+/** The correction page: the child as registered, the standing, the classes to choose from. */
+export async function loadChildCorrection(ctx: WebContext, registrationId: number) {
+  const account = await findParentAccount(ctx.db, registrationId);
+  if (!account) return undefined;
+  const choices: RegistrationChoices = await classChoices(
+    ctx,
+    { id: account.schoolId, kind: account.schoolKind },
+    { kind: 'school' },
+  );
+  return { account, choices, standing: await rosterStandingOf(ctx, account) };
+}
+
+export type ChildCorrection =
+  | { ok: true; matched: boolean }
+  | { ok: false; reason: 'matched' }
+  | { ok: false; reason: 'gone' }
+  | { ok: false; reason: 'invalid'; errors: Partial<Record<ChildField, ParentErrorCode>> };
+
+/** Validates every field (all errors at once), then re-places and re-matches the registration. */
+export async function correctChild(
+  ctx: WebContext,
+  registrationId: number,
+  form: ChildForm,
+): Promise<ChildCorrection> {
+  const account = await findParentAccount(ctx.db, registrationId);
+  if (!account) return { ok: false, reason: 'gone' };
+  if (account.studentId !== null) return { ok: false, reason: 'matched' };
+  const errors: Partial<Record<ChildField, ParentErrorCode>> = {};
+  const childName = checkName(form.childName);
+  if (!childName.ok) errors.childName = childName.code;
+  const childKana = checkKana(form.childKana);
+  if (!childKana.ok) errors.childKana = childKana.code;
+  const choices = await classChoices(
+    ctx,
+    { id: account.schoolId, kind: account.schoolKind },
+    { kind: 'school' },
+  );
+  const classChoice = checkClassChoice(choices, form.grade, form.classId);
+  if (!classChoice.ok) errors[classChoice.field] = classChoice.code;
+  if (!childName.ok || !childKana.ok || !classChoice.ok) {
+    return { ok: false, reason: 'invalid', errors };
+  }
+
+  return ctx.db.transaction(async (tx) => {
+    if ((await lockRegistration(tx, registrationId)) === undefined) {
+      return { ok: false, reason: 'gone' } as const;
+    }
+    const before = await findRegistrationPlace(tx, registrationId);
+    if (!before) return { ok: false, reason: 'gone' } as const;
+    if (before.studentId !== null) return { ok: false, reason: 'matched' } as const;
+    await placeRegistration(tx, registrationId, {
+      classId: classChoice.chosen.id,
+      studentId: null,
+      childName: childName.value,
+      childKana: childKana.value,
+    });
+    await matchRegistrations(tx, account.schoolId);
+    const after = await findRegistrationPlace(tx, registrationId);
+    const matched = after?.studentId != null;
+    await recordAuditEvent(tx, {
+      districtId: account.districtId,
+      actorType: 'parent',
+      actorId: registrationId,
+      action: 'parent.correct_child',
+      subjectType: 'registration',
+      subjectId: String(registrationId),
+      detail: { fromClassId: before.classId, toClassId: after?.classId ?? null, matched },
+    });
+    return { ok: true, matched } as const;
+  });
+}
