@@ -243,7 +243,7 @@ describe('createMessage idempotency', () => {
   it('returns the first message for a repeated key, once even when submitted concurrently', async () => {
     const first = await send({ kind: 'district' }, { idempotencyKey: 'k1' });
     const again = await send({ kind: 'district' }, { idempotencyKey: 'k1' });
-    expect(again).toEqual({ id: first.id, created: false });
+    expect(again).toEqual({ id: first.id, created: false, sameRequest: true });
     expect(await deliveriesOf(db, first.id)).toHaveLength(5);
 
     const racing = await Promise.all(
