@@ -20,7 +20,7 @@ it('pnpm start:dispatcher runs the bundle with the heap budget the benchmarks me
   const relative = DISPATCHER_BUNDLE.slice(root.length);
   expect(relative).toBe('apps/dispatcher/dist/main.mjs');
   expect(manifest.scripts['start:dispatcher']).toBe(
-    `pnpm --filter @renraku/dispatcher build && node ${DISPATCHER_NODE_FLAGS.join(' ')} ${relative}`,
+    `node --import tsx apps/embedded/src/prebuilt.ts dispatcher && exec node ${DISPATCHER_NODE_FLAGS.join(' ')} ${relative}`,
   );
 });
 
