@@ -37,7 +37,7 @@ export interface MessageSummary {
   finishedAt: string | null;
 }
 
-function summaryOf(message: WatchedMessage): MessageSummary {
+export function summaryOf(message: WatchedMessage): MessageSummary {
   return {
     id: message.id,
     category: message.category,
