@@ -35,6 +35,7 @@ it('the bundle starts on the embedded database, migrates it and stops cleanly on
         SMTP_URL: 'smtp://127.0.0.1:9',
         INBOUND_SMTP_HOST: '127.0.0.1',
         INBOUND_SMTP_PORT: '0',
+        DISPATCHER_HEALTH_PORT: '0',
         MAIL_DOMAIN: 'renraku.test',
         PUBLIC_URL: 'https://renraku.example.jp',
         LOG_LEVEL: 'info',
