@@ -3,6 +3,7 @@ import { adminEn } from './admin.en';
 import { cancelEn } from './cancel.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
+import { outboxEn } from './outbox.en';
 import { parentEn } from './parent.en';
 
 // English for every Japanese key; the type makes a missing key a compile error.
@@ -61,4 +62,5 @@ export const en: Record<MessageKey, string> = {
   ...parentEn,
   ...composeEn,
   ...cancelEn,
+  ...outboxEn,
 };

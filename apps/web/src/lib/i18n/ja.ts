@@ -4,6 +4,7 @@ import { composeJa } from './compose.ja';
 import { adminJa } from './admin.ja';
 import { cancelJa } from './cancel.ja';
 import { liveJa } from './live.ja';
+import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
 
 export const ja = {
@@ -61,6 +62,7 @@ export const ja = {
   ...parentJa,
   ...composeJa,
   ...cancelJa,
+  ...outboxJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;
