@@ -20,10 +20,11 @@ it('fits a 390 px phone: no sideways scrolling, each mail readable, the search u
   try {
     const page = await context.newPage();
     await page.goto(`${world.base}/dev/outbox`);
-    const overflow = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
-    }));
+    // As strings: this file is type-checked without the DOM library.
+    const overflow = {
+      scroll: Number(await page.evaluate('document.documentElement.scrollWidth')),
+      client: Number(await page.evaluate('document.documentElement.clientWidth')),
+    };
     expect(overflow.scroll).toBeLessThanOrEqual(overflow.client);
 
     const rows = page.locator('[data-recipient]');
@@ -39,7 +40,11 @@ it('fits a 390 px phone: no sideways scrolling, each mail readable, the search u
     const subject = long.getByRole('link');
     const subjectBox = (await subject.boundingBox())!;
     expect(subjectBox.x + subjectBox.width).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
-    const fontSize = await subject.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    const fontSize = Number.parseFloat(
+      await subject.evaluate(
+        (el) => (el.ownerDocument.defaultView?.getComputedStyle(el) ?? { fontSize: '0' }).fontSize,
+      ),
+    );
     expect(fontSize).toBeGreaterThanOrEqual(14);
 
     // Search by recipient, as a phone user types it.

@@ -41,7 +41,7 @@ describe('startCatcher', () => {
     expect(catcher.outbox.get(12345)).toBeUndefined();
   });
 
-  it('keeps parents\' own mails apart, so that a district send cannot push them out', async () => {
+  it("keeps parents' own mails apart, so that a district send cannot push them out", async () => {
     catcher = await startCatcher({ port: 0, keepBroadcast: 2, keepTransactional: 2 });
     const smtp = transport(catcher.port);
     // A registration reply: no List-Id, as the inbound server and the web send them.

@@ -33,7 +33,7 @@ export interface CatcherOptions {
 }
 
 /** The dispatcher's broadcasts carry a List-Id (mail.ts); the one-off mails to a parent none. */
-function kindOf(headerLines: { key: string }[]): OutboxKind {
+function kindOf(headerLines: readonly { key: string }[]): OutboxKind {
   return headerLines.some((line) => line.key === 'list-id') ? 'broadcast' : 'transactional';
 }
 
@@ -113,8 +113,7 @@ export async function startCatcher({
   return {
     port: address.port,
     outbox: {
-      list: () =>
-        OUTBOX_KINDS.flatMap((kind) => stores[kind]).sort((a, b) => b.id - a.id),
+      list: () => OUTBOX_KINDS.flatMap((kind) => stores[kind]).sort((a, b) => b.id - a.id),
       get: (id) => OUTBOX_KINDS.flatMap((kind) => stores[kind]).find((mail) => mail.id === id),
       retention: () =>
         OUTBOX_KINDS.map((kind) => ({
