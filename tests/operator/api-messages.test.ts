@@ -53,25 +53,17 @@ beforeAll(async () => {
   tokens.adminB = await tokenFor(db, staff.adminB.id);
   tokens.teacher = await tokenFor(db, staff.teacherA11.id);
   tokens.otherBoard = await tokenFor(db, staff.otherBoard.id);
+  const sends: [keyof typeof sent, string, string, unknown][] = [
+    ['district', tokens.board, '市内全校', { kind: 'district' }],
+    ['schoolA', tokens.adminA, '第一小', { kind: 'schools', schoolIds: [schools.a.id] }],
+    ['schoolB', tokens.adminB, '第二小', { kind: 'schools', schoolIds: [schools.b.id] }],
+    ['classA12', tokens.adminA, '1年2組', { kind: 'classes', classIds: [classes.a12.id] }],
+    ['classA11', tokens.teacher, '1年1組', { kind: 'classes', classIds: [classes.a11.id] }],
+    ['other', tokens.otherBoard, '隣町', { kind: 'district' }],
+  ];
   // One after the other, so that their order is the order of sending.
-  sent.district = await send(tokens.board, '市内全校', { kind: 'district' });
-  sent.schoolA = await send(tokens.adminA, '第一小', {
-    kind: 'schools',
-    schoolIds: [schools.a.id],
-  });
-  sent.schoolB = await send(tokens.adminB, '第二小', {
-    kind: 'schools',
-    schoolIds: [schools.b.id],
-  });
-  sent.classA12 = await send(tokens.adminA, '1年2組', {
-    kind: 'classes',
-    classIds: [classes.a12.id],
-  });
-  sent.classA11 = await send(tokens.teacher, '1年1組', {
-    kind: 'classes',
-    classIds: [classes.a11.id],
-  });
-  sent.other = await send(tokens.otherBoard, '隣町', { kind: 'district' });
+  for (const [name, token, subject, target] of sends)
+    sent[name] = await send(token, subject, target);
 });
 
 afterAll(async () => {
