@@ -92,6 +92,8 @@ describe('pnpm start', () => {
     expect(output).toContain('dispatcher stopped');
     expect(output).not.toContain('ELIFECYCLE');
     expect(output).not.toMatch(/warn/i);
+    // pino's warn, error and fatal levels.
+    expect(output).not.toMatch(/"level":(40|50|60)/);
     // Started on the existing build: starting never rebuilds under another process.
     expect(output).not.toContain('vite');
 

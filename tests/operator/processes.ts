@@ -19,7 +19,13 @@ export interface RunningCommand {
 
 /** The environment a command gets: PATH and HOME (pnpm needs them) and the given variables. */
 function environment(env: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env };
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    // pnpm's "update available" box is about pnpm, not about us.
+    npm_config_update_notifier: 'false',
+    ...env,
+  };
 }
 
 export function startCommand(
