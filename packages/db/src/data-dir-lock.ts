@@ -1,5 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { OperatorError } from '@renraku/shared/process';
 
 // PGlite's files may be opened by one process at a time: a second one (the CLI while
@@ -26,6 +26,13 @@ export class DatabaseInUseError extends OperatorError {
   }
 }
 
+/**
+ * The lock files this process holds. A file naming this process's pid that is not among them
+ * was left by an earlier process with the same pid: a container's entry point is pid 1 on
+ * every start, also after a `kill -9`.
+ */
+const held = new Set<string>();
+
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
 function isAlive(pid: number): boolean {
   try {
@@ -51,24 +58,34 @@ function holderOf(file: string): number | undefined {
  * release, which removes the file only while it is still ours.
  */
 export function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      // 'wx': created only if absent, so two processes starting at once cannot both win.
-      const fd = openSync(file, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = holderOf(file);
-      if (pid !== undefined && isAlive(pid)) throw new DatabaseInUseError(dataDir, pid);
-      // Stale (or half-written by a process that died): remove it and try once more.
-      if (attempt > 0) throw new DatabaseInUseError(dataDir, pid ?? 0);
-      rmSync(file, { force: true });
+  const file = resolve(join(dataDir, LOCK_FILE));
+  // Written whole under a name of our own, then linked into place: link() fails if the file
+  // exists, so two processes starting at once cannot both win, and no one reads half a file.
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, `${process.pid}\n`, { mode: 0o644 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(mine, file);
+        held.add(file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const pid = holderOf(file);
+        const ours = pid === process.pid;
+        if (pid !== undefined && (ours ? held.has(file) : isAlive(pid))) {
+          throw new DatabaseInUseError(dataDir, pid);
+        }
+        // Stale (or garbled): remove it and try once more.
+        if (attempt > 0) throw new DatabaseInUseError(dataDir, pid ?? 0);
+        rmSync(file, { force: true });
+      }
     }
+  } finally {
+    rmSync(mine, { force: true });
   }
   return () => {
+    if (!held.delete(file)) return;
     if (holderOf(file) === process.pid) rmSync(file, { force: true });
   };
 }
