@@ -9,7 +9,7 @@ import { WEB_BUILD_HANDLER } from '@renraku/web/build';
 // step; only `pnpm start` on a fresh clone, with nothing built yet, builds first.
 //
 //   prebuilt.ts web | dispatcher   exit 1 with the reason when that build is missing
-//   prebuilt.ts --build-missing    run `pnpm build` when either build is missing
+//   prebuilt.ts --build-missing    run `pnpm build` when the web's build is missing
 
 const BUILDS = {
   web: { file: WEB_BUILD_HANDLER, what: 'the web app' },
@@ -18,7 +18,8 @@ const BUILDS = {
 
 function main(arg: string | undefined): number {
   if (arg === '--build-missing') {
-    if (Object.values(BUILDS).every((build) => existsSync(build.file))) return 0;
+    // `pnpm start` runs the dispatcher from source: only the web's build matters to it.
+    if (existsSync(BUILDS.web.file)) return 0;
     return spawnSync('pnpm', ['build'], { stdio: 'inherit' }).status ?? 1;
   }
   const build = arg === 'web' || arg === 'dispatcher' ? BUILDS[arg] : undefined;
