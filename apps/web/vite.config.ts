@@ -18,6 +18,20 @@ function externalWorkspacePackages(): Plugin {
   };
 }
 
+/**
+ * zod ships `@__PURE__` comments where Rollup cannot use them, and Rollup says so for each on
+ * every build (then drops them: the bundle is the same). A Rollup log hook, because SvelteKit
+ * replaces `build.rollupOptions.onwarn`. Any other warning, and any in our code, still shows.
+ */
+function quietDependencyAnnotations(): Plugin {
+  return {
+    name: 'renraku:quiet-dependency-annotations',
+    apply: 'build',
+    onLog: (_level, log) =>
+      !(log.code === 'INVALID_ANNOTATION' && (log.id ?? '').includes('/node_modules/')),
+  };
+}
+
 export default defineConfig({
-  plugins: [externalWorkspacePackages(), sveltekit()],
+  plugins: [quietDependencyAnnotations(), externalWorkspacePackages(), sveltekit()],
 });

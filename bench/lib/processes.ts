@@ -210,6 +210,7 @@ export async function startDispatcherProcess(
     SECRET_KEY: urls.secretKey,
     INBOUND_SMTP_HOST: '127.0.0.1',
     INBOUND_SMTP_PORT: '0',
+    DISPATCHER_HEALTH_PORT: '0',
     MAIL_DOMAIN: 'renraku.test',
     PUBLIC_URL: 'https://renraku.example.jp',
     LOG_LEVEL: 'info',

@@ -20,7 +20,7 @@ it('pnpm start:dispatcher runs the bundle with the heap budget the benchmarks me
   const relative = DISPATCHER_BUNDLE.slice(root.length);
   expect(relative).toBe('apps/dispatcher/dist/main.mjs');
   expect(manifest.scripts['start:dispatcher']).toBe(
-    `pnpm --filter @renraku/dispatcher build && node ${DISPATCHER_NODE_FLAGS.join(' ')} ${relative}`,
+    `node --import tsx apps/embedded/src/prebuilt.ts dispatcher && exec node ${DISPATCHER_NODE_FLAGS.join(' ')} ${relative}`,
   );
 });
 
@@ -35,6 +35,7 @@ it('the bundle starts on the embedded database, migrates it and stops cleanly on
         SMTP_URL: 'smtp://127.0.0.1:9',
         INBOUND_SMTP_HOST: '127.0.0.1',
         INBOUND_SMTP_PORT: '0',
+        DISPATCHER_HEALTH_PORT: '0',
         MAIL_DOMAIN: 'renraku.test',
         PUBLIC_URL: 'https://renraku.example.jp',
         LOG_LEVEL: 'info',

@@ -52,6 +52,7 @@ function spawnDispatcher(smtpUrl: string, env: Record<string, string>) {
       SMTP_URL: smtpUrl,
       INBOUND_SMTP_PORT: '0',
       INBOUND_SMTP_HOST: '127.0.0.1',
+      DISPATCHER_HEALTH_PORT: '0',
       SECRET_KEY: TEST_SECRET_KEY,
       MAIL_DOMAIN: 'renraku.test',
       PUBLIC_URL: 'https://renraku.example.jp',

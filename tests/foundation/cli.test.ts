@@ -154,10 +154,18 @@ describe('pnpm cli', () => {
       /^minato\s+chuosho\s+中央小学校\s+elementary\s+reg-chuosho@cli\.test$/,
     );
     expect(json.code).toBe(0);
-    const schools = JSON.parse(json.stdout) as { code: string; registrationAddress: string }[];
+    const schools = JSON.parse(json.stdout) as {
+      id: number;
+      code: string;
+      registrationAddress: string;
+    }[];
     expect(schools).toHaveLength(5);
+    const minato = await findDistrictByCode(database.handle.db, 'minato');
     for (const school of schools) {
       expect(school.registrationAddress).toBe(`reg-${school.code}@cli.test`);
+      // The id the API's `schools` and `grades` targets take.
+      const stored = await findSchoolByCode(database.handle.db, minato!.id, school.code);
+      expect(school.id).toBe(stored!.id);
     }
     expect(unknownDistrict.code).toBe(1);
     expect(unknownDistrict.stderr).toMatch(/no district with code "atlantis"/);

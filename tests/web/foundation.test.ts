@@ -27,6 +27,7 @@ const mail: OutboxMail = {
   id: 1,
   receivedAt: '2026-04-06T22:15:00.000Z',
   envelopeFrom: 'noreply@renraku.test',
+  kind: 'transactional',
   envelopeTo: ['parent@example.jp'],
   subject: '【登録】ご利用登録のご案内',
   text: '次のURLから登録してください。\nhttp://127.0.0.1/register/abc\n',
@@ -35,6 +36,10 @@ const mail: OutboxMail = {
 const outbox: Outbox = {
   list: () => [mail],
   get: (id) => (id === mail.id ? mail : undefined),
+  retention: () => [
+    { kind: 'broadcast', keep: 2000, kept: 0, dropped: 0 },
+    { kind: 'transactional', keep: 1000, kept: 1, dropped: 0 },
+  ],
 };
 
 function contextFor(overrides: Partial<WebContext> = {}): WebContext {

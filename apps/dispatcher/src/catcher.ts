@@ -1,20 +1,40 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import type { Outbox, OutboxMail } from '@renraku/shared/outbox';
+import {
+  OUTBOX_KINDS,
+  type Outbox,
+  type OutboxKind,
+  type OutboxMail,
+} from '@renraku/shared/outbox';
 
 // The embedded mode's stand-in for an SMTP relay: it accepts every mail on 127.0.0.1 and
 // keeps the latest ones in memory for the demo's /dev/outbox page. Never used with a relay.
+// Broadcasts and parents' own mails are kept apart (OUTBOX_KINDS), each newest first.
 
 /** A mail larger than any the dispatcher sends is refused (552), not kept. */
 const MAX_MAIL_BYTES = 1024 * 1024;
+
+/**
+ * A few KB each: a demo district's send (~1,400 mails) fits the broadcast store, and a full
+ * day of registrations the other, in a few MB of memory.
+ */
+const DEFAULT_KEEP_BROADCAST = 2000;
+const DEFAULT_KEEP_TRANSACTIONAL = 1000;
 
 /** Where the catcher listens and how much of the demo's mail it remembers. */
 export interface CatcherOptions {
   /** 0 picks a free port. */
   port: number;
-  /** How many mails to keep; older ones are forgotten. */
-  keep?: number;
+  /** How many messages' mails (those with a List-Id) to keep; older ones are forgotten. */
+  keepBroadcast?: number;
+  /** How many other mails (registration replies, completion, resets) to keep. */
+  keepTransactional?: number;
+}
+
+/** The dispatcher's broadcasts carry a List-Id (mail.ts); the one-off mails to a parent none. */
+function kindOf(headerLines: readonly { key: string }[]): OutboxKind {
+  return headerLines.some((line) => line.key === 'list-id') ? 'broadcast' : 'transactional';
 }
 
 /** The running catcher: its port for SMTP_URL, its outbox for the web's /dev/outbox. */
@@ -25,8 +45,18 @@ export interface Catcher {
 }
 
 /** Starts the catcher; pass `smtp://127.0.0.1:${port}` to the dispatcher as SMTP_URL. */
-export async function startCatcher({ port, keep = 500 }: CatcherOptions): Promise<Catcher> {
-  const mails: OutboxMail[] = [];
+export async function startCatcher({
+  port,
+  keepBroadcast = DEFAULT_KEEP_BROADCAST,
+  keepTransactional = DEFAULT_KEEP_TRANSACTIONAL,
+}: CatcherOptions): Promise<Catcher> {
+  const keep: Record<OutboxKind, number> = {
+    broadcast: keepBroadcast,
+    transactional: keepTransactional,
+  };
+  // Oldest first within each kind.
+  const stores: Record<OutboxKind, OutboxMail[]> = { broadcast: [], transactional: [] };
+  const dropped: Record<OutboxKind, number> = { broadcast: 0, transactional: 0 };
   let nextId = 1;
   const server = new SMTPServer({
     authOptional: true,
@@ -44,8 +74,11 @@ export async function startCatcher({ port, keep = 500 }: CatcherOptions): Promis
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw).then(
           (parsed) => {
-            mails.push({
+            const kind = kindOf(parsed.headerLines);
+            const store = stores[kind];
+            store.push({
               id: nextId++,
+              kind,
               receivedAt: new Date().toISOString(),
               envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
@@ -53,7 +86,10 @@ export async function startCatcher({ port, keep = 500 }: CatcherOptions): Promis
               text: parsed.text ?? '',
               raw,
             });
-            if (mails.length > keep) mails.splice(0, mails.length - keep);
+            if (store.length > keep[kind]) {
+              dropped[kind] += store.length - keep[kind];
+              store.splice(0, store.length - keep[kind]);
+            }
             callback();
           },
           () =>
@@ -77,8 +113,15 @@ export async function startCatcher({ port, keep = 500 }: CatcherOptions): Promis
   return {
     port: address.port,
     outbox: {
-      list: () => [...mails].reverse(),
-      get: (id) => mails.find((mail) => mail.id === id),
+      list: () => OUTBOX_KINDS.flatMap((kind) => stores[kind]).sort((a, b) => b.id - a.id),
+      get: (id) => OUTBOX_KINDS.flatMap((kind) => stores[kind]).find((mail) => mail.id === id),
+      retention: () =>
+        OUTBOX_KINDS.map((kind) => ({
+          kind,
+          keep: keep[kind],
+          kept: stores[kind].length,
+          dropped: dropped[kind],
+        })),
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

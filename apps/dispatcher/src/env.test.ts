@@ -146,3 +146,26 @@ describe('DKIM configuration', () => {
     ]);
   });
 });
+
+describe('DISPATCHER_HEALTH_PORT', () => {
+  const relay = { SMTP_URL: 'smtp://relay.example.jp:25' };
+
+  it('listens on 127.0.0.1:3001 by default, elsewhere when told, and not at all with off', () => {
+    expect(loadDispatcherEnv(relay).health).toEqual({ host: '127.0.0.1', port: 3001 });
+    expect(
+      loadDispatcherEnv({
+        ...relay,
+        DISPATCHER_HEALTH_HOST: '0.0.0.0',
+        DISPATCHER_HEALTH_PORT: '9101',
+      }).health,
+    ).toEqual({ host: '0.0.0.0', port: 9101 });
+    expect(loadDispatcherEnv({ ...relay, DISPATCHER_HEALTH_PORT: '' }).health?.port).toBe(3001);
+    expect(loadDispatcherEnv({ ...relay, DISPATCHER_HEALTH_PORT: 'off' }).health).toBeNull();
+  });
+
+  it.each(['web', '-1', '70000', '1.5', 'OFF'])('refuses %s, naming the variable', (value) => {
+    expect(problemsOf({ ...relay, DISPATCHER_HEALTH_PORT: value })).toEqual([
+      expect.stringMatching(/^DISPATCHER_HEALTH_PORT: must be .* or off$/),
+    ]);
+  });
+});

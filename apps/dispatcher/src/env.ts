@@ -74,6 +74,21 @@ const carrierLimits = z
 
 const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
+/** Beside the web's 3000; a second dispatcher on one host sets its own or `off`. */
+export const DEFAULT_HEALTH_PORT = 3001;
+
+/** The health endpoint's port; `off` runs none (0 picks a free port, logged at start). */
+const healthPort = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    if (value === 'off') return null;
+    const parsed = port(DEFAULT_HEALTH_PORT).safeParse(value);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: `${parsed.error.issues[0]?.message} or off` });
+    return z.NEVER;
+  });
+
 const SMTP_URL_REQUIRED = 'required: the outbound relay, e.g. smtp://relay.example.jp:25';
 
 const shape = {
@@ -83,6 +98,11 @@ const shape = {
   PORT: port(3000),
   INBOUND_SMTP_HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().default('0.0.0.0')),
   INBOUND_SMTP_PORT: port(2525),
+  DISPATCHER_HEALTH_HOST: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().default('127.0.0.1'),
+  ),
+  DISPATCHER_HEALTH_PORT: healthPort,
   INBOUND_MAX_BYTES: positiveInt(INBOUND_DEFAULTS.maxMessageBytes),
   INBOUND_MAX_CLIENTS: positiveInt(INBOUND_DEFAULTS.maxClients),
   INBOUND_SENDER_LIMIT: positiveInt(INBOUND_DEFAULTS.senderLimit.limit),
@@ -210,6 +230,8 @@ export interface DispatcherEnv {
   smtpUrl: string;
   /** The inbound SMTP server (empty mails, bounces): where it listens and its limits. */
   inbound: InboundSettings;
+  /** Where GET /healthz listens; null when DISPATCHER_HEALTH_PORT is `off`. */
+  health: { host: string; port: number } | null;
   /** Domain of the no-reply sender and of the VERP bounce addresses. */
   mailDomain: string;
   /** Where parents log in to change their settings (in every mail's footer). */
@@ -246,6 +268,10 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
       },
       linkTtlSeconds: env.REGISTRATION_LINK_TTL_SECONDS,
     },
+    health:
+      env.DISPATCHER_HEALTH_PORT === null
+        ? null
+        : { host: env.DISPATCHER_HEALTH_HOST, port: env.DISPATCHER_HEALTH_PORT },
     mailDomain: env.MAIL_DOMAIN ?? 'renraku.test',
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     featurePhoneDomains: env.FEATURE_PHONE_DOMAINS,

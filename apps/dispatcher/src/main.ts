@@ -7,6 +7,7 @@ import { stopOnSignals } from '@renraku/shared/process';
 import { resolveSecretKey } from '@renraku/shared/secret';
 import { busWhenConnected } from './bus';
 import { loadDispatcherEnv, type DispatcherEnv } from './env';
+import { healthChecker, startHealthServer } from './health';
 import { startDispatcher, startInbound } from './index';
 
 // `pnpm start:dispatcher`: the dispatcher as its own process, as many as the sending needs.
@@ -48,8 +49,22 @@ const keys = deriveKeys(
 const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logger });
 const inbound = await startInbound({ env, db: database.db, bus, keys, logger });
 logger.info({ port: inbound.port }, 'inbound SMTP listening');
+const health = env.health
+  ? await startHealthServer(
+      env.health,
+      healthChecker({
+        database,
+        bus,
+        smtpUrl: env.smtpUrl,
+        mailDomain: env.mailDomain,
+        logger,
+      }),
+    )
+  : undefined;
+if (health) logger.info({ port: health.port }, 'health endpoint listening');
 
 stopOnSignals(logger, async () => {
+  await health?.close();
   await Promise.all([inbound.close(), dispatcher.stop()]);
   await bus.close();
   await database.close();

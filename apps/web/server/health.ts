@@ -1,9 +1,8 @@
+import { probeState, type DependencyState } from '@renraku/shared/health';
 import type { WebContext } from './context';
 
 /** How long /healthz waits for the database before calling it down. */
 const PING_TIMEOUT_MS = 2000;
-
-export type DependencyState = 'up' | 'down';
 
 /** The body of GET /healthz; load balancers read the status code, people read this. */
 export interface HealthReport {
@@ -14,20 +13,12 @@ export interface HealthReport {
   };
 }
 
-async function databaseState(ctx: WebContext): Promise<DependencyState> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('database ping timed out')), PING_TIMEOUT_MS);
-  });
-  try {
-    await Promise.race([ctx.dbHandle.ping(), timeout]);
-    return 'up';
-  } catch (error) {
-    ctx.logger.warn({ err: error }, 'health check: database is down');
-    return 'down';
-  } finally {
-    clearTimeout(timer);
-  }
+function databaseState(ctx: WebContext): Promise<DependencyState> {
+  return probeState(
+    () => ctx.dbHandle.ping(),
+    PING_TIMEOUT_MS,
+    (error) => ctx.logger.warn({ err: error }, 'health check: database is down'),
+  );
 }
 
 /** Each dependency's state; the web is only healthy when all of them are up. */

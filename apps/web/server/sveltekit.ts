@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Request, RequestHandler } from 'express';
+import { OperatorError } from '@renraku/shared/process';
+import { WEB_BUILD_HANDLER as handlerFile } from './build';
 import type { RequestWithContext, WebContext } from './context';
 import { requestOrigin } from './origin';
 
@@ -11,12 +13,12 @@ const PROTOCOL_HEADER = 'x-renraku-protocol';
 const HOST_HEADER = 'x-renraku-host';
 const ADDRESS_HEADER = 'x-renraku-client-address';
 
-const handlerFile = fileURLToPath(new URL('../build/handler.js', import.meta.url));
-
 /** adapter-node's request handler from `pnpm build`; a missing build is a start-up error. */
 export async function loadSvelteKitHandler(): Promise<RequestHandler> {
   if (!existsSync(handlerFile)) {
-    throw new Error(`The web app is not built (${handlerFile} is missing): run \`pnpm build\`.`);
+    throw new OperatorError(
+      `the web app is not built (${handlerFile} is missing): run \`pnpm build\` first.`,
+    );
   }
   // adapter-node reads these names once, when handler.js is first imported.
   process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;

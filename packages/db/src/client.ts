@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { lockDataDir } from './data-dir-lock';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -82,11 +83,20 @@ async function openPglite(options: DbOptions): Promise<DbHandle> {
   ]);
   const dataDir = options.dataDir ?? './data';
   let client: PGlite;
+  let release = () => {};
   if (dataDir === 'memory://') {
     client = new PGlite();
   } else {
     mkdirSync(dataDir, { recursive: true });
-    client = new PGlite(`${dataDir}/pglite`);
+    // Before PGlite touches its files: a second opener would abort inside WebAssembly.
+    release = lockDataDir(dataDir);
+    try {
+      client = new PGlite(`${dataDir}/pglite`);
+      await client.waitReady;
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
@@ -99,7 +109,11 @@ async function openPglite(options: DbOptions): Promise<DbHandle> {
       await db.execute(sql`select 1`);
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
     },
   };
 }

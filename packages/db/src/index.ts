@@ -1,4 +1,5 @@
 export { createDb, rowsOf, type Db, type DbHandle, type DbOptions, type Tx } from './client';
+export { DatabaseInUseError } from './data-dir-lock';
 export * as schema from './schema';
 export * from './queries/sessions';
 export * from './queries/rate-limits';

@@ -3,10 +3,16 @@ import type { Logger } from './logger';
 
 // The entry points of every process (web, dispatcher, pnpm start) start and stop the same way.
 
+/** A refusal whose message tells the operator all there is to know: printed without a stack. */
+export class OperatorError extends Error {
+  override name = 'OperatorError';
+}
+
 /** Runs a process's main: a bad configuration prints its message, anything else its error. */
 export function runMain(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    const plain = error instanceof ConfigError || error instanceof OperatorError;
+    console.error(plain ? error.message : error);
     process.exit(1);
   });
 }
@@ -29,6 +35,8 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<unknown>): voi
       },
     );
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  // `on`, not `once`: Ctrl-C under `pnpm start` signals the whole process group and pnpm
+  // forwards the signal too; a second one must not cut the graceful stop short.
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }

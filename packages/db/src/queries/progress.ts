@@ -105,10 +105,17 @@ export async function listMessagesInScope(
   db: Db | Tx,
   scope: StaffScope,
   limit: number,
+  /** Only messages older than this one (a page's cursor); none if it is not in scope. */
+  before?: number,
 ): Promise<WatchedMessage[]> {
+  const after =
+    before === undefined
+      ? sql`true`
+      : sql`(m.created_at, m.id) < (select m.created_at, m.id from messages m
+          where m.id = ${before} and ${messageInScope(scope)})`;
   const rows = rowsOf<WatchedRow>(
     await db.execute(sql`select ${watchedColumns} from ${watchedFrom}
-      where m.state <> 'draft' and ${messageInScope(scope)}
+      where m.state <> 'draft' and ${messageInScope(scope)} and ${after}
       order by m.created_at desc, m.id desc limit ${limit}`),
   );
   return rows.map(toWatched);

@@ -40,6 +40,7 @@ export async function findSchoolByCode(
 export function listSchoolsWithDistrict(db: Db | Tx, districtId?: number) {
   return db
     .select({
+      id: schools.id,
       districtCode: districts.code,
       code: schools.code,
       name: schools.name,

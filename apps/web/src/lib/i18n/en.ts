@@ -3,6 +3,7 @@ import { adminEn } from './admin.en';
 import { cancelEn } from './cancel.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
+import { outboxEn } from './outbox.en';
 import { parentEn } from './parent.en';
 import { registrationEn } from './registration.en';
 
@@ -63,4 +64,5 @@ export const en: Record<MessageKey, string> = {
   ...composeEn,
   ...cancelEn,
   ...registrationEn,
+  ...outboxEn,
 };

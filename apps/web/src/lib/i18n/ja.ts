@@ -4,6 +4,7 @@ import { composeJa } from './compose.ja';
 import { adminJa } from './admin.ja';
 import { cancelJa } from './cancel.ja';
 import { liveJa } from './live.ja';
+import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
 import { registrationJa } from './registration.ja';
 
@@ -63,6 +64,7 @@ export const ja = {
   ...composeJa,
   ...cancelJa,
   ...registrationJa,
+  ...outboxJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;

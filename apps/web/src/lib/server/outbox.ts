@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import type { Outbox } from '@renraku/shared/outbox';
+import type { Outbox, OutboxKind, OutboxRetention } from '@renraku/shared/outbox';
 
 /**
  * The demo mailbox exists only in the embedded mode, where every address is a demo address;
@@ -13,4 +13,41 @@ export function requireOutbox(locals: App.Locals): Outbox {
 /** Times are shown as the schools see them, in Japan time, whatever the server's zone. */
 export function japanTime(iso: string): string {
   return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' });
+}
+
+/** An address is at most 254 characters (RFC 5321); a longer search cannot match one. */
+export const MAX_RECIPIENT_QUERY = 254;
+
+/** The form's value as typed, or null when it is too long or given twice (400). */
+export function recipientQueryOf(params: URLSearchParams): string | null {
+  const values = params.getAll('to');
+  if (values.length > 1) return null;
+  const value = (values[0] ?? '').trim();
+  return value.length > MAX_RECIPIENT_QUERY ? null : value;
+}
+
+/** How a search and an address are compared: full-width typing folded (NFKC), any case. */
+const folded = (text: string) => text.normalize('NFKC').toLowerCase();
+
+export interface OutboxListing {
+  mails: { id: number; kind: OutboxKind; receivedAt: string; to: string; subject: string }[];
+  retention: OutboxRetention[];
+}
+
+/** The kept mails, newest first; with a query, those with a recipient containing it. */
+export function outboxListing(outbox: Outbox, query: string): OutboxListing {
+  const wanted = folded(query);
+  return {
+    mails: outbox
+      .list()
+      .filter((mail) => wanted === '' || mail.envelopeTo.some((to) => folded(to).includes(wanted)))
+      .map((mail) => ({
+        id: mail.id,
+        kind: mail.kind,
+        receivedAt: japanTime(mail.receivedAt),
+        to: mail.envelopeTo.join(', '),
+        subject: mail.subject,
+      })),
+    retention: outbox.retention(),
+  };
 }

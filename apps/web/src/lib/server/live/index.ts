@@ -92,7 +92,7 @@ export async function scopedFigures(
   };
 }
 
-function summaryOf(message: WatchedMessage): MessageSummary {
+export function summaryOf(message: WatchedMessage): MessageSummary {
   return {
     id: message.id,
     category: message.category,

@@ -27,3 +27,9 @@ export {
   type CancelResult,
   type ScheduleView,
 } from './cancel';
+export {
+  listApiMessages,
+  readMessagePageQuery,
+  type ApiListedMessage,
+  type ApiMessagePage,
+} from './list';

@@ -1,6 +1,11 @@
 import { json } from '@sveltejs/kit';
 import { requireApiStaff } from '$lib/server/auth/guards';
-import { readSendRequest, sendMessage } from '$lib/server/messages';
+import {
+  listApiMessages,
+  readMessagePageQuery,
+  readSendRequest,
+  sendMessage,
+} from '$lib/server/messages';
 import type { RequestHandler } from './$types';
 
 /**
@@ -29,4 +34,17 @@ export const POST: RequestHandler = async ({ request, locals }) => {
     );
   }
   return json({ id: result.id }, { status: result.created ? 201 : 200 });
+};
+
+/** The recent messages in the owner's scope, newest first: `?limit=` (1–100) and `?before=`. */
+export const GET: RequestHandler = async ({ locals, url }) => {
+  const staff = requireApiStaff(locals);
+  const query = readMessagePageQuery(url.searchParams);
+  if (!query.ok) {
+    const { error, message, issues } = query;
+    return json({ error, message, issues }, { status: 400 });
+  }
+  return json(await listApiMessages(locals.ctx, staff, query), {
+    headers: { 'cache-control': 'no-store' },
+  });
 };
