@@ -83,7 +83,7 @@ describe('GET /api/v1/messages', () => {
     expect(nextBefore).toBeNull();
     expect(messages[4]).toMatchObject({
       category: 'education_info',
-      subject: '市内全校',
+      subject: '【教育情報】市内全校', // the final subject, as parents got it and staff lists show it
       senderName: '湊市教育委員会',
     });
     expect(Date.parse(messages[4]!.createdAt)).not.toBeNaN();
