@@ -17,7 +17,6 @@ export * from './queries/households';
 export * from './queries/students';
 export * from './queries/registrations';
 export * from './queries/addresses';
-export * from './queries/staff-admin';
 export * from './queries/progress';
 export * from './queries/call-list';
 export * from './queries/parents';

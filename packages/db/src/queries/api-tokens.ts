@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
 import { apiTokens } from '../schema';
 
@@ -44,4 +44,49 @@ export async function markApiTokenUsed(db: Db | Tx, tokenId: number, at: Date): 
         or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, aMinuteAgo)),
       ),
     );
+}
+
+/** A token as its owner's list shows it: never the hash. */
+export interface OwnedApiToken {
+  id: number;
+  name: string;
+  tokenPrefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The owner's tokens, newest first, revoked ones included so the owner sees what was cut off. */
+export function listApiTokensOf(db: Db | Tx, staffUserId: number): Promise<OwnedApiToken[]> {
+  return db
+    .select({
+      id: apiTokens.id,
+      name: apiTokens.name,
+      tokenPrefix: apiTokens.tokenPrefix,
+      createdAt: apiTokens.createdAt,
+      lastUsedAt: apiTokens.lastUsedAt,
+      revokedAt: apiTokens.revokedAt,
+    })
+    .from(apiTokens)
+    .where(eq(apiTokens.staffUserId, staffUserId))
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
+}
+
+/** Revokes one of the owner's live tokens; false when it is not theirs or already revoked. */
+export async function revokeApiTokenOf(
+  db: Db | Tx,
+  input: { tokenId: number; staffUserId: number; at: Date },
+): Promise<boolean> {
+  const revoked = await db
+    .update(apiTokens)
+    .set({ revokedAt: input.at })
+    .where(
+      and(
+        eq(apiTokens.id, input.tokenId),
+        eq(apiTokens.staffUserId, input.staffUserId),
+        isNull(apiTokens.revokedAt),
+      ),
+    )
+    .returning({ id: apiTokens.id });
+  return revoked.length > 0;
 }

@@ -33,3 +33,12 @@ export async function deleteExpiredSessions(db: Db | Tx, now: Date): Promise<num
     .returning({ idHash: sessions.idHash });
   return removed.length;
 }
+
+/** Signs an account out everywhere: after a reset or a disable, old sessions must not go on. */
+export async function deleteStaffSessions(db: Db | Tx, staffUserId: number): Promise<number> {
+  const deleted = await db
+    .delete(sessions)
+    .where(eq(sessions.staffUserId, staffUserId))
+    .returning({ idHash: sessions.idHash });
+  return deleted.length;
+}
