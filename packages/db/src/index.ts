@@ -6,7 +6,7 @@ export * from './queries/rate-limits';
 export * from './queries/staff-users';
 export * from './queries/api-tokens';
 export * from './queries/audit-events';
-export * from './queries/roster';
+export * from './queries/statistics';
 export * from './queries/registration-tokens';
 export * from './queries/messages';
 export * from './queries/deliveries';

@@ -1,5 +1,7 @@
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
-import { households } from '../schema';
+import { chunksOf } from './chunks';
+import { type RosterPhone, households } from '../schema';
 
 export type Household = typeof households.$inferSelect;
 export type NewHousehold = typeof households.$inferInsert;
@@ -14,4 +16,59 @@ export function createHouseholds(
     schoolId: households.schoolId,
     householdKey: households.householdKey,
   });
+}
+
+/** A household as import compares it: key and phones. */
+export interface RosterHousehold {
+  id: number;
+  householdKey: string;
+  phones: RosterPhone[];
+}
+
+/** Import resolves household keys to ids and compares phones in memory. */
+export async function listSchoolHouseholds(
+  db: Db | Tx,
+  schoolId: number,
+): Promise<RosterHousehold[]> {
+  return db
+    .select({ id: households.id, householdKey: households.householdKey, phones: households.phones })
+    .from(households)
+    .where(eq(households.schoolId, schoolId));
+}
+
+/** Creates households or replaces their phones; returns the id of every key given. */
+export async function upsertHouseholds(
+  db: Db | Tx,
+  owner: { districtId: number; schoolId: number },
+  rows: readonly { householdKey: string; phones: RosterPhone[] }[],
+): Promise<{ id: number; householdKey: string }[]> {
+  const result: { id: number; householdKey: string }[] = [];
+  for (const chunk of chunksOf(rows)) {
+    result.push(
+      ...(await db
+        .insert(households)
+        .values(chunk.map((row) => ({ ...owner, ...row })))
+        .onConflictDoUpdate({
+          target: [households.schoolId, households.householdKey],
+          set: { phones: sql`excluded.phones`, updatedAt: sql`now()` },
+        })
+        .returning({ id: households.id, householdKey: households.householdKey })),
+    );
+  }
+  return result;
+}
+
+/** Phones of families the school no longer has, unless a past call list still shows them. */
+export async function deleteOrphanHouseholds(db: Db | Tx, schoolId: number): Promise<number> {
+  const gone = await db
+    .delete(households)
+    .where(
+      and(
+        eq(households.schoolId, schoolId),
+        sql`not exists (select 1 from students s where s.household_id = ${households.id})`,
+        sql`not exists (select 1 from message_students m where m.household_id = ${households.id})`,
+      ),
+    )
+    .returning({ id: households.id });
+  return gone.length;
 }

@@ -1,5 +1,7 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
+import { countAddressesOf } from './addresses';
+import { chunksOf } from './chunks';
 import { classes, registrations, students } from '../schema';
 
 export type Registration = typeof registrations.$inferSelect;
@@ -104,4 +106,64 @@ export async function schoolHasRoster(db: Db | Tx, schoolId: number): Promise<bo
     .where(and(eq(students.schoolId, schoolId), eq(students.status, 'enrolled')))
     .limit(1);
   return row !== undefined;
+}
+
+/** What matching compares: the class and the name and kana the parent typed. */
+export interface RegistrationForMatching {
+  id: number;
+  classId: number;
+  studentId: number | null;
+  childName: string;
+  childKana: string;
+}
+
+/** Matching and roll-over work on all of a school's registrations at once. */
+export async function listSchoolRegistrations(
+  db: Db | Tx,
+  schoolId: number,
+): Promise<RegistrationForMatching[]> {
+  return db
+    .select({
+      id: registrations.id,
+      classId: registrations.classId,
+      studentId: registrations.studentId,
+      childName: registrations.childName,
+      childKana: registrations.childKana,
+    })
+    .from(registrations)
+    .where(eq(registrations.schoolId, schoolId));
+}
+
+/** Sets each registration's roster student and class in one statement per chunk. */
+export async function relinkRegistrations(
+  db: Db | Tx,
+  links: readonly { id: number; studentId: number | null; classId: number }[],
+): Promise<void> {
+  for (const chunk of chunksOf(links)) {
+    const values = sql.join(
+      chunk.map((link) => sql`(${link.id}::int, ${link.studentId}::int, ${link.classId}::int)`),
+      sql`, `,
+    );
+    await db.execute(sql`
+      update registrations r set student_id = v.student_id, class_id = v.class_id, updated_at = now()
+        from (values ${values}) as v(id, student_id, class_id)
+       where r.id = v.id`);
+  }
+}
+
+/** Deletes registrations; their addresses, tokens and sessions go with them (cascade). */
+export async function deleteRegistrations(
+  db: Db | Tx,
+  registrationIds: readonly number[],
+): Promise<{ registrations: number; addresses: number }> {
+  const addressCount = await countAddressesOf(db, registrationIds);
+  let registrationCount = 0;
+  for (const chunk of chunksOf(registrationIds)) {
+    const gone = await db
+      .delete(registrations)
+      .where(inArray(registrations.id, chunk))
+      .returning({ id: registrations.id });
+    registrationCount += gone.length;
+  }
+  return { registrations: registrationCount, addresses: addressCount };
 }

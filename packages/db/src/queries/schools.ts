@@ -1,4 +1,5 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import type { SchoolKind } from '@renraku/shared';
 import type { Db, Tx } from '../client';
 import { districts, schools } from '../schema';
 
@@ -51,4 +52,57 @@ export function listSchoolsWithDistrict(db: Db | Tx, districtId?: number) {
     .innerJoin(districts, eq(districts.id, schools.districtId))
     .where(districtId === undefined ? undefined : eq(schools.districtId, districtId))
     .orderBy(asc(districts.id), schoolOrder());
+}
+
+/** What school administration needs of a school, including its secret auth code. */
+export interface RosterSchool {
+  id: number;
+  districtId: number;
+  code: string;
+  name: string;
+  kind: SchoolKind;
+  registrationAddress: string;
+  authCode: string;
+  authCodeRotatedAt: Date;
+}
+
+/** Every roster service starts here: the scope check needs the district, sheets need the rest. */
+export async function findRosterSchool(
+  db: Db | Tx,
+  schoolId: number,
+): Promise<RosterSchool | undefined> {
+  const [school] = await db
+    .select({
+      id: schools.id,
+      districtId: schools.districtId,
+      code: schools.code,
+      name: schools.name,
+      kind: schools.kind,
+      registrationAddress: schools.registrationAddress,
+      authCode: schools.authCode,
+      authCodeRotatedAt: schools.authCodeRotatedAt,
+    })
+    .from(schools)
+    .where(eq(schools.id, schoolId));
+  return school;
+}
+
+/** Serialises imports, roll-overs and transfers of one school: each plans from what it locked. */
+export async function lockRosterSchool(tx: Tx, schoolId: number): Promise<void> {
+  await tx.execute(sql`select id from schools where id = ${schoolId} for update`);
+}
+
+/** Rotation: the old code stops working for new registrations at once. */
+export async function setSchoolAuthCode(
+  db: Db | Tx,
+  schoolId: number,
+  authCode: string,
+): Promise<Date> {
+  const [row] = await db
+    .update(schools)
+    .set({ authCode, authCodeRotatedAt: sql`now()` })
+    .where(eq(schools.id, schoolId))
+    .returning({ rotatedAt: schools.authCodeRotatedAt });
+  if (!row) throw new Error(`school ${schoolId} does not exist`);
+  return row.rotatedAt;
 }

@@ -213,3 +213,16 @@ export async function setStaffDisabledAt(
 ): Promise<void> {
   await db.update(staffUsers).set({ disabledAt }).where(eq(staffUsers.id, staffUserId));
 }
+
+/** Teachers still assigned to last year's classes after a roll-over, for the admin to reassign. */
+export async function countTeachersOfClasses(
+  db: Db | Tx,
+  classIds: readonly number[],
+): Promise<number> {
+  if (classIds.length === 0) return 0;
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(staffUsers)
+    .where(and(eq(staffUsers.role, 'teacher'), inArray(staffUsers.classId, [...classIds])));
+  return row?.count ?? 0;
+}
