@@ -7,7 +7,6 @@ import {
   type MessageCategory,
   type MessageState,
   type MessageTarget,
-  type StateCounts,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import { districts, messages, messageSchedules, schools, staffUsers } from '../schema';
@@ -323,40 +322,6 @@ export async function settleMessages(db: Db | Tx, messageIds?: number[]): Promis
     `),
   );
   return rows.map((row) => row.id);
-}
-
-/** A message's figures as the API and the dashboard report them. */
-export interface MessageProgress {
-  messageId: number;
-  messageState: MessageState;
-  /** Deliveries created (the recipient count once fanned out). */
-  total: number;
-  counts: StateCounts;
-}
-
-/** Counts by delivery state from PostgreSQL, the truth a dashboard resynchronises from. */
-export async function progressCounts(
-  db: Db | Tx,
-  messageId: number,
-): Promise<MessageProgress | null> {
-  const [message] = await db
-    .select({ state: messages.state })
-    .from(messages)
-    .where(eq(messages.id, messageId));
-  if (!message) return null;
-  const rows = rowsOf<{ state: keyof StateCounts; n: number }>(
-    await db.execute(sql`
-      select state, count(*)::int as n from deliveries where message_id = ${messageId}
-      group by state
-    `),
-  );
-  const counts: StateCounts = {};
-  let total = 0;
-  for (const row of rows) {
-    counts[row.state] = row.n;
-    total += row.n;
-  }
-  return { messageId, messageState: message.state, total, counts };
 }
 
 /** Everything the mail needs besides the recipient, read once per message per dispatcher. */

@@ -151,6 +151,31 @@ export async function progressBreakdown(
   return { messageState: message.state, cells };
 }
 
+/** A message's figures as the API and the dashboard report them. */
+export interface MessageProgress {
+  messageId: number;
+  messageState: MessageState;
+  /** Deliveries created (the recipient count once fanned out). */
+  total: number;
+  counts: StateCounts;
+}
+
+/** The breakdown summed over places: one count of a message's deliveries, not a second one. */
+export async function progressCounts(
+  db: Db | Tx,
+  messageId: number,
+): Promise<MessageProgress | null> {
+  const breakdown = await progressBreakdown(db, messageId);
+  if (!breakdown) return null;
+  const counts: StateCounts = {};
+  let total = 0;
+  for (const cell of breakdown.cells) {
+    counts[cell.state] = (counts[cell.state] ?? 0) + cell.n;
+    total += cell.n;
+  }
+  return { messageId, messageState: breakdown.messageState, total, counts };
+}
+
 /** A failed delivery as staff may see it: never the address, nor the relay's reply text. */
 export interface FailureRow {
   deliveryId: number;
