@@ -19,7 +19,6 @@ export * from './queries/registrations';
 export * from './queries/addresses';
 export * from './queries/progress';
 export * from './queries/call-list';
-export * from './queries/parents';
 export * from './queries/targets';
 export * from './queries/message-schedules';
 export * from './queries/bounces';

@@ -7,7 +7,7 @@ import {
 } from '@renraku/shared/crypto';
 import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
-import { registrationTokens, schools } from '../schema';
+import { registrationTokens } from '../schema';
 
 // Single-use links and mailbox tokens mailed to parents. Only a token's SHA-256 is stored, so a
 // copy of the database holds no usable link; the raw token exists only in the mail or the page
@@ -143,16 +143,18 @@ export async function deleteExpiredTokens(db: Db | Tx): Promise<number> {
   return rows.length;
 }
 
-/** The school an empty mail was sent to; addresses compare case-insensitively, as mail does. */
-export async function findSchoolByRegistrationAddress(db: Db | Tx, address: string) {
-  const [school] = await db
-    .select({
-      id: schools.id,
-      code: schools.code,
-      name: schools.name,
-    })
-    .from(schools)
-    .where(sql`lower(${schools.registrationAddress}) = ${address.toLowerCase()}`)
-    .limit(1);
-  return school;
+/** Once one reset link worked, the others mailed with it must not. */
+export async function deleteRegistrationTokensOf(
+  db: Db | Tx,
+  registrationId: number,
+  purpose: TokenPurpose,
+): Promise<void> {
+  await db
+    .delete(registrationTokens)
+    .where(
+      and(
+        eq(registrationTokens.registrationId, registrationId),
+        eq(registrationTokens.purpose, purpose),
+      ),
+    );
 }

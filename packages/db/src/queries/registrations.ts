@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
 import { countAddressesOf } from './addresses';
 import { chunksOf } from './chunks';
-import { classes, registrations, students } from '../schema';
+import { addresses, classes, districts, registrations, schools, students } from '../schema';
 
 export type Registration = typeof registrations.$inferSelect;
 export type NewRegistration = typeof registrations.$inferInsert;
@@ -166,4 +166,141 @@ export async function deleteRegistrations(
     registrationCount += gone.length;
   }
   return { registrations: registrationCount, addresses: addressCount };
+}
+
+/** Login IDs are unique per district, case-insensitively; the login form knows no district. */
+export function findRegistrationsByLoginId(db: Db | Tx, loginId: string, districtId?: number) {
+  return db
+    .select({
+      id: registrations.id,
+      districtId: registrations.districtId,
+      passwordHash: registrations.passwordHash,
+    })
+    .from(registrations)
+    .where(
+      and(
+        sql`lower(${registrations.loginId}) = ${loginId.toLowerCase()}`,
+        districtId === undefined ? undefined : eq(registrations.districtId, districtId),
+      ),
+    )
+    .limit(5);
+}
+
+/** Which of these (lower-case) login IDs are already someone's in the district. */
+export async function takenLoginIds(
+  db: Db | Tx,
+  districtId: number,
+  loginIds: readonly string[],
+): Promise<Set<string>> {
+  if (loginIds.length === 0) return new Set();
+  const rows = await db
+    .select({ loginId: sql<string>`lower(${registrations.loginId})` })
+    .from(registrations)
+    .where(
+      and(
+        eq(registrations.districtId, districtId),
+        inArray(sql`lower(${registrations.loginId})`, [...loginIds]),
+      ),
+    );
+  return new Set(rows.map((row) => row.loginId));
+}
+
+export type NewParentRegistration = typeof registrations.$inferInsert;
+
+/** The new registration's id, or undefined when its login ID was taken meanwhile. */
+export async function insertParentRegistration(
+  db: Db | Tx,
+  row: NewParentRegistration,
+): Promise<number | undefined> {
+  const [created] = await db
+    .insert(registrations)
+    .values(row)
+    .onConflictDoNothing()
+    .returning({ id: registrations.id });
+  return created?.id;
+}
+
+/** Registrations of one class that already carry this address (a repeated registration). */
+export function findClassRegistrationsWithAddress(
+  db: Db | Tx,
+  where: { classId: number; blindIndex: string },
+) {
+  return db
+    .select({
+      id: registrations.id,
+      loginId: registrations.loginId,
+      childKana: registrations.childKana,
+    })
+    .from(registrations)
+    .innerJoin(addresses, eq(addresses.registrationId, registrations.id))
+    .where(
+      and(eq(registrations.classId, where.classId), eq(addresses.blindIndex, where.blindIndex)),
+    );
+}
+
+/** The account page's view of a registration: the child, the school and the class. */
+export async function findParentAccount(db: Db | Tx, registrationId: number) {
+  const [row] = await db
+    .select({
+      id: registrations.id,
+      districtId: registrations.districtId,
+      schoolId: registrations.schoolId,
+      classId: registrations.classId,
+      studentId: registrations.studentId,
+      loginId: registrations.loginId,
+      childName: registrations.childName,
+      childKana: registrations.childKana,
+      schoolName: schools.name,
+      schoolKind: schools.kind,
+      districtName: districts.name,
+      grade: classes.grade,
+      className: classes.name,
+    })
+    .from(registrations)
+    .innerJoin(schools, eq(schools.id, registrations.schoolId))
+    .innerJoin(districts, eq(districts.id, registrations.districtId))
+    .innerJoin(classes, eq(classes.id, registrations.classId))
+    .where(eq(registrations.id, registrationId));
+  return row;
+}
+
+export type ParentAccount = NonNullable<Awaited<ReturnType<typeof findParentAccount>>>;
+
+/**
+ * Serialises changes to one registration's addresses (add, remove, replace), so two
+ * confirmations at once cannot both take the third place. Returns the registration's district,
+ * or undefined when it no longer exists.
+ */
+export async function lockRegistration(
+  tx: Tx,
+  registrationId: number,
+): Promise<number | undefined> {
+  const [row] = await tx
+    .select({ districtId: registrations.districtId })
+    .from(registrations)
+    .where(eq(registrations.id, registrationId))
+    .for('update');
+  return row?.districtId;
+}
+
+export async function setRegistrationPassword(
+  db: Db | Tx,
+  registrationId: number,
+  passwordHash: string,
+): Promise<void> {
+  await db
+    .update(registrations)
+    .set({ passwordHash, updatedAt: sql`now()` })
+    .where(eq(registrations.id, registrationId));
+}
+
+export async function recordParentLogin(
+  db: Db | Tx,
+  registrationId: number,
+  at: Date,
+): Promise<void> {
+  await db
+    .update(registrations)
+    .set({ lastLoginAt: at })
+    .where(eq(registrations.id, registrationId));
 }

@@ -106,3 +106,52 @@ export async function setSchoolAuthCode(
   if (!row) throw new Error(`school ${schoolId} does not exist`);
   return row.rotatedAt;
 }
+
+/** The school a registration link belongs to, with its auth code for the first step. */
+export interface ParentSchool {
+  id: number;
+  districtId: number;
+  name: string;
+  kind: SchoolKind;
+  authCode: string;
+}
+
+export async function findParentSchool(
+  db: Db | Tx,
+  schoolId: number,
+): Promise<ParentSchool | undefined> {
+  const [school] = await db
+    .select({
+      id: schools.id,
+      districtId: schools.districtId,
+      name: schools.name,
+      kind: schools.kind,
+      authCode: schools.authCode,
+    })
+    .from(schools)
+    .where(eq(schools.id, schoolId));
+  return school;
+}
+
+/** A sibling may attend any school of the district; the parent picks it from this list. */
+export function listDistrictSchools(db: Db | Tx, districtId: number) {
+  return db
+    .select({ id: schools.id, name: schools.name, kind: schools.kind })
+    .from(schools)
+    .where(eq(schools.districtId, districtId))
+    .orderBy(schoolOrder());
+}
+
+/** The school an empty mail was sent to; addresses compare case-insensitively, as mail does. */
+export async function findSchoolByRegistrationAddress(db: Db | Tx, address: string) {
+  const [school] = await db
+    .select({
+      id: schools.id,
+      code: schools.code,
+      name: schools.name,
+    })
+    .from(schools)
+    .where(sql`lower(${schools.registrationAddress}) = ${address.toLowerCase()}`)
+    .limit(1);
+  return school;
+}

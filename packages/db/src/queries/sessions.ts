@@ -42,3 +42,8 @@ export async function deleteStaffSessions(db: Db | Tx, staffUserId: number): Pro
     .returning({ idHash: sessions.idHash });
   return deleted.length;
 }
+
+/** After a password reset every session of the registration ends, a stolen one included. */
+export async function deleteParentSessions(db: Db | Tx, registrationId: number): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.registrationId, registrationId));
+}
