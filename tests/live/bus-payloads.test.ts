@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createMessage, type Db } from '@renraku/db';
+import type { Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { busTopics } from '@renraku/shared';
 import { createRedisBus, type Bus } from '@renraku/shared/bus';
 import {
   addFamilies,
-  createClass,
-  createDistrict,
-  createSchool,
-  createStaff,
+  createDistrictWithClass,
+  sendMessage,
+  simpleFamilies,
   waitFor,
 } from '../dispatch/fixtures';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server';
@@ -57,30 +56,22 @@ function publishRaw(channel: string, message: string): void {
 }
 
 it('ignores a malformed payload and still moves the dashboard on the next good one', async () => {
-  ({ web } = await startTestWeb(database, { bus: webBus }));
-  const base = `http://127.0.0.1:${web.port}`;
-  const district = await createDistrict(db);
-  const school = await createSchool(db, district.id, 'みなと第一小学校');
-  const klass = await createClass(db, school, 2, '1組');
+  const started = await startTestWeb(database, { bus: webBus });
+  web = started.web;
+  const { district, board, klass } = await createDistrictWithClass(db, 'みなと第一小学校');
   await addFamilies(
     db,
-    Array.from({ length: 3 }, (_, i) => [
-      { klass, name: `児童${i}`, addresses: [`bus-${i}@example.jp`] },
-    ]),
+    simpleFamilies(klass, 3, (i) => `bus-${i}@example.jp`),
   );
-  const board = await createStaff(db, district.id, 'board', '教育委員会 佐藤');
-  const { id: messageId } = await createMessage(db, {
+  const { id: messageId } = await sendMessage(db, {
     districtId: district.id,
-    schoolId: null,
     authorId: board.id,
-    category: 'emergency_contact',
-    subject: '臨時休校',
-    body: '本日は臨時休校です。',
     target: { kind: 'district' },
-    scheduledAt: null,
-    idempotencyKey: null,
   });
-  const dashboard = new Dashboard(openSocket(base, await sessionCookie(db, board.id)), messageId);
+  const dashboard = new Dashboard(
+    openSocket(started.base, await sessionCookie(db, board.id)),
+    messageId,
+  );
   await connected(dashboard.socket);
   expect((await dashboard.start()).ok).toBe(true);
   expect(dashboard.figures.total).toEqual({ queued: 3 });
