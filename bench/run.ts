@@ -233,7 +233,7 @@ async function dashboards(services: BenchServices, city: BenchCity, sink: Sink, 
       'dashboard',
       'bus event → client p50 / p95 / p99 ms',
       `${fromBus.p50} / ${fromBus.p95} / ${fromBus.p99}`,
-      `${HERE}; from the committed batch's event`,
+      `${HERE}; from the first messageChanged heard after the write`,
     );
     report.add('dashboard', 'latency samples', fromWrite.samples, 'accepted rows × dashboards');
     report.add('dashboard', 'all dashboards final after done, ms', finalMs ?? 'never', HERE);

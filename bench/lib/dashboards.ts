@@ -13,8 +13,9 @@ import {
 // the same stream), each recording when its accepted count rose. The latency of a status
 // write is the time from the write (the row's updated_at, set in the writing transaction)
 // to the first delta at which a dashboard's accepted count includes that row; and, without
-// the write itself, from the moment the dispatcher's bus event for the committed batch
-// reached the bench (a Redis subscriber like the web's bridge).
+// the write itself, from the first bus event the bench heard (a Redis subscriber like the
+// web's bridge) after that write: the event carries only the message, so the row's time
+// comes from the database.
 
 interface Receipt {
   at: number;
@@ -47,13 +48,9 @@ export async function openDashboards(
     sockets.push(socket);
   }
   await Promise.all(sockets.map(connected));
-  const published = new Map<number, number>();
-  const unsubscribe = await bus.subscribe('deliveryStatus', (batch) => {
-    const at = Date.now();
-    for (const transition of batch.transitions) {
-      if (transition.to === 'accepted') published.set(transition.deliveryId, at);
-    }
-  });
+  // When each bus event reached the bench, in order; an event names only its message.
+  const heard: number[] = [];
+  const unsubscribe = await bus.subscribe('messageChanged', () => heard.push(Date.now()));
   return {
     async watch(messageId) {
       for (const socket of sockets) {
@@ -83,6 +80,17 @@ export async function openDashboards(
           from deliveries where message_id = ${messageId} and state = 'accepted'
           order by updated_at, id`),
       );
+      // The dispatcher announces a write after its commit: the first event heard after the
+      // row's write time is the one for its batch (or a concurrent one, as early or earlier).
+      const firstHeardAfter = (at: number) => {
+        let [lo, hi] = [0, heard.length];
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (heard[mid]! < at) lo = mid + 1;
+          else hi = mid;
+        }
+        return heard[lo];
+      };
       const fromWrite = new Float64Array(writes.length * boards.length);
       const fromBus = new Float64Array(writes.length * boards.length);
       let [w, b] = [0, 0];
@@ -93,8 +101,9 @@ export async function openDashboards(
           const receipt = receipts[r];
           if (!receipt) return;
           fromWrite[w++] = receipt.at - Number(row.at);
-          const heard = published.get(Number(row.id));
-          if (heard !== undefined) fromBus[b++] = receipt.at - heard;
+          const announced = firstHeardAfter(Number(row.at));
+          if (announced !== undefined && announced <= receipt.at)
+            fromBus[b++] = receipt.at - announced;
         });
       }
       return { fromWrite: fromWrite.subarray(0, w).sort(), fromBus: fromBus.subarray(0, b).sort() };

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { schema, type Db } from '@renraku/db';
-import type { DeliveryStatusBatch, MessageFinished } from '@renraku/shared';
+import type { MessageChanged, MessageFinished } from '@renraku/shared';
 import { createLogger } from '@renraku/shared/logger';
 import { startInboundServer, type InboundServer } from '../../apps/dispatcher/src/inbound';
 import { fixture } from '../../apps/dispatcher/src/inbound/bounces/fixture-mail';
@@ -13,12 +13,12 @@ import { keys } from '../dispatch/fixtures';
 
 export interface BounceServer {
   inbound: InboundServer;
-  batches: DeliveryStatusBatch[];
+  changed: MessageChanged[];
   finished: MessageFinished[];
 }
 
 export async function startBounceServer(db: Db): Promise<BounceServer> {
-  const batches: DeliveryStatusBatch[] = [];
+  const changed: MessageChanged[] = [];
   const finished: MessageFinished[] = [];
   const inbound = await startInboundServer({
     db,
@@ -30,11 +30,11 @@ export async function startBounceServer(db: Db): Promise<BounceServer> {
     publicUrl: 'https://renraku.example.jp',
     sendReply: () => Promise.reject(new Error('bounces are never answered')),
     status: {
-      deliveryStatus: (batch) => batches.push(batch),
+      messageChanged: (event) => changed.push(event),
       messageFinished: (event) => finished.push(event),
     },
   });
-  return { inbound, batches, finished };
+  return { inbound, changed, finished };
 }
 
 /** Delivers a fixture to a return path from the null sender, as a relay sends a DSN. */

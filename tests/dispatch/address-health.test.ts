@@ -227,7 +227,7 @@ describe('a failing health write', () => {
         },
       },
       mailer: createSmtpMailer(env),
-      status: { deliveryStatus() {}, messageFinished() {}, messageQueued() {} },
+      status: { messageChanged() {}, messageFinished() {}, messageQueued() {} },
       keys,
       logger: createLogger('health-test', 'error', {
         write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
-import type { DeliveryStatusBatch } from '@renraku/shared';
+import type { MessageChanged } from '@renraku/shared';
 import {
   addFamilies,
   createDistrictWithClass,
@@ -41,8 +41,8 @@ it('keeps sending when Redis is killed mid-send', async () => {
   redis = await startPrivateRedis();
   const bus = await redis.connect();
   const observer = await redis.connect();
-  const received: DeliveryStatusBatch[] = [];
-  await observer.subscribe('deliveryStatus', (batch) => received.push(batch));
+  const received: MessageChanged[] = [];
+  await observer.subscribe('messageChanged', (event) => received.push(event));
 
   const { district, board, klass } = await createDistrictWithClass(db, 'みなと第三小学校');
   await addFamilies(
@@ -72,7 +72,7 @@ it('keeps sending when Redis is killed mid-send', async () => {
   const rows = await deliveriesOf(db, id);
   expect(rows.filter((row) => row.state !== 'accepted')).toEqual([]);
   expect(received.length).toBe(receivedWhenRedisDied);
-  expect(received.every((batch) => batch.messageId === id)).toBe(true);
+  expect(received.every((event) => event.messageId === id)).toBe(true);
   const published = JSON.stringify(received);
   expect(published).not.toContain('@');
   expect(published).not.toContain('redis-');

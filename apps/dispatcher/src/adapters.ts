@@ -134,7 +134,7 @@ export function createStatusBus(bus: Bus, maxPending = 1000): StatusBus {
       .finally(() => pending--);
   };
   return {
-    deliveryStatus: (batch) => publish('deliveryStatus', batch),
+    messageChanged: (event) => publish('messageChanged', event),
     messageFinished: (event) => publish('messageFinished', event),
     messageQueued: (messageId) => publish('messageQueued', { messageId }),
   };

@@ -7,7 +7,7 @@ import type {
   SendFailure,
   StoredTransition,
 } from '@renraku/db';
-import type { DeliveryStatusBatch, DeliveryTransition, MessageFinished } from '@renraku/shared';
+import type { MessageChanged, MessageFinished } from '@renraku/shared';
 import { decryptAddress, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
 import type { DispatchSettings } from './env';
@@ -64,7 +64,7 @@ export interface Mailer {
 
 /** Live status for dashboards; best effort, never awaited by sending. */
 export interface StatusBus {
-  deliveryStatus(batch: DeliveryStatusBatch): void;
+  messageChanged(event: MessageChanged): void;
   messageFinished(event: MessageFinished): void;
   messageQueued(messageId: number): void;
 }
@@ -117,15 +117,9 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One bus payload per message, however the batch mixes them. */
-function batchesOf(items: { messageId: number; transition: DeliveryTransition }[]) {
-  const byMessage = new Map<number, DeliveryTransition[]>();
-  for (const { messageId, transition } of items) {
-    const list = byMessage.get(messageId);
-    if (list) list.push(transition);
-    else byMessage.set(messageId, [transition]);
-  }
-  return [...byMessage].map(([messageId, transitions]) => ({ messageId, transitions }));
+/** One bus event per message, however many of its deliveries the batch changed. */
+function announceChanged(status: StatusBus, messageIds: Iterable<number>): void {
+  for (const messageId of new Set(messageIds)) status.messageChanged({ messageId });
 }
 
 /** The most message templates one process keeps; each is one message's headers and body. */
@@ -241,21 +235,11 @@ export class Dispatcher {
   }
 
   private announceClaims(claimed: ClaimedDelivery[]): void {
-    const items = claimed
+    const changed = claimed
       // A lease taken over from a dead worker was already counted as sending.
       .filter((delivery) => delivery.previousState !== 'sending')
-      .map((delivery) => ({
-        messageId: delivery.messageId,
-        transition: {
-          deliveryId: delivery.id,
-          from: delivery.previousState,
-          to: 'sending' as const,
-          schoolId: delivery.schoolId,
-          classId: delivery.classId,
-          code: null,
-        },
-      }));
-    for (const batch of batchesOf(items)) this.deps.status.deliveryStatus(batch);
+      .map((delivery) => delivery.messageId);
+    announceChanged(this.deps.status, changed);
   }
 
   private dispatch(delivery: ClaimedDelivery): void {
@@ -371,18 +355,10 @@ export class Dispatcher {
     }
     this.inFlight -= taken.length;
     this.roomFreed();
-    const items = stored.map((row) => ({
-      messageId: row.messageId,
-      transition: {
-        deliveryId: row.id,
-        from: 'sending' as const,
-        to: row.state,
-        schoolId: row.schoolId,
-        classId: row.classId,
-        code: row.code,
-      },
-    }));
-    for (const batch of batchesOf(items)) status.deliveryStatus(batch);
+    announceChanged(
+      status,
+      stored.map((row) => row.messageId),
+    );
     // Before settling: once a message is done, its refused addresses have lost their health.
     await this.recordAddressFailures(taken, stored);
     const ending = new Set(

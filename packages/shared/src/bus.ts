@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createClient } from 'redis';
-import { channels, type ChannelPayloads } from './events';
+import { busTopics, type ChannelPayloads } from './events';
 
 export type Topic = keyof ChannelPayloads;
 type Handler<T extends Topic> = (payload: ChannelPayloads[T]) => void;
@@ -16,17 +16,6 @@ export interface Bus {
   /** Whether the bus currently reaches its broker (always true in process). */
   isUp(): boolean;
   close(): Promise<void>;
-}
-
-function channelFor<T extends Topic>(topic: T, payload: ChannelPayloads[T]): string {
-  if (topic === 'deliveryStatus') {
-    return channels.deliveryStatus((payload as ChannelPayloads['deliveryStatus']).messageId);
-  }
-  return channels[topic as Exclude<Topic, 'deliveryStatus'>];
-}
-
-function patternFor(topic: Topic): string {
-  return topic === 'deliveryStatus' ? channels.deliveryStatusPattern : channels[topic];
 }
 
 /** The embedded default: one process, no Redis. */
@@ -53,7 +42,11 @@ export function createInProcessBus(): Bus {
   };
 }
 
-/** Redis pub/sub; reconnects on its own and drops publishes while Redis is away. */
+/**
+ * Redis pub/sub; reconnects on its own and drops publishes while Redis is away. A payload that
+ * does not match its topic's schema, or a handler that throws, is reported to `onError` (by
+ * topic only, never the payload, which is not ours to log) and the subscriber goes on.
+ */
 export async function createRedisBus(
   url: string,
   onError: (error: Error) => void = () => {},
@@ -73,19 +66,34 @@ export async function createRedisBus(
     async publish(topic, payload) {
       if (!publisher.isReady) return;
       try {
-        await publisher.publish(channelFor(topic, payload), JSON.stringify(payload));
+        await publisher.publish(busTopics[topic].channel, JSON.stringify(payload));
       } catch (error) {
         onError(error as Error);
       }
     },
     async subscribe(topic, handler) {
-      const pattern = patternFor(topic);
+      const { channel, schema } = busTopics[topic];
       const listener = (message: string) => {
-        handler(JSON.parse(message) as never);
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(message);
+        } catch {
+          parsed = undefined;
+        }
+        const payload = schema.safeParse(parsed);
+        if (!payload.success) {
+          onError(new Error(`malformed ${topic} payload ignored`));
+          return;
+        }
+        try {
+          handler(payload.data as ChannelPayloads[typeof topic]);
+        } catch (error) {
+          onError(error as Error);
+        }
       };
-      await subscriber.pSubscribe(pattern, listener);
+      await subscriber.subscribe(channel, listener);
       return async () => {
-        await subscriber.pUnsubscribe(pattern, listener);
+        await subscriber.unsubscribe(channel, listener);
       };
     },
     isUp: () => publisher.isReady && subscriber.isReady,

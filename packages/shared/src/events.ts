@@ -1,50 +1,38 @@
+import { z } from 'zod';
 import type { CallMark, DeliveryState, MessageState } from './domain';
 
 // Every Redis channel and Socket.IO event is declared here once, with its payload type.
 
-/** One recipient's state change, as the dispatcher stored it. Never carries an address. */
-export interface DeliveryTransition {
-  deliveryId: number;
-  from: DeliveryState;
-  to: DeliveryState;
-  schoolId: number | null;
-  classId: number | null;
-  /** SMTP or DSN reply code, for the failure stream. */
-  code: number | null;
-}
+/**
+ * A message's stored deliveries or state changed: web processes re-read its figures from
+ * PostgreSQL (the only source of counts), so the event carries nothing else, and no address.
+ */
+export const messageChangedSchema = z.object({ messageId: z.number().int().positive() });
+export type MessageChanged = z.infer<typeof messageChangedSchema>;
 
-/** Payload of the per-message status channel: one stored batch of transitions. */
-export interface DeliveryStatusBatch {
-  messageId: number;
-  transitions: DeliveryTransition[];
-}
-
-/** Payload that tells dispatchers a message has deliveries to claim (they also poll). */
-export interface MessageQueued {
-  messageId: number;
-}
+/** Tells dispatchers a message has deliveries to claim (they also poll). */
+export const messageQueuedSchema = z.object({ messageId: z.number().int().positive() });
+export type MessageQueued = z.infer<typeof messageQueuedSchema>;
 
 /** A message reached its final state (done / cancelled). */
-export interface MessageFinished {
-  messageId: number;
-  state: 'done' | 'cancelled';
-}
+export const messageFinishedSchema = z.object({
+  messageId: z.number().int().positive(),
+  state: z.enum(['done', 'cancelled']),
+});
+export type MessageFinished = z.infer<typeof messageFinishedSchema>;
 
 const PREFIX = 'renraku:';
 
-/** Typed bus channels: name builders and the payload each carries. */
-export const channels = {
-  deliveryStatus: (messageId: number) => `${PREFIX}message:${messageId}:status` as const,
-  deliveryStatusPattern: `${PREFIX}message:*:status` as const,
-  messageQueued: `${PREFIX}message-queued` as const,
-  messageFinished: `${PREFIX}message-finished` as const,
-};
+/** The bus topics: each one's Redis channel and the schema its payload is checked against. */
+export const busTopics = {
+  messageChanged: { channel: `${PREFIX}message-changed`, schema: messageChangedSchema },
+  messageQueued: { channel: `${PREFIX}message-queued`, schema: messageQueuedSchema },
+  messageFinished: { channel: `${PREFIX}message-finished`, schema: messageFinishedSchema },
+} as const;
 
-export interface ChannelPayloads {
-  deliveryStatus: DeliveryStatusBatch;
-  messageQueued: MessageQueued;
-  messageFinished: MessageFinished;
-}
+export type ChannelPayloads = {
+  [T in keyof typeof busTopics]: z.infer<(typeof busTopics)[T]['schema']>;
+};
 
 /** Counts of deliveries by state; absent states are zero. */
 export type StateCounts = Partial<Record<DeliveryState, number>>;

@@ -81,7 +81,7 @@ export interface InboundOptions {
   /** Validity of the mailed links (REGISTRATION_LINK_TTL_SECONDS); the leaflet's 24 hours. */
   linkTtlSeconds?: number;
   /** Where bounce intake announces delivery changes (the dispatcher's bus); optional. */
-  status?: Pick<StatusBus, 'deliveryStatus' | 'messageFinished'>;
+  status?: Pick<StatusBus, 'messageChanged' | 'messageFinished'>;
 }
 
 /**

@@ -18,7 +18,7 @@ import type { WebContext } from '../context';
 // The bridge from the dispatchers' status channel to the dashboards.
 //
 // Protocol (one stream per web process, PostgreSQL as the only source of counts):
-// - A bus 'deliveryStatus' or 'messageFinished' event only marks its message dirty; every
+// - A bus 'messageChanged' or 'messageFinished' event only marks its message dirty; every
 //   COALESCE_MS the bridge re-reads each dirty watched message's counts by (school, class,
 //   state) from PostgreSQL, and sends each scope room the difference from its previous read
 //   as one 'progress:delta' with the next `seq` of this process's stream, plus the failures
@@ -216,7 +216,7 @@ export async function startLiveBridge(
     if (state) state.dirty = true;
   };
   const unsubscribe: (() => Promise<void>)[] = [];
-  for (const topic of ['deliveryStatus', 'messageFinished'] as const) {
+  for (const topic of ['messageChanged', 'messageFinished'] as const) {
     try {
       unsubscribe.push(await ctx.bus.subscribe(topic, markDirty));
     } catch (error) {

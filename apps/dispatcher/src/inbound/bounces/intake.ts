@@ -17,7 +17,7 @@ export interface BounceIntake {
   keys: Keys;
   logger: Logger;
   /** Live status for dashboards; absent, they catch up from PostgreSQL. */
-  status: Pick<StatusBus, 'deliveryStatus' | 'messageFinished'> | undefined;
+  status: Pick<StatusBus, 'messageChanged' | 'messageFinished'> | undefined;
 }
 
 /** The stored form of what a mail at the return path said about its delivery. */
@@ -75,19 +75,7 @@ export async function takeBounce(intake: BounceIntake, tag: string, raw: Buffer)
   );
   const transition = result?.transition;
   if (!transition) return;
-  status?.deliveryStatus({
-    messageId: transition.messageId,
-    transitions: [
-      {
-        deliveryId: transition.id,
-        from: transition.from,
-        to: transition.to,
-        schoolId: transition.schoolId,
-        classId: transition.classId,
-        code: transition.code,
-      },
-    ],
-  });
+  status?.messageChanged({ messageId: transition.messageId });
   // A report may overtake the dispatcher's write of the last pending delivery of a message.
   for (const messageId of await settleMessages(db, [transition.messageId])) {
     status?.messageFinished({ messageId, state: 'done' });
