@@ -15,8 +15,8 @@ import type { Bus, Topic } from '@renraku/shared/bus';
 import type { ChannelPayloads } from '@renraku/shared';
 import { carrierDomainOf } from '@renraku/shared/crypto';
 import { relayConnectionOptions } from '@renraku/shared/smtp';
-import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './dispatcher';
-import type { DispatchSettings, DispatcherEnv } from './env';
+import type { DispatchSettings } from './dispatcher';
+import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './ports';
 
 // The dispatcher's three ports, implemented with PostgreSQL (drizzle), nodemailer and the
 // shared bus.
@@ -55,9 +55,19 @@ interface SmtpError {
 }
 
 /** What the relay connections are built from: the relay, the carriers' limits, the key. */
-export type SmtpMailerSettings = Pick<DispatcherEnv, 'smtpUrl' | 'mailDomain' | 'dkim'> & {
+/** DKIM signing as nodemailer takes it: the key's domain, its selector and the PEM key. */
+export interface DkimSettings {
+  domainName: string;
+  keySelector: string;
+  privateKey: string;
+}
+
+export interface SmtpMailerSettings {
+  smtpUrl: string;
+  mailDomain: string;
+  dkim: DkimSettings | null;
   dispatch: Pick<DispatchSettings, 'concurrency' | 'carrierLimits'>;
-};
+}
 
 /**
  * nodemailer's pooled SMTP transports: the raw message passed through as rendered (and

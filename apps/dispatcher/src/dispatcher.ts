@@ -1,16 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type {
-  ClaimedDelivery,
-  DeliveryOutcome,
-  MessageForMail,
-  SendFailure,
-  StoredTransition,
-} from '@renraku/db';
-import type { MessageChanged, MessageFinished } from '@renraku/shared';
+import type { ClaimedDelivery, DeliveryOutcome, SendFailure, StoredTransition } from '@renraku/db';
 import { decryptAddress, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
-import type { DispatchSettings } from './env';
 import {
   bounceAddress,
   compileMail,
@@ -18,8 +10,9 @@ import {
   type MailSettings,
   type MailTemplate,
 } from './mail';
-import { sendFailureSeverity } from './severity';
+import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './ports';
 import { scrubReply } from './scrub';
+import { sendFailureSeverity } from './severity';
 
 // The sending manager (after listmonk's): it claims leased batches from the store, sends each
 // mail under an overall and a per-carrier concurrency bound, buffers the outcomes and writes
@@ -27,46 +20,35 @@ import { scrubReply } from './scrub';
 // addresses' health as bounces do. PostgreSQL holds all progress, so any dispatcher can stop or
 // die at any moment and another carries on from the database.
 
-/** Where deliveries come from and their outcomes go (PostgreSQL in production). */
-export interface DeliveryStore {
-  claim(limit: number): Promise<ClaimedDelivery[]>;
-  record(outcomes: DeliveryOutcome[]): Promise<StoredTransition[]>;
-  /** A relay's refusal weighs on the address like a bounce; only batches with failures call it. */
-  recordAddressFailures(failures: SendFailure[]): Promise<void>;
-  renewLeases(): Promise<void>;
-  /** Settles the given messages, or every open one; returns those now done. */
-  settle(messageIds?: number[]): Promise<number[]>;
-  messageForMail(messageId: number): Promise<MessageForMail | null>;
-  /** Creates due recurring and scheduled messages' deliveries; returns the messages queued. */
-  fanOutDue(): Promise<number[]>;
+/** One carrier's share of the sending: its domains and how many mails may be in flight. */
+export interface CarrierLimit {
+  domains: string[];
+  concurrency: number;
+  /**
+   * Mails per SMTP connection before the relay connection is replaced; the carrier counts
+   * them per session from our relay onwards (docomo takes at most 100). Absent: no limit.
+   */
+  maxMessages?: number;
 }
 
-/** The SMTP relay's answer; code null when no server answered (connection failure). */
-export interface SmtpReply {
-  code: number | null;
-  text: string;
-}
-
-/** One rendered mail; its Message-ID is passed along so the transport need not look for it. */
-export interface OutgoingMail {
-  envelopeFrom: string;
-  to: string;
-  raw: string;
-  messageId: string;
-  deliveryId: number;
-}
-
-/** The SMTP side; the dispatcher only needs the relay's answer to each mail. */
-export interface Mailer {
-  send(mail: OutgoingMail): Promise<SmtpReply>;
-  close(): Promise<void>;
-}
-
-/** Live status for dashboards; best effort, never awaited by sending. */
-export interface StatusBus {
-  messageChanged(event: MessageChanged): void;
-  messageFinished(event: MessageFinished): void;
-  messageQueued(messageId: number): void;
+/** How the dispatcher sends; every number has a default fit for one city. */
+export interface DispatchSettings {
+  /** SMTP connections, and mails in flight at once, over all carriers. */
+  concurrency: number;
+  /** Deliveries per claim and per status write. */
+  batchSize: number;
+  /** How long a claim holds; a dead worker's claims return after it. */
+  leaseMs: number;
+  /** Attempts (4xx or no connection) before a delivery fails for good. */
+  maxAttempts: number;
+  /** First retry delay, doubled per attempt up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Idle poll for new work and due scheduled messages. */
+  pollMs: number;
+  /** Longest a finished send waits before its status is written. */
+  flushMs: number;
+  carrierLimits: CarrierLimit[];
 }
 
 /** Everything the manager works with, injected so that tests can run it on other adapters. */
@@ -97,9 +79,6 @@ export function judgeReply(
   // ±20 % so that a carrier's deferred mails do not all come back in the same second.
   return { state: 'deferred', retryInMs: Math.round(backoff * (0.8 + 0.4 * random())) };
 }
-
-// The stored reply's scrubbing lives in ./scrub; bounce reading imports it from here.
-export { scrubReply };
 
 /** Anything that could break out of the To header or the SMTP command is not sent. */
 const SENDABLE_ADDRESS = /^[^\s<>()[\]\\,;:"@]+@[^\s<>()[\]\\,;:"@]+$/;

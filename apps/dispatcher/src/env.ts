@@ -11,18 +11,9 @@ import {
   port,
   positiveInt,
 } from '@renraku/shared/env';
-import { INBOUND_DEFAULTS, type InboundOptions } from './inbound';
-
-/** One carrier's share of the sending: its domains and how many mails may be in flight. */
-export interface CarrierLimit {
-  domains: string[];
-  concurrency: number;
-  /**
-   * Mails per SMTP connection before the relay connection is replaced; the carrier counts
-   * them per session from our relay onwards (docomo takes at most 100). Absent: no limit.
-   */
-  maxMessages?: number;
-}
+import type { DkimSettings } from './adapters';
+import type { CarrierLimit, DispatchSettings } from './dispatcher';
+import { INBOUND_DEFAULTS, type InboundSettings } from './inbound';
 
 /**
  * Japanese mobile carriers throttle and greylist bulk senders hard, so each gets a few
@@ -132,13 +123,6 @@ const shape = {
   DKIM_PRIVATE_KEY_FILE: optionalText,
 };
 
-/** DKIM signing as nodemailer takes it: the key's domain, its selector and the PEM key. */
-export interface DkimSettings {
-  domainName: string;
-  keySelector: string;
-  privateKey: string;
-}
-
 /**
  * The DKIM key from DKIM_PRIVATE_KEY (PEM, literal newlines or \\n) or DKIM_PRIVATE_KEY_FILE,
  * checked here so that a wrong key stops the start instead of every send. Half a
@@ -184,40 +168,6 @@ function dkimSettings(env: {
     throw new ConfigError(problems);
   }
   return { domainName: domainName.toLowerCase(), keySelector, privateKey };
-}
-
-/** The inbound server's variables, in the shape startInboundServer takes them. */
-export type InboundSettings = Required<
-  Pick<
-    InboundOptions,
-    | 'host'
-    | 'port'
-    | 'maxMessageBytes'
-    | 'maxClients'
-    | 'senderLimit'
-    | 'clientLimit'
-    | 'linkTtlSeconds'
-  >
->;
-
-/** How the dispatcher sends; every number has a default fit for one city. */
-export interface DispatchSettings {
-  /** SMTP connections, and mails in flight at once, over all carriers. */
-  concurrency: number;
-  /** Deliveries per claim and per status write. */
-  batchSize: number;
-  /** How long a claim holds; a dead worker's claims return after it. */
-  leaseMs: number;
-  /** Attempts (4xx or no connection) before a delivery fails for good. */
-  maxAttempts: number;
-  /** First retry delay, doubled per attempt up to retryMaxMs. */
-  retryBaseMs: number;
-  retryMaxMs: number;
-  /** Idle poll for new work and due scheduled messages. */
-  pollMs: number;
-  /** Longest a finished send waits before its status is written. */
-  flushMs: number;
-  carrierLimits: CarrierLimit[];
 }
 
 /** The parsed configuration, in the dispatcher's own terms rather than variable names. */

@@ -9,7 +9,8 @@ import { Dispatcher } from './dispatcher';
 import { startInboundServer, type InboundServer } from './inbound';
 import type { DispatcherEnv } from './env';
 
-export { loadDispatcherEnv, type DispatcherEnv, type DispatchSettings } from './env';
+export { type DispatchSettings } from './dispatcher';
+export { loadDispatcherEnv, type DispatcherEnv } from './env';
 export { startCatcher, type Catcher, type CatcherOptions } from './catcher';
 export { startInboundServer, type InboundServer } from './inbound';
 

@@ -4,5 +4,6 @@ export {
   startInboundServer,
   type InboundOptions,
   type InboundServer,
+  type InboundSettings,
   type RateLimitRule,
 } from './server';

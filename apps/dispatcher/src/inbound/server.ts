@@ -11,7 +11,7 @@ import {
   type SMTPServerSession,
 } from 'smtp-server';
 import { clientKeyOf, isAnswerableAddress, senderRef } from './envelope';
-import type { StatusBus } from '../dispatcher';
+import type { StatusBus } from '../ports';
 import { takeBounce } from './bounces/intake';
 import {
   answerRecipient,
@@ -97,6 +97,20 @@ export const INBOUND_DEFAULTS = {
   clientLimit: { limit: 300, windowSeconds: 600 },
   linkTtlSeconds: 24 * 3600,
 } as const satisfies Partial<InboundOptions>;
+
+/** What the dispatcher's configuration sets (env.ts parses it into this shape). */
+export type InboundSettings = Required<
+  Pick<
+    InboundOptions,
+    | 'host'
+    | 'port'
+    | 'maxMessageBytes'
+    | 'maxClients'
+    | 'senderLimit'
+    | 'clientLimit'
+    | 'linkTtlSeconds'
+  >
+>;
 
 /** A running server; close() lets transactions in progress finish (up to 10 s). */
 export interface InboundServer {

@@ -1,7 +1,7 @@
 import { recordBounce, settleMessages, type BounceRecord, type Db } from '@renraku/db';
 import type { Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
-import type { StatusBus } from '../../dispatcher';
+import type { StatusBus } from '../../ports';
 import { deliveryOfBounceTag } from '../../mail';
 import { bounceSeverity } from '../../severity';
 import { readBounce, type DeliveryReport, type ReadBounce } from './report';
