@@ -70,6 +70,13 @@ export const REACHED_DELIVERY_STATES = [
   'accepted',
   'delivered',
 ] as const satisfies readonly DeliveryState[];
+/** One cell of a message's counts: deliveries of a school and class in one state. */
+export interface CountCell {
+  schoolId: number | null;
+  classId: number | null;
+  state: DeliveryState;
+  n: number;
+}
 /** States a dispatcher still has work to do on. */
 export const PENDING_DELIVERY_STATES = [
   'queued',
