@@ -1,3 +1,5 @@
+import { JST_OFFSET_MS } from './jst';
+
 // Domain vocabulary shared by every process: the values stored in PostgreSQL and shown in the UI.
 
 export const SCHOOL_KINDS = ['elementary', 'junior_high'] as const;
@@ -110,8 +112,6 @@ export type StaffScope =
   | { role: 'board'; districtId: number }
   | { role: 'school_admin'; districtId: number; schoolId: number }
   | { role: 'teacher'; districtId: number; schoolId: number; classId: number };
-
-const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** Japanese school year (年度) starts in April, in Japan's time zone whatever the server's. */
 export function schoolYearOf(date: Date): number {
