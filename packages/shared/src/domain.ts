@@ -1,3 +1,5 @@
+import { JST_OFFSET_MS } from './jst';
+
 // Domain vocabulary shared by every process: the values stored in PostgreSQL and shown in the UI.
 
 export const SCHOOL_KINDS = ['elementary', 'junior_high'] as const;
@@ -70,6 +72,13 @@ export const REACHED_DELIVERY_STATES = [
   'accepted',
   'delivered',
 ] as const satisfies readonly DeliveryState[];
+/** One cell of a message's counts: deliveries of a school and class in one state. */
+export interface CountCell {
+  schoolId: number | null;
+  classId: number | null;
+  state: DeliveryState;
+  n: number;
+}
 /** States a dispatcher still has work to do on. */
 export const PENDING_DELIVERY_STATES = [
   'queued',
@@ -103,8 +112,6 @@ export type StaffScope =
   | { role: 'board'; districtId: number }
   | { role: 'school_admin'; districtId: number; schoolId: number }
   | { role: 'teacher'; districtId: number; schoolId: number; classId: number };
-
-const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 /** Japanese school year (年度) starts in April, in Japan's time zone whatever the server's. */
 export function schoolYearOf(date: Date): number {

@@ -3,6 +3,7 @@
 export * from './domain';
 export * from './events';
 export * from './figures';
+export * from './jst';
 export * from './schemas';
 export * from './kana';
 export * from './text';

@@ -1,4 +1,4 @@
-import { noReplyMailbox, parentMailSender, schoolTag } from '@renraku/shared';
+import { jstFormat, noReplyMailbox, parentMailSender, schoolTag } from '@renraku/shared';
 import { composeMail, type OutgoingMail } from '@renraku/shared/mail';
 
 // The automatic answers to empty mails: short plain Japanese that a parent reads on a phone,
@@ -19,8 +19,7 @@ export interface AnsweredMail {
   messageId: string | undefined;
 }
 
-const EXPIRY_FORMAT = new Intl.DateTimeFormat('ja-JP', {
-  timeZone: 'Asia/Tokyo',
+const EXPIRY_FORMAT = jstFormat({
   year: 'numeric',
   month: 'long',
   day: 'numeric',

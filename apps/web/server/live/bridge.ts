@@ -1,6 +1,7 @@
 import { listMessageFailures, progressBreakdown } from '@renraku/db';
 import {
   FAILED_DELIVERY_STATES,
+  type CountCell,
   type FailureNotice,
   type MessageState,
   type ProgressDelta,
@@ -12,7 +13,7 @@ import { randomToken } from '@renraku/shared/crypto';
 import type { Socket } from 'socket.io';
 import { scopeRoom } from '../../src/lib/server/auth/scope';
 import { failureNoticeOf } from '../../src/lib/server/live';
-import { countOf, diffFigures, figuresOf, type CountCell } from '../../src/lib/live/figures';
+import { countOf, diffFigures, figuresOf } from '../../src/lib/live/figures';
 import type { WebContext } from '../context';
 
 // The bridge from the dispatchers' status channel to the dashboards.

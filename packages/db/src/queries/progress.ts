@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
   FAILED_DELIVERY_STATES,
+  type CountCell,
   type DeliveryState,
   type FailureReason,
   type MessageCategory,
@@ -121,14 +122,6 @@ export async function listMessagesInScope(
   return rows.map(toWatched);
 }
 
-/** One cell of a message's counts: deliveries of a school and class in one state. */
-export interface ProgressCell {
-  schoolId: number | null;
-  classId: number | null;
-  state: DeliveryState;
-  n: number;
-}
-
 /**
  * A message's state and its deliveries counted by school, class and state: one grouped scan
  * of the (message, class, state) index, the whole truth the dashboard's figures derive from.
@@ -136,12 +129,12 @@ export interface ProgressCell {
 export async function progressBreakdown(
   db: Db | Tx,
   messageId: number,
-): Promise<{ messageState: MessageState; cells: ProgressCell[] } | null> {
+): Promise<{ messageState: MessageState; cells: CountCell[] } | null> {
   const [message] = rowsOf<{ state: MessageState }>(
     await db.execute(sql`select state from messages where id = ${messageId}`),
   );
   if (!message) return null;
-  const cells = rowsOf<ProgressCell>(
+  const cells = rowsOf<CountCell>(
     await db.execute(sql`
       select school_id as "schoolId", class_id as "classId", state, count(*)::int as n
       from deliveries where message_id = ${messageId}

@@ -1,6 +1,7 @@
 import {
   countOf,
   DELIVERY_STATES,
+  type CountCell,
   PENDING_DELIVERY_STATES,
   type DeliveryState,
   type MessageState,
@@ -12,14 +13,6 @@ import {
 
 // Counting for the live dashboard, shared by the server (which derives deltas from successive
 // PostgreSQL reads) and the browser (which applies them). Client-safe; no I/O.
-
-/** One cell of the counts as PostgreSQL groups them. */
-export interface CountCell {
-  schoolId: number | null;
-  classId: number | null;
-  state: DeliveryState;
-  n: number;
-}
 
 function add(target: StateCounts, state: DeliveryState, n: number): void {
   const next = (target[state] ?? 0) + n;

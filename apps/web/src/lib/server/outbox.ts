@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { JST_TIME_ZONE } from '@renraku/shared';
 import type { Outbox, OutboxKind, OutboxRetention } from '@renraku/shared/outbox';
 
 /**
@@ -12,7 +13,7 @@ export function requireOutbox(locals: App.Locals): Outbox {
 
 /** Times are shown as the schools see them, in Japan time, whatever the server's zone. */
 export function japanTime(iso: string): string {
-  return new Date(iso).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' });
+  return new Date(iso).toLocaleString('ja-JP', { timeZone: JST_TIME_ZONE });
 }
 
 /** An address is at most 254 characters (RFC 5321); a longer search cannot match one. */

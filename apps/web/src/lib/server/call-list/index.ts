@@ -13,6 +13,7 @@ import {
 } from '@renraku/db';
 import {
   finalSubject,
+  JST_OFFSET_MS,
   type CallListMarkEvent,
   type CallListReason,
   type CallMark,
@@ -273,7 +274,7 @@ function csvCell(value: string): string {
 
 /** "2026/04/07 08:15" in Japan's time, as the school's staff read times. */
 function japanTime(iso: string): string {
-  const jst = new Date(new Date(iso).getTime() + 9 * 3600 * 1000);
+  const jst = new Date(new Date(iso).getTime() + JST_OFFSET_MS);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${jst.getUTCFullYear()}/${pad(jst.getUTCMonth() + 1)}/${pad(jst.getUTCDate())} ${pad(jst.getUTCHours())}:${pad(jst.getUTCMinutes())}`;
 }

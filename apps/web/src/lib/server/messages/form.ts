@@ -1,3 +1,4 @@
+import { jstInstantOf } from '@renraku/shared';
 import { idFrom, textFrom } from '../staff-admin/http';
 
 // The compose form's fields, read from a post and turned into the send service's input. The
@@ -45,9 +46,9 @@ export function composeValuesFrom(form: FormData): ComposeValues {
   };
 }
 
-/** A datetime-local value ("2026-04-07T07:00") is the school's clock: Japan time. */
+/** A datetime-local value is the school's clock; anything else is left for the schema to refuse. */
 function jstInstant(local: string): string {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(local) ? `${local}:00+09:00` : local;
+  return jstInstantOf(local) ?? local;
 }
 
 function targetOf(values: ComposeValues): unknown {

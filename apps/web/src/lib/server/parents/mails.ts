@@ -1,4 +1,4 @@
-import { parentMailSender, schoolTag } from '@renraku/shared';
+import { jstFormat, parentMailSender, schoolTag } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 
 // The two mails the web sends a parent itself: registration completed (leaflet ⑤) and the
@@ -7,8 +7,7 @@ import type { WebContext } from '../../../../server/context';
 
 const FOOTER = ['', '※このメールは送信専用です。返信はできません。'];
 
-const EXPIRY_FORMAT = new Intl.DateTimeFormat('ja-JP', {
-  timeZone: 'Asia/Tokyo',
+const EXPIRY_FORMAT = jstFormat({
   month: 'long',
   day: 'numeric',
   hour: '2-digit',

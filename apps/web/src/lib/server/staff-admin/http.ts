@@ -1,5 +1,5 @@
 import { error, fail, type ActionFailure } from '@sveltejs/kit';
-import type { StaffScope } from '@renraku/shared';
+import { jstFormat, type StaffScope } from '@renraku/shared';
 import { RosterError, type StaffActor } from '../roster';
 import type { StaffPrincipal } from '../auth/staff';
 
@@ -55,11 +55,7 @@ export function textFrom(value: FormDataEntryValue | null): string {
   return typeof value === 'string' ? value : '';
 }
 
-const JST = new Intl.DateTimeFormat('ja-JP', {
-  timeZone: 'Asia/Tokyo',
-  dateStyle: 'medium',
-  timeStyle: 'short',
-});
+const JST = jstFormat({ dateStyle: 'medium', timeStyle: 'short' });
 
 /** Times as the school's clock shows them, whatever the server's time zone. */
 export function jstText(date: Date): string {

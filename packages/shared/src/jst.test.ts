@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { jstFormat, jstInstantOf } from './jst';
+
+describe('jstInstantOf', () => {
+  it('reads a datetime-local value as Japan time', () => {
+    const iso = jstInstantOf('2026-04-07T07:00');
+    expect(iso).toBe('2026-04-07T07:00:00+09:00');
+    expect(new Date(iso!).toISOString()).toBe('2026-04-06T22:00:00.000Z');
+  });
+
+  it('refuses what is not a datetime-local value', () => {
+    for (const bad of ['', '2026-04-07', '2026-04-07 07:00', '2026-04-07T07:00:00', 'tomorrow']) {
+      expect(jstInstantOf(bad)).toBeNull();
+    }
+  });
+});
+
+describe('jstFormat', () => {
+  it('shows the Japan date across midnight UTC', () => {
+    const late = new Date('2026-04-06T22:00:00Z');
+    expect(jstFormat({ month: 'numeric', day: 'numeric' }).format(late)).toBe('4/7');
+    expect(jstFormat({ month: 'short', day: 'numeric' }, 'en').format(late)).toBe('7 Apr');
+  });
+});

@@ -1,0 +1,26 @@
+// Japan time, the schools' clock, whatever the server's or browser's time zone: the one place
+// that knows the zone, its offset (Japan has no daylight saving) and the form-input format.
+
+export const JST_TIME_ZONE = 'Asia/Tokyo';
+export const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+const DATETIME_LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+
+/**
+ * A datetime-local form value ("2026-04-07T07:00") read as Japan time, as an ISO instant
+ * ("2026-04-07T07:00:00+09:00"); null when the value is not in that form.
+ */
+export function jstInstantOf(local: string): string | null {
+  return DATETIME_LOCAL.test(local) ? `${local}:00+09:00` : null;
+}
+
+/** A formatter showing instants in Japan time: Japanese, or British English for 'en'. */
+export function jstFormat(
+  options: Omit<Intl.DateTimeFormatOptions, 'timeZone'>,
+  locale: 'ja' | 'en' = 'ja',
+): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    ...options,
+    timeZone: JST_TIME_ZONE,
+  });
+}
