@@ -1,7 +1,7 @@
 // School administration services (PRODUCT.md §3.5) for the admin pages: every function takes
 // the staff member's server-derived scope and throws RosterError (with `status`) when refused.
 export { RosterError, type RosterErrorKind } from './errors';
-export { assertSchoolAdminScope, type StaffActor } from './scope';
+export { assertSchoolAdminScope, loadAdminSchool, type StaffActor } from './scope';
 export { MAX_FILE_BYTES, MAX_ROWS } from './csv';
 export { currentClasses, currentSchoolYear } from './classes';
 export {
@@ -13,7 +13,13 @@ export {
   type RosterImportResult,
   type RosterRowPreview,
 } from './import';
-export { matchRegistrations, type MatchSummary } from './matching';
+export {
+  childKeysOf,
+  loadSchoolRoster,
+  matchInClass,
+  matchRegistrations,
+  type MatchSummary,
+} from './matching';
 export {
   previewRollover,
   rolloverSchool,
@@ -38,14 +44,6 @@ export {
   rotateSchoolAuthCode,
   type AuthCodes,
 } from './auth-codes';
-export {
-  registrationSheetPdf,
-  registrationSheets,
-  renderSheetsPdf,
-  type RegistrationSheet,
-  type SheetInput,
-  type SheetTarget,
-} from './sheets';
 export {
   registrationStatistics,
   statisticsFilterOf,
