@@ -2,7 +2,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig, type Plugin } from 'vite';
 
 /**
- * Leaves every import of our workspace packages ('@renraku/db', '@renraku/shared/crypto', …)
+ * Leaves every import of our workspace packages ('@renraku/core/roster', '@renraku/db', …)
  * as an import in the server bundle, so that at runtime, under tsx, the SvelteKit bundle and
  * the Express server share one instance of each module (one db schema, one logger setup).
  * `ssr.external` cannot do this: Vite refuses to externalize packages whose entry is .ts
@@ -14,7 +14,8 @@ function externalWorkspacePackages(): Plugin {
     apply: 'build',
     enforce: 'pre',
     applyToEnvironment: (environment) => environment.config.consumer === 'server',
-    resolveId: (id) => (/^@renraku\/(db|shared)(\/|$)/.test(id) ? { id, external: true } : null),
+    resolveId: (id) =>
+      /^@renraku\/(core|db|shared)(\/|$)/.test(id) ? { id, external: true } : null,
   };
 }
 

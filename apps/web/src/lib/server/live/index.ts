@@ -25,7 +25,7 @@ import {
 import type { WebContext } from '../../../../server/context';
 import { figuresOf } from '../../live/figures';
 import { callListFilterOf } from '../call-list';
-import { registrationStatistics } from '../roster/statistics';
+import { registrationStatistics } from '@renraku/core/roster';
 
 // The dashboard's pages: the messages a staff member may watch and the board's overview.
 // Every page renders the figures read from PostgreSQL in its load, so that they are right

@@ -8,7 +8,7 @@ import {
 } from '@renraku/db';
 import { checkKana, checkName } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
-import { matchRegistrations } from '../roster/matching';
+import { matchRegistrations } from '@renraku/core/roster';
 import { checkClassChoice, classChoices, type RegistrationChoices } from './links';
 import type { ParentErrorCode } from './policy';
 

@@ -8,8 +8,7 @@ import {
 import { MAX_GRADE, type SchoolKind, type TokenPurpose } from '@renraku/shared';
 import { hashToken, sign, verifySignature } from '@renraku/shared/crypto';
 import type { WebContext } from '../../../../server/context';
-import { normalizeAuthCodeInput } from '../roster/auth-codes';
-import { currentClasses } from '../roster/classes';
+import { currentClasses, normalizeAuthCodeInput } from '@renraku/core/roster';
 import { hitLimits } from './limits';
 
 // The mailed registration link (/r/<token>) and its first step, the auth code (leaflet ②③).

@@ -15,7 +15,7 @@ import {
   loadSchoolRoster,
   matchInClass,
   matchRegistrations,
-} from '../roster/matching';
+} from '@renraku/core/roster';
 import type { CodeScope, RegisterLink } from './links';
 import { checkClassChoice, LINK_LIMITS, registrationChoices } from './links';
 import { hitLimits } from './limits';

@@ -1,43 +1,6 @@
-// School administration services (PRODUCT.md §3.5) for the admin pages: every function takes
-// the staff member's server-derived scope and throws RosterError (with `status`) when refused.
-export { RosterError, type RosterErrorKind } from './errors';
-export { assertSchoolAdminScope, type StaffActor } from './scope';
-export { MAX_FILE_BYTES, MAX_ROWS } from './csv';
-export { currentClasses, currentSchoolYear } from './classes';
-export {
-  importRoster,
-  previewRosterImport,
-  type RosterImportInput,
-  type RosterImportOptions,
-  type RosterImportPreview,
-  type RosterImportResult,
-  type RosterRowPreview,
-} from './import';
-export { matchRegistrations, type MatchSummary } from './matching';
-export {
-  previewRollover,
-  rolloverSchool,
-  type RolloverInput,
-  type RolloverPreview,
-  type RolloverResult,
-} from './rollover';
-export {
-  listRoster,
-  previewTransferOut,
-  transferStudentOut,
-  type RosterListing,
-  type TransferPreview,
-} from './students';
-export {
-  AUTH_CODE_ALPHABET,
-  AUTH_CODE_LENGTH,
-  generateAuthCode,
-  getAuthCodes,
-  normalizeAuthCodeInput,
-  rotateClassAuthCode,
-  rotateSchoolAuthCode,
-  type AuthCodes,
-} from './auth-codes';
+// The roster services live in @renraku/core; the registration sheets stay here because they
+// render with the web's i18n catalogue.
+export * from '@renraku/core/roster';
 export {
   registrationSheetPdf,
   registrationSheets,
@@ -46,20 +9,3 @@ export {
   type SheetInput,
   type SheetTarget,
 } from './sheets';
-export {
-  registrationStatistics,
-  statisticsFilterOf,
-  type ClassStatistics,
-  type GradeStatistics,
-  type RegistrationRate,
-  type SchoolStatistics,
-} from './statistics';
-export {
-  listUnmatched,
-  matchToStudent,
-  moveToClass,
-  type CandidateReason,
-  type RosterCandidateRow,
-  type UnmatchedListing,
-  type UnmatchedRow,
-} from './unmatched';

@@ -4,9 +4,12 @@ import { findSchoolClassById, type Db, type RosterSchool } from '@renraku/db';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { t } from '../../i18n';
-import { RosterError } from './errors';
-import { currentClasses } from './classes';
-import { loadAdminSchool, type StaffActor } from './scope';
+import {
+  currentClasses,
+  loadAdminSchool,
+  RosterError,
+  type StaffActor,
+} from '@renraku/core/roster';
 
 // The registration sheet (ご利用登録手順書) that schools hand to parents: the leaflet's five steps
 // in Japanese, the auth code, and two QR codes — top: mailto: the school's registration address
