@@ -9,3 +9,4 @@ export * from './text';
 export * from './phone';
 export * from './mailboxes';
 export * from './words';
+export * from './scope';
