@@ -10,3 +10,4 @@ export * from './text';
 export * from './phone';
 export * from './mailboxes';
 export * from './words';
+export * from './scope';

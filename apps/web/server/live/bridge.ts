@@ -8,10 +8,11 @@ import {
   type ProgressFigures,
   type ProgressSnapshot,
   type StaffScope,
+  scopeRoom,
+  sees,
 } from '@renraku/shared';
 import { randomToken } from '@renraku/shared/crypto';
 import type { Socket } from 'socket.io';
-import { scopeRoom } from '../../src/lib/server/auth/scope';
 import { failureNoticeOf } from '../../src/lib/server/live';
 import { countOf, diffFigures, figuresOf } from '../../src/lib/live/figures';
 import type { WebContext } from '../context';
@@ -70,9 +71,9 @@ export function messageRoom(messageId: number, scope: StaffScope): string {
 }
 
 function failureInScope(failure: FailureNotice, scope: StaffScope): boolean {
-  if (scope.role === 'board') return true;
-  if (scope.role === 'school_admin') return failure.schoolId === scope.schoolId;
-  return failure.classId === scope.classId;
+  // A watched message was already checked to be in the scope's district.
+  const { schoolId, classId } = failure;
+  return sees(scope, { districtId: scope.districtId, schoolId, classId });
 }
 
 function copyFigures(figures: ProgressFigures): ProgressFigures {

@@ -35,14 +35,4 @@ export function staffScope(user: ScopedUser): StaffScope {
   }
 }
 
-/** The one Socket.IO room a staff member's sockets are put in; live events go to these rooms. */
-export function scopeRoom(scope: StaffScope): string {
-  switch (scope.role) {
-    case 'board':
-      return `district:${scope.districtId}`;
-    case 'school_admin':
-      return `school:${scope.schoolId}`;
-    case 'teacher':
-      return `class:${scope.classId}`;
-  }
-}
+export { scopeRoom } from '@renraku/shared';

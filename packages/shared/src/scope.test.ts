@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { StaffScope } from './domain';
+import { scopeRoom, sees, type Place } from './scope';
+
+const board: StaffScope = { role: 'board', districtId: 1 };
+const adminA: StaffScope = { role: 'school_admin', districtId: 1, schoolId: 10 };
+const teacherA11: StaffScope = { role: 'teacher', districtId: 1, schoolId: 10, classId: 101 };
+const otherBoard: StaffScope = { role: 'board', districtId: 2 };
+
+const district: Place = { districtId: 1, schoolId: null, classId: null };
+const schoolA: Place = { districtId: 1, schoolId: 10, classId: null };
+const class11: Place = { districtId: 1, schoolId: 10, classId: 101 };
+const class12: Place = { districtId: 1, schoolId: 10, classId: 102 };
+const schoolB: Place = { districtId: 1, schoolId: 20, classId: 201 };
+
+describe('sees', () => {
+  it.each([
+    ['board', board, [true, true, true, true, true]],
+    ['school admin of A', adminA, [false, true, true, true, false]],
+    ['teacher of A 1-1', teacherA11, [false, false, true, false, false]],
+    ['board of another district', otherBoard, [false, false, false, false, false]],
+  ] as const)('%s', (_, scope, expected) => {
+    const places = [district, schoolA, class11, class12, schoolB];
+    expect(places.map((place) => sees(scope, place))).toEqual(expected);
+  });
+});
+
+describe('scopeRoom', () => {
+  it('names one room per scope', () => {
+    expect([board, adminA, teacherA11].map(scopeRoom)).toEqual([
+      'district:1',
+      'school:10',
+      'class:101',
+    ]);
+  });
+});
