@@ -4,33 +4,18 @@ import type { Logger } from '@renraku/shared/logger';
 import { composeMail } from '@renraku/shared/mail';
 import { relayConnectionOptions } from '@renraku/shared/smtp';
 import type { WebEnv } from './env';
+import type { TransactionalMail, TransactionalMailer } from '@renraku/core';
 
 // The web's own few transactional mails (registration completed, password reset), sent one by
 // one through the same relay (SMTP_URL) the dispatcher uses. Bulk sending stays the
 // dispatcher's; these are single mails a parent's click triggers, so a plain transport is enough.
 // They are composed by the one charset rule of every mail (ISO-2022-JP to feature phones).
 
-/** One plain-text mail to one parent; the address is used here and never logged. */
-export interface TransactionalMail {
-  to: string;
-  /** The sender's display name (parentMailSender). */
-  fromName: string;
-  subject: string;
-  text: string;
-}
-
-/** What the parent pages send through; tests and the embedded start point it at their relay. */
-export interface WebMailer {
-  /** Resolves when the relay accepted the mail; rejects without the address in the error. */
-  send(mail: TransactionalMail): Promise<void>;
-  close(): void;
-}
-
 /** A transport to SMTP_URL, or a mailer that only logs when the web runs without one. */
 export function createWebMailer(
   env: Pick<WebEnv, 'smtpUrl' | 'mailDomain' | 'featurePhoneDomains'>,
   logger: Logger,
-): WebMailer {
+): TransactionalMailer {
   if (!env.smtpUrl) {
     return {
       send: async () => {

@@ -1,0 +1,1 @@
+export type { CoreContext, TransactionalMail, TransactionalMailer } from './context';
