@@ -12,7 +12,6 @@ export interface WebContext extends CoreContext {
   env: WebEnv;
   /** For /healthz; the owner, not the web, closes it. */
   dbHandle: DbHandle;
-  /* mailer: left out, startWeb makes one from SMTP_URL (and closes it); a caller may pass its own. */
   /** Present only in the embedded mode, where /dev/outbox shows the caught mails. */
   outbox?: Outbox;
 }

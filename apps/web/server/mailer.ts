@@ -4,7 +4,7 @@ import type { Logger } from '@renraku/shared/logger';
 import { composeMail } from '@renraku/shared/mail';
 import { relayConnectionOptions } from '@renraku/shared/smtp';
 import type { WebEnv } from './env';
-import type { TransactionalMail, TransactionalMailer } from '@renraku/core';
+import type { TransactionalMailer } from '@renraku/core';
 
 // The web's own few transactional mails (registration completed, password reset), sent one by
 // one through the same relay (SMTP_URL) the dispatcher uses. Bulk sending stays the
