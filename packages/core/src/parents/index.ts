@@ -1,6 +1,7 @@
 // The parents' side (PRODUCT.md §3.1): registration links, registration, login, addresses and
-// the account. Pages call these; every function takes the WebContext and returns outcomes that
-// the pages word (parent.* messages), throwing only on real failures.
+// the account. Pages call these; every function takes the ParentsContext and returns outcomes
+// that the pages word (parent.* messages), throwing only on real failures.
+export type { ParentsContext } from './context';
 export {
   allowLinkPage,
   checkAuthCode,

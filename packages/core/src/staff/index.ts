@@ -1,4 +1,5 @@
-// Staff accounts, API tokens and the admin pages' helpers (issue 6 item 5 and the 学校管理 UI).
+// Staff accounts and API tokens (issue 6 item 5 and the 学校管理 UI), for the admin pages and the
+// operator's CLI alike.
 export {
   createStaffAccount,
   creatableRoles,
@@ -10,6 +11,3 @@ export {
   type StaffAccountsPage,
 } from './accounts';
 export { createOwnApiToken, ownApiTokens, revokeOwnApiToken } from './tokens';
-export { holdUpload, uploadedFile, type HeldUpload, type HoldOwner } from './held-upload';
-export { actorOf, idFrom, jstText, loaded, refused, requireSchoolAdmin, textFrom } from './http';
-export { sheetTargetFrom } from './sheets';
