@@ -33,7 +33,10 @@ export interface AddressHint {
   health: AddressHealth;
 }
 
-export function addressHints(ctx: ParentsContext, rows: readonly RegistrationAddress[]): AddressHint[] {
+export function addressHints(
+  ctx: ParentsContext,
+  rows: readonly RegistrationAddress[],
+): AddressHint[] {
   return rows.map((row) => ({
     id: row.id,
     hint: maskAddress(decryptAddress(ctx.keys, row.ciphertext)),

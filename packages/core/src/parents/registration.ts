@@ -10,12 +10,7 @@ import { checkKana, checkName, kanaMatchKey } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword } from '@renraku/shared/password';
 import type { ParentsContext } from './context';
-import {
-  childKeysOf,
-  loadSchoolRoster,
-  matchInClass,
-  matchRegistrations,
-} from '../roster';
+import { childKeysOf, loadSchoolRoster, matchInClass, matchRegistrations } from '../roster';
 import type { CodeScope, RegisterLink } from './links';
 import { checkClassChoice, LINK_LIMITS, registrationChoices } from './links';
 import { hitLimits } from './limits';
