@@ -1,9 +1,5 @@
-import {
-  createApiToken as storeApiToken,
-  findStaffUserByLogin,
-  recordAuditEvent,
-} from '@renraku/db';
-import { issueApiToken } from '@renraku/shared/crypto';
+import { issueStaffApiToken } from '@renraku/core/staff';
+import { findStaffUserByLogin } from '@renraku/db';
 import { parseCommandArgs, requireOption } from '../args';
 import { withDatabase } from '../database';
 import { CommandError, UsageError } from '../errors';
@@ -25,28 +21,18 @@ export const createApiToken: Command = async (args, loadEnv) => {
   if (name === '' || name.length > 100) {
     throw new UsageError(`${COMMAND}: --name must be 1–100 characters`);
   }
-  const issued = issueApiToken();
-  await withDatabase(loadEnv(), async ({ db }) => {
+  const issued = await withDatabase(loadEnv(), async ({ db }) => {
     const owner = await findStaffUserByLogin(db, login);
     if (!owner) throw new CommandError(`${COMMAND}: no staff user with login "${login}"`);
     if (owner.disabledAt)
       throw new CommandError(`${COMMAND}: the staff user "${login}" is disabled`);
-    await db.transaction(async (tx) => {
-      const token = await storeApiToken(tx, {
-        staffUserId: owner.id,
-        name,
-        tokenHash: issued.tokenHash,
-        tokenPrefix: issued.tokenPrefix,
-      });
-      await recordAuditEvent(tx, {
-        districtId: owner.districtId,
-        actorType: 'operator',
-        action: 'api_token.create',
-        subjectType: 'api_token',
-        subjectId: String(token.id),
-        detail: { staffUserId: owner.id, name, tokenPrefix: issued.tokenPrefix },
-      });
-    });
+    // The tokens page's service, audited as the operator issuing for the owner.
+    return issueStaffApiToken(
+      db,
+      { actorType: 'operator' },
+      { staffUserId: owner.id, districtId: owner.districtId },
+      name,
+    );
   });
   console.error(`API token "${name}" for ${login} (shown only this once; store it now):`);
   console.log(issued.token);

@@ -1,4 +1,4 @@
-import { createStaffUser, findStaffUserByLogin, recordAuditEvent } from '@renraku/db';
+import { addStaffAccount } from '@renraku/core/staff';
 import {
   STAFF_ROLES,
   staffDisplayNameSchema,
@@ -6,16 +6,14 @@ import {
   staffPasswordSchema,
   type StaffRole,
 } from '@renraku/shared';
-import { hashPassword } from '@renraku/shared/password';
 import { parseCommandArgs, positiveIntOption, requireOption, validated } from '../args';
 import { withDatabase } from '../database';
-import { CommandError, sqlStateOf, UsageError } from '../errors';
+import { CommandError, UsageError } from '../errors';
 import { resolveClass, resolveDistrict, resolveSchool, type ClassReference } from '../lookups';
 import { readPassword } from '../password-input';
 import type { Command } from './types';
 
 const COMMAND = 'create-staff';
-const UNIQUE_VIOLATION = '23505';
 
 const OPTIONS = {
   role: { type: 'string' },
@@ -123,39 +121,26 @@ export const createStaff: Command = async (args, loadEnv) => {
       school && scope.classReference
         ? await resolveClass(db, COMMAND, school, scope.classReference)
         : undefined;
-    const taken = new CommandError(`${COMMAND}: the login "${login}" is already taken`);
-    if (await findStaffUserByLogin(db, login)) throw taken;
-    const passwordHash = await hashPassword(password);
-    try {
-      const user = await db.transaction(async (tx) => {
-        const user = await createStaffUser(tx, {
-          districtId: district.id,
-          login,
-          passwordHash,
-          displayName,
-          role,
-          schoolId: school?.id ?? null,
-          classId: schoolClass?.id ?? null,
-        });
-        await recordAuditEvent(tx, {
-          districtId: district.id,
-          actorType: 'operator',
-          action: 'staff.create',
-          subjectType: 'staff_user',
-          subjectId: String(user.id),
-          detail: { login, role, schoolId: school?.id ?? null, classId: schoolClass?.id ?? null },
-        });
-        return user;
-      });
-      const where = schoolClass
-        ? `${school?.name} ${schoolClass.grade}年${schoolClass.name}`
-        : (school?.name ?? district.name);
-      return { ...user, where };
-    } catch (error) {
-      // Another process took the login between the check and the insert.
-      if (sqlStateOf(error) === UNIQUE_VIOLATION) throw taken;
-      throw error;
-    }
+    // The same service as the accounts page, audited as the operator: the CLI checks the input
+    // and place its own way (codes, names), the service stores, audits and guards the login.
+    const user = await addStaffAccount(
+      db,
+      { actorType: 'operator' },
+      {
+        districtId: district.id,
+        login,
+        displayName,
+        password,
+        role,
+        schoolId: school?.id ?? null,
+        classId: schoolClass?.id ?? null,
+      },
+    );
+    if (!user) throw new CommandError(`${COMMAND}: the login "${login}" is already taken`);
+    const where = schoolClass
+      ? `${school?.name} ${schoolClass.grade}年${schoolClass.name}`
+      : (school?.name ?? district.name);
+    return { ...user, where };
   });
   console.log(`created ${role} "${created.login}" (id ${created.id}) for ${created.where}`);
 };

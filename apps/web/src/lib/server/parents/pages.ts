@@ -2,8 +2,12 @@ import { error, redirect } from '@sveltejs/kit';
 import type { WebContext } from '../../../../server/context';
 import type { MessageKey } from '../../i18n';
 import { PARENT_LOGIN_PATH } from '../auth/guards';
-import { allowLinkPage, openRegisterLink, type RegisterLink } from './links';
-import type { ParentErrorCode } from './policy';
+import {
+  allowLinkPage,
+  openRegisterLink,
+  type ParentErrorCode,
+  type RegisterLink,
+} from '@renraku/core/parents';
 
 // What the parents' loads and actions share: the signed-in parent, and the registration link
 // behind /r/<token> with its per-address limit. A bad link is a 404 whose page (r/[token]/

@@ -18,7 +18,7 @@ import {
   type AddressRole,
 } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
-import type { WebContext } from '../../../../server/context';
+import type { ParentsContext } from './context';
 import { maskAddress } from './policy';
 
 // A registration's up to three addresses (leaflet: 三人まで), guardians first: a child's own
@@ -33,7 +33,10 @@ export interface AddressHint {
   health: AddressHealth;
 }
 
-export function addressHints(ctx: WebContext, rows: readonly RegistrationAddress[]): AddressHint[] {
+export function addressHints(
+  ctx: ParentsContext,
+  rows: readonly RegistrationAddress[],
+): AddressHint[] {
   return rows.map((row) => ({
     id: row.id,
     hint: maskAddress(decryptAddress(ctx.keys, row.ciphertext)),
@@ -42,7 +45,7 @@ export function addressHints(ctx: WebContext, rows: readonly RegistrationAddress
   }));
 }
 
-export async function loadAddressHints(ctx: WebContext, registrationId: number) {
+export async function loadAddressHints(ctx: ParentsContext, registrationId: number) {
   return addressHints(ctx, await listRegistrationAddresses(ctx.db, registrationId));
 }
 
@@ -85,7 +88,7 @@ class Refused extends Error {
  * so the parent can remove an address and come back with the same link.
  */
 export async function attachAddress(
-  ctx: WebContext,
+  ctx: ParentsContext,
   input: {
     registrationId: number;
     token: RegistrationToken;
@@ -143,7 +146,7 @@ export type RemoveOutcome = 'removed' | 'last' | 'guardian_needed' | 'not_found'
  * guardian's while a child's address remains.
  */
 export async function removeAddress(
-  ctx: WebContext,
+  ctx: ParentsContext,
   registrationId: number,
   addressId: number,
 ): Promise<RemoveOutcome> {
@@ -178,7 +181,7 @@ export const ADD_ADDRESS_MAILBOX_TTL_SECONDS = 24 * 3600;
  * address brings a confirmation link (the dispatcher's inbound server sends it).
  */
 export async function openAddAddressMailbox(
-  ctx: WebContext,
+  ctx: ParentsContext,
   registrationId: number,
 ): Promise<{ mailbox: string; expiresAt: Date }> {
   const issued = await createAddAddressToken(

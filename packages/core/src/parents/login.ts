@@ -1,6 +1,6 @@
 import { findRegistrationsByLoginId, recordAuditEvent, recordParentLogin } from '@renraku/db';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '@renraku/shared/password';
-import type { WebContext } from '../../../../server/context';
+import type { ParentsContext } from './context';
 import { hitLimits } from './limits';
 import { loginIdLookupKey } from './policy';
 
@@ -24,7 +24,7 @@ export type ParentLoginResult =
  * verified when no registration has the ID), so nothing tells which IDs exist.
  */
 export async function attemptParentLogin(
-  ctx: WebContext,
+  ctx: ParentsContext,
   input: { loginId: string; password: string },
   clientAddress: string,
   now: Date,

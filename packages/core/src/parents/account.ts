@@ -14,7 +14,7 @@ import {
 } from '@renraku/db';
 import { decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword, verifyPassword } from '@renraku/shared/password';
-import type { WebContext } from '../../../../server/context';
+import type { ParentsContext } from './context';
 import { addressHints } from './addresses';
 import { findLinkToken } from './links';
 import { hitLimits } from './limits';
@@ -25,7 +25,7 @@ import { checkNewPassword, loginIdLookupKey, type ParentErrorCode } from './poli
 // or reset through a registered address), a sibling's registration, and withdrawal (退会).
 
 /** The account page: the child, school, class and the addresses as masked hints. */
-export async function loadAccount(ctx: WebContext, registrationId: number) {
+export async function loadAccount(ctx: ParentsContext, registrationId: number) {
   const account = await findParentAccount(ctx.db, registrationId);
   if (!account) return undefined;
   const addresses = addressHints(ctx, await listRegistrationAddresses(ctx.db, registrationId));
@@ -37,7 +37,7 @@ export type PasswordChange =
 
 /** The current password is asked again: a phone left unlocked must not be enough. */
 export async function changePassword(
-  ctx: WebContext,
+  ctx: ParentsContext,
   registrationId: number,
   input: { current: string; password: string },
 ): Promise<PasswordChange> {
@@ -74,7 +74,7 @@ export const RESET_TTL_SECONDS = 3600;
  * neither the message nor the time taken says whether the ID exists.
  */
 export async function requestPasswordReset(
-  ctx: WebContext,
+  ctx: ParentsContext,
   loginIdInput: string,
   clientAddress: string,
 ): Promise<void> {
@@ -89,7 +89,7 @@ export async function requestPasswordReset(
   });
 }
 
-async function mailResetLinks(ctx: WebContext, loginId: string): Promise<void> {
+async function mailResetLinks(ctx: ParentsContext, loginId: string): Promise<void> {
   for (const registration of await findRegistrationsByLoginId(ctx.db, loginId)) {
     for (const address of await listRegistrationAddresses(ctx.db, registration.id)) {
       const link = await createRegistrationToken(ctx.db, {
@@ -103,7 +103,7 @@ async function mailResetLinks(ctx: WebContext, loginId: string): Promise<void> {
 }
 
 /** A usable reset link with the login ID it resets (shown so the parent knows which account). */
-export async function openResetLink(ctx: WebContext, rawToken: string) {
+export async function openResetLink(ctx: ParentsContext, rawToken: string) {
   const token = await findLinkToken(ctx, rawToken, 'reset_password');
   if (!token?.registrationId) return undefined;
   const account = await findParentAccount(ctx.db, token.registrationId);
@@ -115,7 +115,7 @@ export type ResetResult =
 
 /** Sets the new password, uses up every reset link of the account and ends its sessions. */
 export async function resetPassword(
-  ctx: WebContext,
+  ctx: ParentsContext,
   link: { token: RegistrationToken; account: { id: number; loginId: string; districtId: number } },
   password: string,
 ): Promise<ResetResult> {
@@ -139,7 +139,7 @@ export async function resetPassword(
 }
 
 /** The schools a sibling may be registered at: every school of the parent's district. */
-export function siblingSchools(ctx: WebContext, districtId: number) {
+export function siblingSchools(ctx: ParentsContext, districtId: number) {
   return listDistrictSchools(ctx.db, districtId);
 }
 
@@ -153,7 +153,7 @@ const SIBLING_LINK_TTL_SECONDS = 3600;
  * further addresses can be added to the new ID afterwards, as for any registration.
  */
 export async function startSiblingRegistration(
-  ctx: WebContext,
+  ctx: ParentsContext,
   registrationId: number,
   schoolId: number,
 ): Promise<string | undefined> {
@@ -180,7 +180,7 @@ export async function startSiblingRegistration(
  * 退会: the registration, its addresses, tokens and sessions are deleted (cascade). The audit
  * row keeps only the fact and the school, nothing about the child or the addresses.
  */
-export async function withdraw(ctx: WebContext, registrationId: number): Promise<void> {
+export async function withdraw(ctx: ParentsContext, registrationId: number): Promise<void> {
   const account = await findParentAccount(ctx.db, registrationId);
   if (!account) return;
   await ctx.db.transaction(async (tx) => {
@@ -197,7 +197,7 @@ export async function withdraw(ctx: WebContext, registrationId: number): Promise
 }
 
 /** An add-address confirmation link (it carries the new address) and the registration it is for. */
-export async function openConfirmLink(ctx: WebContext, rawToken: string) {
+export async function openConfirmLink(ctx: ParentsContext, rawToken: string) {
   const token = await findLinkToken(ctx, rawToken, 'add_address');
   // The mailbox token has no address yet: only the mailed confirmation token opens this page.
   if (!token?.registrationId || token.addressCiphertext === null) return undefined;

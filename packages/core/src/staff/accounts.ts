@@ -135,27 +135,66 @@ export async function createStaffAccount(
   const password = validPassword(input.password);
   const place = await placeOf(db, scope, role, input);
 
-  const taken = new RosterError('conflict', `ログインID「${login.data}」はすでに使われています。`);
-  if (await findStaffUserByLogin(db, login.data)) throw taken;
-  const passwordHash = await hashPassword(password);
-  return db.transaction(async (tx) => {
-    const created = await createStaffUserIfLoginFree(tx, {
+  const created = await addStaffAccount(
+    db,
+    { actorType: 'staff', actorId: actor.staffUserId },
+    {
       districtId: scope.districtId,
       login: login.data,
-      passwordHash,
+      password,
       displayName: displayName.data,
       role,
       ...place,
-    });
-    if (!created) throw taken;
+    },
+  );
+  if (!created) {
+    throw new RosterError('conflict', `ログインID「${login.data}」はすでに使われています。`);
+  }
+  return created;
+}
+
+/** Who a change is audited as: a signed-in staff member, or the operator at the CLI. */
+export type AuditActor = { actorType: 'staff'; actorId: number } | { actorType: 'operator' };
+
+/** A new account whose input and place the caller has already checked against its door. */
+export interface CheckedStaffAccount {
+  districtId: number;
+  login: string;
+  displayName: string;
+  password: string;
+  role: StaffRole;
+  schoolId: number | null;
+  classId: number | null;
+}
+
+/**
+ * Stores and audits a new account, for the accounts page and the CLI alike; undefined when the
+ * login is taken — looked up first so a taken login costs no hash, and refused again by the
+ * insert when another process takes it in between.
+ */
+export async function addStaffAccount(
+  db: Db,
+  by: AuditActor,
+  account: CheckedStaffAccount,
+): Promise<{ id: number; login: string } | undefined> {
+  const { password, ...row } = account;
+  if (await findStaffUserByLogin(db, row.login)) return undefined;
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const created = await createStaffUserIfLoginFree(tx, { ...row, passwordHash });
+    if (!created) return undefined;
     await recordAuditEvent(tx, {
-      districtId: scope.districtId,
-      actorType: 'staff',
-      actorId: actor.staffUserId,
+      districtId: row.districtId,
+      ...by,
       action: 'staff.create',
       subjectType: 'staff_user',
       subjectId: String(created.id),
-      detail: { login: created.login, role, ...place },
+      detail: {
+        login: created.login,
+        role: row.role,
+        schoolId: row.schoolId,
+        classId: row.classId,
+      },
     });
     return created;
   });

@@ -7,8 +7,8 @@ import {
   schoolHasRoster,
 } from '@renraku/db';
 import { checkKana, checkName } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
-import { matchRegistrations } from '@renraku/core/roster';
+import type { ParentsContext } from './context';
+import { matchRegistrations } from '../roster';
 import { checkClassChoice, classChoices, type RegistrationChoices } from './links';
 import type { ParentErrorCode } from './policy';
 
@@ -21,7 +21,7 @@ import type { ParentErrorCode } from './policy';
 export type RosterStanding = 'matched' | 'unmatched' | 'no_roster';
 
 export async function rosterStandingOf(
-  ctx: WebContext,
+  ctx: ParentsContext,
   registration: { schoolId: number; studentId: number | null },
 ): Promise<RosterStanding> {
   if (registration.studentId !== null) return 'matched';
@@ -38,7 +38,7 @@ export interface ChildForm {
 export type ChildField = keyof ChildForm;
 
 /** The correction page: the child as registered, the standing, the classes to choose from. */
-export async function loadChildCorrection(ctx: WebContext, registrationId: number) {
+export async function loadChildCorrection(ctx: ParentsContext, registrationId: number) {
   const account = await findParentAccount(ctx.db, registrationId);
   if (!account) return undefined;
   const choices: RegistrationChoices = await classChoices(
@@ -57,7 +57,7 @@ export type ChildCorrection =
 
 /** Validates every field (all errors at once), then re-places and re-matches the registration. */
 export async function correctChild(
-  ctx: WebContext,
+  ctx: ParentsContext,
   registrationId: number,
   form: ChildForm,
 ): Promise<ChildCorrection> {

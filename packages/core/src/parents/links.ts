@@ -7,8 +7,8 @@ import {
 } from '@renraku/db';
 import { MAX_GRADE, type SchoolKind, type TokenPurpose } from '@renraku/shared';
 import { hashToken, sign, verifySignature } from '@renraku/shared/crypto';
-import type { WebContext } from '../../../../server/context';
-import { currentClasses, normalizeAuthCodeInput } from '@renraku/core/roster';
+import type { ParentsContext } from './context';
+import { currentClasses, normalizeAuthCodeInput } from '../roster';
 import { hitLimits } from './limits';
 
 // The mailed registration link (/r/<token>) and its first step, the auth code (leaflet ②③).
@@ -37,7 +37,7 @@ const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,100}$/;
 
 /** A usable token of this purpose, by the raw token from the URL. */
 export async function findLinkToken(
-  ctx: WebContext,
+  ctx: ParentsContext,
   rawToken: string,
   purpose: TokenPurpose,
 ): Promise<RegistrationToken | undefined> {
@@ -46,7 +46,7 @@ export async function findLinkToken(
 }
 
 /** Counts one view of a link page from this address; false when over the limit. */
-export async function allowLinkPage(ctx: WebContext, clientAddress: string): Promise<boolean> {
+export async function allowLinkPage(ctx: ParentsContext, clientAddress: string): Promise<boolean> {
   const { limit, windowSeconds } = LINK_LIMITS.pagesPerAddress;
   const result = await hitRateLimit(
     ctx.db,
@@ -64,7 +64,7 @@ export interface RegisterLink {
 }
 
 export async function openRegisterLink(
-  ctx: WebContext,
+  ctx: ParentsContext,
   rawToken: string,
 ): Promise<RegisterLink | undefined> {
   const token = await findLinkToken(ctx, rawToken, 'register');
@@ -85,7 +85,7 @@ function scopeText(scope: CodeScope): string {
   return scope.kind === 'school' ? 'school' : `class-${scope.classId}`;
 }
 
-function grantSignature(ctx: WebContext, link: RegisterLink, scope: string): string {
+function grantSignature(ctx: ParentsContext, link: RegisterLink, scope: string): string {
   return sign(ctx.keys, `register-grant:${link.token.tokenHash}:${scope}`, 32);
 }
 
@@ -95,7 +95,7 @@ function grantSignature(ctx: WebContext, link: RegisterLink, scope: string): str
  * code is not asked again and is not put in the page.
  */
 export async function checkAuthCode(
-  ctx: WebContext,
+  ctx: ParentsContext,
   link: RegisterLink,
   input: string,
   clientAddress: string,
@@ -124,7 +124,7 @@ export async function checkAuthCode(
 
 /** The scope a grant from checkAuthCode stands for, or undefined when it is not one. */
 export function verifyGrant(
-  ctx: WebContext,
+  ctx: ParentsContext,
   link: RegisterLink,
   grant: string,
 ): CodeScope | undefined {
@@ -154,7 +154,7 @@ export interface RegistrationChoices {
 }
 
 export async function registrationChoices(
-  ctx: WebContext,
+  ctx: ParentsContext,
   link: RegisterLink,
   scope: CodeScope,
 ): Promise<RegistrationChoices> {
@@ -163,7 +163,7 @@ export async function registrationChoices(
 
 /** The grades and classes of the school's current year that a parent may choose from. */
 export async function classChoices(
-  ctx: WebContext,
+  ctx: ParentsContext,
   school: { id: number; kind: SchoolKind },
   scope: CodeScope,
 ): Promise<RegistrationChoices> {

@@ -1,5 +1,5 @@
 import { hitRateLimit, refundRateLimit } from '@renraku/db';
-import type { WebContext } from '../../../../server/context';
+import type { ParentsContext } from './context';
 
 /** At most `limit` counted attempts per fixed window of `windowSeconds`. */
 export interface LimitRule {
@@ -16,7 +16,7 @@ export type LimitCheck =
  * the attempt is checked, so parallel guesses cannot overrun a limit; a success is refunded.
  */
 export async function hitLimits(
-  ctx: WebContext,
+  ctx: ParentsContext,
   rules: readonly (readonly [key: string, rule: LimitRule])[],
 ): Promise<LimitCheck> {
   const results = await Promise.all(

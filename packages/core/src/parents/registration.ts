@@ -9,13 +9,8 @@ import {
 import { checkKana, checkName, kanaMatchKey } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword } from '@renraku/shared/password';
-import type { WebContext } from '../../../../server/context';
-import {
-  childKeysOf,
-  loadSchoolRoster,
-  matchInClass,
-  matchRegistrations,
-} from '@renraku/core/roster';
+import type { ParentsContext } from './context';
+import { childKeysOf, loadSchoolRoster, matchInClass, matchRegistrations } from '../roster';
 import type { CodeScope, RegisterLink } from './links';
 import { checkClassChoice, LINK_LIMITS, registrationChoices } from './links';
 import { hitLimits } from './limits';
@@ -83,7 +78,7 @@ function classNumberOf(name: string): number | null {
  * sent again with the existing ID.
  */
 export async function completeRegistration(
-  ctx: WebContext,
+  ctx: ParentsContext,
   link: RegisterLink,
   scope: CodeScope,
   form: RegistrationForm,
@@ -241,7 +236,7 @@ export async function completeRegistration(
 }
 
 /** One count against the link and the client address for a form that asks about others. */
-async function hitProbeLimits(ctx: WebContext, link: RegisterLink, clientAddress: string) {
+async function hitProbeLimits(ctx: ParentsContext, link: RegisterLink, clientAddress: string) {
   const limits = await hitLimits(ctx, [
     [`parent-probe:link:${link.token.id}`, LINK_LIMITS.probesPerLink],
     [`parent-probe:address:${clientAddress}`, LINK_LIMITS.probesPerAddress],

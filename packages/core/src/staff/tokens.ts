@@ -9,6 +9,7 @@ import {
 import { nameFault } from '@renraku/shared';
 import { issueApiToken } from '@renraku/shared/crypto';
 import { RosterError, type StaffActor } from '../roster';
+import type { AuditActor } from './accounts';
 
 // API tokens (APIトークン) belong to the staff member who made them and act with that member's
 // scope. Every role may have them (a teacher's class-only integration is still scoped). The
@@ -34,22 +35,43 @@ export async function createOwnApiToken(
       `トークンの名前（用途）を1行で入力してください（${MAX_NAME}文字まで、制御文字は使えません）。`,
     );
   }
+  return issueStaffApiToken(
+    db,
+    { actorType: 'staff', actorId: actor.staffUserId },
+    { staffUserId: actor.staffUserId, districtId: actor.scope.districtId },
+    name,
+  );
+}
+
+/**
+ * Issues a token acting as `owner`, for the tokens page and the CLI alike; the returned `token`
+ * is the only time anyone sees it. A staff member issues their own (the audit's actor is the
+ * owner), so only the operator's audit names the owner.
+ */
+export async function issueStaffApiToken(
+  db: Db,
+  by: AuditActor,
+  owner: { staffUserId: number; districtId: number },
+  name: string,
+): Promise<{ id: number; name: string; token: string; tokenPrefix: string }> {
   const issued = issueApiToken();
   return db.transaction(async (tx) => {
     const stored = await createApiToken(tx, {
-      staffUserId: actor.staffUserId,
+      staffUserId: owner.staffUserId,
       name,
       tokenHash: issued.tokenHash,
       tokenPrefix: issued.tokenPrefix,
     });
     await recordAuditEvent(tx, {
-      districtId: actor.scope.districtId,
-      actorType: 'staff',
-      actorId: actor.staffUserId,
+      districtId: owner.districtId,
+      ...by,
       action: 'api_token.create',
       subjectType: 'api_token',
       subjectId: String(stored.id),
-      detail: { name, tokenPrefix: issued.tokenPrefix },
+      detail:
+        by.actorType === 'operator'
+          ? { staffUserId: owner.staffUserId, name, tokenPrefix: issued.tokenPrefix }
+          : { name, tokenPrefix: issued.tokenPrefix },
     });
     return { id: stored.id, name, token: issued.token, tokenPrefix: issued.tokenPrefix };
   });

@@ -1,5 +1,5 @@
 import { jstFormat, parentMailSender, schoolTag } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
+import type { ParentsContext } from './context';
 
 // The two mails the web sends a parent itself: registration completed (leaflet ⑤) and the
 // password reset link. Short plain Japanese for a phone, links on lines of their own. Neither
@@ -17,7 +17,7 @@ const EXPIRY_FORMAT = jstFormat({
 
 /** Sends and logs a failure without the address: the page the parent sees does not depend on it. */
 async function deliver(
-  ctx: WebContext,
+  ctx: ParentsContext,
   mail: { to: string; fromName: string; subject: string },
   lines: string[],
 ) {
@@ -37,7 +37,7 @@ async function deliver(
  * sender, with the same school tag, as the registration reply the parent got before it.
  */
 export function sendCompletionMail(
-  ctx: WebContext,
+  ctx: ParentsContext,
   to: string,
   registration: { loginId: string; schoolName: string; grade: number; className: string },
 ): Promise<boolean> {
@@ -60,7 +60,7 @@ export function sendCompletionMail(
 
 /** The reset link, to every address of the registration; nothing happens unless it is opened. */
 export function sendPasswordResetMail(
-  ctx: WebContext,
+  ctx: ParentsContext,
   to: string,
   link: { token: string; expiresAt: Date },
 ): Promise<boolean> {
