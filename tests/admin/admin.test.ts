@@ -329,6 +329,35 @@ describe('roster import', () => {
   });
 });
 
+describe('refusals in the reader’s language', () => {
+  it('words a service’s refusal in English on an English admin page, with the same status', async () => {
+    const english = await signedIn(world, 'admin.wakakusa');
+    english.cookie += '; renraku_lang=en';
+    const before = await rowCounts(world.db);
+    const preview = await english.post(
+      '/staff/school?/preview',
+      csvForm({}, { field: 'file', bytes: utf8('名前,住所\r\n山田,どこか\r\n') }),
+    );
+    expect(preview.status).toBe(400);
+    const previewText = textOf(await preview.text());
+    expect(previewText).toContain('Required columns are missing: 学籍番号、学年、組');
+    expect(previewText).not.toContain('必要な列がありません');
+
+    const account = await english.post('/staff/accounts?/create', {
+      role: 'teacher',
+      displayName: '担任 四郎',
+      classId: String(world.classes.get('2:1組')),
+      login: 'teacher.english',
+      password: 'too short',
+    });
+    expect(account.status).toBe(400);
+    const accountText = textOf(await account.text());
+    expect(accountText).toContain('The password must have at least 12 characters');
+    expect(accountText).not.toContain('パスワードは12文字以上');
+    expect(await rowCounts(world.db)).toEqual(before);
+  });
+});
+
 describe('roll-over and transfer pages', () => {
   it('previews the roll-over and runs it only when the new school year is typed', async () => {
     const page = textOf(await (await admin.get('/staff/school/rollover')).text());

@@ -2,9 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { rowsOf, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import type { RosterPhone } from '@renraku/db/schema';
-import type { AddressHealth, SchoolKind, StaffScope } from '@renraku/shared';
+import {
+  ServiceError,
+  type AddressHealth,
+  type SchoolKind,
+  type StaffScope,
+} from '@renraku/shared';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { refusalText } from '../../apps/web/src/lib/server/refusal';
 import type { StaffActor } from '../../apps/web/src/lib/server/roster';
 
 // Schools, classes, students and registrations inserted directly with drizzle, so that the
@@ -293,4 +299,14 @@ export function csvText(rows: readonly (readonly string[])[]): string {
 /** File bytes as a browser uploads them. */
 export function utf8(text: string): Uint8Array {
   return new TextEncoder().encode(text);
+}
+
+/** The refusal (a ServiceError) a service answered `work` with, as the Japanese page words it. */
+export async function refusalOf(work: Promise<unknown>): Promise<string> {
+  const caught = await work.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(caught).toBeInstanceOf(ServiceError);
+  return refusalText(caught as ServiceError, 'ja');
 }

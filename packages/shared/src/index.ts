@@ -11,3 +11,4 @@ export * from './phone';
 export * from './mailboxes';
 export * from './words';
 export * from './scope';
+export * from './service-error';

@@ -6,7 +6,7 @@ import {
   setSchoolAuthCode,
   type Db,
 } from '@renraku/db';
-import { RosterError } from './errors';
+import { ServiceError } from '@renraku/shared';
 import { currentClasses } from './classes';
 import { loadAdminSchool, type StaffActor } from './scope';
 
@@ -95,7 +95,7 @@ export async function rotateClassAuthCode(
 ): Promise<{ code: string | null }> {
   const school = await loadAdminSchool(db, actor.scope, input.schoolId);
   const cls = await findSchoolClassById(db, school.id, input.classId);
-  if (!cls) throw new RosterError('not_found', 'この学校にそのクラスはありません。');
+  if (!cls) throw new ServiceError('not_found', 'refusal.class.notInSchool');
   const code = input.clear ? null : generateAuthCode();
   return db.transaction(async (tx) => {
     await setClassAuthCode(tx, cls.id, code);

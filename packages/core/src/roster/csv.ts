@@ -1,8 +1,7 @@
 import { CsvError } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
-import { toKatakana } from '@renraku/shared';
-import { RosterError } from './errors';
+import { ServiceError, toKatakana } from '@renraku/shared';
 
 // Spreadsheet files as a school office saves them: Excel's 「CSV (コンマ区切り)」 is Shift_JIS
 // (CP932), 「CSV UTF-8」 has a BOM, Google Sheets and LibreOffice write UTF-8 without one, and
@@ -15,12 +14,11 @@ export const MAX_ROWS = 20_000;
 
 /** Bytes to text: UTF-16 or UTF-8 by BOM, UTF-8 when the bytes are valid UTF-8, else CP932. */
 export function decodeSpreadsheetText(bytes: Uint8Array): string {
-  if (bytes.length === 0) throw new RosterError('invalid', 'ファイルが空です。');
+  if (bytes.length === 0) throw new ServiceError('invalid', 'refusal.csv.empty');
   if (bytes.length > MAX_FILE_BYTES) {
-    throw new RosterError(
-      'invalid',
-      `ファイルが大きすぎます（上限 ${MAX_FILE_BYTES / 1024 / 1024}MB）。`,
-    );
+    throw new ServiceError('invalid', 'refusal.csv.tooLarge', {
+      megabytes: MAX_FILE_BYTES / 1024 / 1024,
+    });
   }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
@@ -30,10 +28,7 @@ export function decodeSpreadsheetText(bytes: Uint8Array): string {
   } catch {
     const text = iconv.decode(Buffer.from(bytes), 'cp932');
     if (text.includes('\ufffd')) {
-      throw new RosterError(
-        'invalid',
-        '文字コードを判別できません。CSV（UTF-8 または Shift_JIS）で保存し直してください。',
-      );
+      throw new ServiceError('invalid', 'refusal.csv.encoding');
     }
     return text;
   }
@@ -68,22 +63,23 @@ export function readTable(text: string): SpreadsheetTable {
     });
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
-    const line = typeof error.lines === 'number' ? `（${error.lines} 行目付近）` : '';
-    throw new RosterError('invalid', `CSV の形式が正しくありません${line}。`);
+    throw typeof error.lines === 'number'
+      ? new ServiceError('invalid', 'refusal.csv.malformedNear', { line: error.lines })
+      : new ServiceError('invalid', 'refusal.csv.malformed');
   }
   const [header, ...data] = records;
   if (!header || header.every((cell) => cell === '')) {
-    throw new RosterError('invalid', '1 行目に見出し（列名）の行が必要です。');
+    throw new ServiceError('invalid', 'refusal.csv.noHeader');
   }
   const rows = data
     .map((cells, index) => ({ row: index + 2, cells }))
     .filter(({ cells }) => cells.some((cell) => cell !== ''));
-  if (rows.length === 0) throw new RosterError('invalid', 'データの行がありません。');
+  if (rows.length === 0) throw new ServiceError('invalid', 'refusal.csv.noRows');
   if (rows.length > MAX_ROWS) {
-    throw new RosterError(
-      'invalid',
-      `行が多すぎます（${rows.length} 行、上限 ${MAX_ROWS.toLocaleString('ja-JP')} 行）。`,
-    );
+    throw new ServiceError('invalid', 'refusal.csv.tooManyRows', {
+      rows: rows.length,
+      max: MAX_ROWS.toLocaleString('ja-JP'),
+    });
   }
   return { header, rows };
 }
@@ -127,7 +123,7 @@ export function mapColumns<K extends string>(
     if (column === undefined) {
       rest.push(index);
     } else if (columns[column] !== undefined) {
-      throw new RosterError('invalid', `同じ意味の列が 2 つあります: 「${text}」。`);
+      throw new ServiceError('invalid', 'refusal.csv.duplicateColumn', { column: text });
     } else {
       columns[column] = index;
     }

@@ -14,7 +14,7 @@ import {
   type Tx,
 } from '@renraku/db';
 import type { RosterPhone } from '@renraku/db/schema';
-import { checkKana, checkName, checkPhone } from '@renraku/shared';
+import { checkKana, checkName, checkPhone, ServiceError } from '@renraku/shared';
 import { createYearClasses, currentSchoolYear, sortOrderOf } from './classes';
 import {
   COLUMN_ALIASES,
@@ -24,7 +24,6 @@ import {
   readTable,
   type SpreadsheetRow,
 } from './csv';
-import { RosterError } from './errors';
 import {
   classKey,
   idOf,
@@ -148,7 +147,7 @@ export async function previewRosterImport(
   return plan.preview;
 }
 
-/** Imports the file in one transaction; throws RosterError and stores nothing when it may not. */
+/** Imports the file in one transaction; throws ServiceError and stores nothing when it may not. */
 export async function importRoster(
   db: Db,
   actor: StaffActor,
@@ -161,10 +160,9 @@ export async function importRoster(
     const plan = await planRosterImport(tx, school, input.file, options, input.now);
     const { preview } = plan;
     if (!preview.canImport) {
-      throw new RosterError(
-        'invalid',
-        `エラーのある行が ${preview.totals.error} 行あるため、取り込みませんでした。修正するか、「正しい行だけ取り込む」を選んでください。`,
-      );
+      throw new ServiceError('invalid', 'refusal.roster.rowsWithErrors', {
+        count: preview.totals.error,
+      });
     }
 
     const classIds = await createYearClasses(
@@ -388,10 +386,9 @@ function rosterLayout(header: readonly string[]): RosterLayout {
     !name ||
     !kana
   ) {
-    throw new RosterError(
-      'invalid',
-      `必要な列がありません: ${missing.join('、')}。1 行目に「学籍番号, 学年, 組, 氏名, ふりがな, 世帯番号, 電話1, 電話2」のような見出しを付けてください。`,
-    );
+    throw new ServiceError('invalid', 'refusal.roster.missingColumns', {
+      columns: missing.join('、'),
+    });
   }
   const phones = rest
     .filter((index) => isPhoneHeader(header[index] ?? ''))

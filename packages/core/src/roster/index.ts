@@ -1,6 +1,5 @@
 // School administration services (PRODUCT.md §3.5) for the admin pages: every function takes
-// the staff member's server-derived scope and throws RosterError (with `status`) when refused.
-export { RosterError, type RosterErrorKind } from './errors';
+// the staff member's server-derived scope and throws ServiceError (@renraku/shared) when refused.
 export { assertSchoolAdminScope, loadAdminSchool, type StaffActor } from './scope';
 export { MAX_FILE_BYTES, MAX_ROWS } from './csv';
 export { currentClasses, currentSchoolYear } from './classes';

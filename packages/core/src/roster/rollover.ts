@@ -17,9 +17,8 @@ import {
   type RosterSchool,
   type Tx,
 } from '@renraku/db';
-import { MAX_GRADE, schoolYearOf } from '@renraku/shared';
+import { MAX_GRADE, schoolYearOf, ServiceError } from '@renraku/shared';
 import { COLUMN_ALIASES, decodeSpreadsheetText, mapColumns, readTable } from './csv';
-import { RosterError } from './errors';
 import { classKey, idOf, parseClassName, parseGrade, parseRosterNumber } from './fields';
 import { createYearClasses, sortOrderOf } from './classes';
 import { matchRegistrations } from './matching';
@@ -121,10 +120,7 @@ export async function rolloverSchool(
     const plan = await planRollover(tx, school, input);
     const { preview } = plan;
     if (!preview.canRollOver) {
-      throw new RosterError(
-        'invalid',
-        'クラス割り当てファイルにエラーがあるため、年度更新をしませんでした。',
-      );
+      throw new ServiceError('invalid', 'refusal.rollover.assignmentErrors');
     }
     const classIds = await createYearClasses(tx, school, preview.toYear, [
       ...plan.newClasses.values(),
@@ -177,14 +173,11 @@ async function planRollover(
 ): Promise<RolloverPlan> {
   const fromYear = await latestSchoolYearOf(db, school.id);
   if (fromYear === null) {
-    throw new RosterError('invalid', 'クラスがありません。先に名簿を取り込んでください。');
+    throw new ServiceError('invalid', 'refusal.rollover.noClasses');
   }
   const toYear = fromYear + 1;
   if (toYear > schoolYearOf(input.now ?? new Date()) + 1) {
-    throw new RosterError(
-      'conflict',
-      `${fromYear}年度への年度更新は済んでいます。次の年度更新は${fromYear}年度中（3月以降）に行えます。`,
-    );
+    throw new ServiceError('conflict', 'refusal.rollover.done', { year: fromYear });
   }
   const maxGrade = MAX_GRADE[school.kind];
   const oldClasses = await listClassesOfYear(db, school.id, fromYear);
@@ -338,10 +331,7 @@ function readAssignment(
   const table = readTable(decodeSpreadsheetText(file));
   const { columns } = mapColumns(table.header, COLUMN_ALIASES);
   if (columns.rosterNumber === undefined || columns.className === undefined) {
-    throw new RosterError(
-      'invalid',
-      'クラス割り当てファイルには「学籍番号」と「組」の列が必要です（「学年」は任意）。',
-    );
+    throw new ServiceError('invalid', 'refusal.rollover.assignmentColumns');
   }
   const numberColumn = columns.rosterNumber;
   const classColumn = columns.className;

@@ -1,14 +1,11 @@
 import { findRosterSchool, type Db, type RosterSchool, type Tx } from '@renraku/db';
-import type { StaffScope } from '@renraku/shared';
-import { RosterError } from './errors';
+import { ServiceError, type StaffScope } from '@renraku/shared';
 
 /** Who acts: the staff user (for the audit) and the scope the server derived from the session. */
 export interface StaffActor {
   staffUserId: number;
   scope: StaffScope;
 }
-
-const FORBIDDEN = 'この学校の管理者だけが行える操作です。';
 
 /**
  * Roster, roll-over, transfers, auth codes and registration sheets belong to the school's own
@@ -17,7 +14,7 @@ const FORBIDDEN = 'この学校の管理者だけが行える操作です。';
  */
 export function assertSchoolAdminScope(scope: StaffScope, schoolId: number): void {
   if (scope.role !== 'school_admin' || scope.schoolId !== schoolId) {
-    throw new RosterError('forbidden', FORBIDDEN);
+    throw new ServiceError('forbidden', 'refusal.roster.schoolAdminOnly');
   }
 }
 
@@ -30,7 +27,7 @@ export async function loadAdminSchool(
   assertSchoolAdminScope(scope, schoolId);
   const school = await findRosterSchool(db, schoolId);
   if (!school || school.districtId !== scope.districtId) {
-    throw new RosterError('forbidden', FORBIDDEN);
+    throw new ServiceError('forbidden', 'refusal.roster.schoolAdminOnly');
   }
   return school;
 }

@@ -5,8 +5,7 @@ import {
   type RegistrationFigure,
   type StatisticsFilter,
 } from '@renraku/db';
-import type { StaffScope } from '@renraku/shared';
-import { RosterError } from './errors';
+import { ServiceError, type StaffScope } from '@renraku/shared';
 
 // Registration rate (登録率): roster households with a live registration / roster households.
 // A household counts in a group (class, grade, school) when one of its enrolled students is in
@@ -98,7 +97,7 @@ export function statisticsFilterOf(scope: StaffScope, schoolId?: number): Statis
       : { districtId: scope.districtId, schoolId };
   }
   if (schoolId !== undefined && schoolId !== scope.schoolId) {
-    throw new RosterError('forbidden', '他の学校の登録状況は見られません。');
+    throw new ServiceError('forbidden', 'refusal.statistics.otherSchool');
   }
   return scope.role === 'school_admin'
     ? { districtId: scope.districtId, schoolId: scope.schoolId }

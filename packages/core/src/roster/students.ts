@@ -12,7 +12,7 @@ import {
   type RosterListEntry,
   type Tx,
 } from '@renraku/db';
-import { RosterError } from './errors';
+import { ServiceError } from '@renraku/shared';
 import { currentClasses } from './classes';
 import { loadAdminSchool, type StaffActor } from './scope';
 
@@ -108,10 +108,10 @@ async function describeTransfer(
 ): Promise<TransferPreview & { registrationIds: number[] }> {
   const student = await findRosterStudent(db, input.studentId);
   if (!student || student.schoolId !== input.schoolId) {
-    throw new RosterError('not_found', 'この学校の名簿にその児童生徒はいません。');
+    throw new ServiceError('not_found', 'refusal.student.notInRoster');
   }
   if (student.status !== 'enrolled') {
-    throw new RosterError('conflict', 'この児童生徒はすでに転出または卒業しています。');
+    throw new ServiceError('conflict', 'refusal.student.alreadyLeft');
   }
   const registrationIds = (await listSchoolRegistrations(db, input.schoolId))
     .filter((r) => r.studentId === student.id)

@@ -9,9 +9,8 @@ import {
   type RosterSchool,
   type UnmatchedRegistration,
 } from '@renraku/db';
-import type { StaffScope } from '@renraku/shared';
+import { ServiceError, type StaffScope } from '@renraku/shared';
 import { currentClasses } from './classes';
-import { RosterError } from './errors';
 import { childKeysOf, matchRegistrations, matchScore } from './matching';
 import type { StaffActor } from './scope';
 
@@ -44,8 +43,6 @@ export interface UnmatchedListing {
   registrations: UnmatchedRow[];
 }
 
-const NOT_FOUND = 'その登録は見つかりません。';
-const FORBIDDEN = 'この学校の管理者と教育委員会だけが行える操作です。';
 /** Offered per registration, best first. */
 const MAX_CANDIDATES = 5;
 
@@ -55,13 +52,13 @@ async function loadScopedSchool(
   scope: StaffScope,
   schoolId: number,
 ): Promise<RosterSchool> {
-  if (scope.role === 'teacher') throw new RosterError('forbidden', FORBIDDEN);
+  if (scope.role === 'teacher') throw new ServiceError('forbidden', 'refusal.unmatched.adminsOnly');
   const school = await findRosterSchool(db, schoolId);
   const inScope =
     school !== undefined &&
     school.districtId === scope.districtId &&
     (scope.role === 'board' || scope.schoolId === schoolId);
-  if (!inScope) throw new RosterError('not_found', 'その学校は見つかりません。');
+  if (!inScope) throw new ServiceError('not_found', 'refusal.unmatched.schoolNotFound');
   return school;
 }
 
@@ -131,13 +128,14 @@ export async function listUnmatched(
 
 /** A registration of a school the actor may act on; 404 for anything else. */
 async function loadScopedRegistration(db: Db, actor: StaffActor, registrationId: number) {
-  if (actor.scope.role === 'teacher') throw new RosterError('forbidden', FORBIDDEN);
+  if (actor.scope.role === 'teacher')
+    throw new ServiceError('forbidden', 'refusal.unmatched.adminsOnly');
   const registration = await findRegistrationPlace(db, registrationId);
   if (!registration || registration.districtId !== actor.scope.districtId) {
-    throw new RosterError('not_found', NOT_FOUND);
+    throw new ServiceError('not_found', 'refusal.unmatched.registrationNotFound');
   }
   if (actor.scope.role === 'school_admin' && actor.scope.schoolId !== registration.schoolId) {
-    throw new RosterError('not_found', NOT_FOUND);
+    throw new ServiceError('not_found', 'refusal.unmatched.registrationNotFound');
   }
   return registration;
 }
@@ -160,7 +158,7 @@ export async function matchToStudent(
       classes.map((c) => c.id),
     )
   ).filter((s) => s.id === input.studentId);
-  if (!student) throw new RosterError('invalid', 'その児童生徒は、この学校の名簿にいません。');
+  if (!student) throw new ServiceError('invalid', 'refusal.unmatched.studentNotInRoster');
   await db.transaction(async (tx) => {
     await placeRegistration(tx, registration.id, {
       classId: student.classId,
@@ -198,7 +196,7 @@ export async function moveToClass(
   const registration = await loadScopedRegistration(db, actor, input.registrationId);
   const { classes } = await currentClasses(db, registration.schoolId);
   if (!classes.some((c) => c.id === input.classId)) {
-    throw new RosterError('invalid', 'そのクラスは、この学校の今年度のクラスではありません。');
+    throw new ServiceError('invalid', 'refusal.unmatched.classNotCurrent');
   }
   return db.transaction(async (tx) => {
     await placeRegistration(tx, registration.id, { classId: input.classId, studentId: null });

@@ -14,6 +14,7 @@ import {
   type StaffAccountScope,
 } from '@renraku/db';
 import {
+  ServiceError,
   staffDisplayNameSchema,
   staffLoginSchema,
   staffPasswordSchema,
@@ -22,7 +23,7 @@ import {
   type StaffScope,
 } from '@renraku/shared';
 import { hashPassword } from '@renraku/shared/password';
-import { currentClasses, RosterError, type StaffActor } from '../roster';
+import { currentClasses, type StaffActor } from '../roster';
 
 // Staff accounts in the UI (職員アカウント). Who manages whom — decisions:
 // - The board creates board users and school admins (for a school of its district), resets
@@ -61,15 +62,13 @@ export interface StaffAccountsPage {
   classes: { id: number; grade: number; name: string }[];
 }
 
-const NOT_AN_ADMIN = '職員アカウントを管理できるのは、教育委員会と学校管理者だけです。';
-
 export async function staffAccountsPage(
   db: Db,
   actor: StaffActor,
   now = new Date(),
 ): Promise<StaffAccountsPage> {
   const { scope } = actor;
-  if (scope.role === 'teacher') throw new RosterError('forbidden', NOT_AN_ADMIN);
+  if (scope.role === 'teacher') throw new ServiceError('forbidden', 'refusal.accounts.notAnAdmin');
   if (scope.role === 'board') {
     return {
       accounts: await listManagedStaffUsers(db, {
@@ -104,13 +103,10 @@ export interface NewStaffAccount {
   classId?: number;
 }
 
-const LOGIN_RULE = 'ログインIDは3〜64文字の半角英数字と「.」「_」「-」で、英数字で始めてください。';
-const PASSWORD_RULE = `パスワードは${STAFF_PASSWORD_MIN}文字以上（200文字まで）にしてください。`;
-const NAME_RULE = '氏名を1行で入力してください（100文字まで、制御文字は使えません）。';
-
 function validPassword(password: string): string {
   const parsed = staffPasswordSchema.safeParse(password);
-  if (!parsed.success) throw new RosterError('invalid', PASSWORD_RULE);
+  if (!parsed.success)
+    throw new ServiceError('invalid', 'refusal.accounts.passwordRule', { min: STAFF_PASSWORD_MIN });
   return parsed.data;
 }
 
@@ -123,15 +119,14 @@ export async function createStaffAccount(
   const { scope } = actor;
   const role = creatableRoles(scope).find((r) => r === input.role);
   if (!role) {
-    throw new RosterError(
-      scope.role === 'teacher' ? 'forbidden' : 'invalid',
-      scope.role === 'teacher' ? NOT_AN_ADMIN : 'この種類のアカウントは作成できません。',
-    );
+    throw scope.role === 'teacher'
+      ? new ServiceError('forbidden', 'refusal.accounts.notAnAdmin')
+      : new ServiceError('invalid', 'refusal.accounts.roleNotCreatable');
   }
   const login = staffLoginSchema.safeParse(input.login);
-  if (!login.success) throw new RosterError('invalid', LOGIN_RULE);
+  if (!login.success) throw new ServiceError('invalid', 'refusal.accounts.loginRule');
   const displayName = staffDisplayNameSchema.safeParse(input.displayName);
-  if (!displayName.success) throw new RosterError('invalid', NAME_RULE);
+  if (!displayName.success) throw new ServiceError('invalid', 'refusal.accounts.nameRule');
   const password = validPassword(input.password);
   const place = await placeOf(db, scope, role, input);
 
@@ -148,7 +143,7 @@ export async function createStaffAccount(
     },
   );
   if (!created) {
-    throw new RosterError('conflict', `ログインID「${login.data}」はすでに使われています。`);
+    throw new ServiceError('conflict', 'refusal.accounts.loginTaken', { login: login.data });
   }
   return created;
 }
@@ -212,15 +207,16 @@ async function placeOf(
     const school = (await listDistrictSchools(db, scope.districtId)).find(
       (s) => s.id === input.schoolId,
     );
-    if (!school) throw new RosterError('invalid', '学校を選んでください。');
+    if (!school) throw new ServiceError('invalid', 'refusal.accounts.chooseSchool');
     return { schoolId: school.id, classId: null };
   }
-  if (scope.role !== 'school_admin') throw new RosterError('forbidden', NOT_AN_ADMIN);
+  if (scope.role !== 'school_admin')
+    throw new ServiceError('forbidden', 'refusal.accounts.notAnAdmin');
   const cls =
     input.classId === undefined
       ? undefined
       : await findSchoolClassById(db, scope.schoolId, input.classId);
-  if (!cls) throw new RosterError('invalid', 'この学校のクラスを選んでください。');
+  if (!cls) throw new ServiceError('invalid', 'refusal.accounts.chooseClass');
   return { schoolId: scope.schoolId, classId: cls.id };
 }
 
@@ -231,7 +227,7 @@ async function managedAccount(
 ): Promise<StaffAccountScope> {
   const target = await findStaffAccountScope(db, staffUserId);
   if (!target || !managesAccount(actor, target)) {
-    throw new RosterError('forbidden', 'このアカウントを管理する権限がありません。');
+    throw new ServiceError('forbidden', 'refusal.accounts.notYours');
   }
   return target;
 }

@@ -6,9 +6,9 @@ import {
   type Db,
   type OwnedApiToken,
 } from '@renraku/db';
-import { nameFault } from '@renraku/shared';
+import { nameFault, ServiceError } from '@renraku/shared';
 import { issueApiToken } from '@renraku/shared/crypto';
-import { RosterError, type StaffActor } from '../roster';
+import type { StaffActor } from '../roster';
 import type { AuditActor } from './accounts';
 
 // API tokens (APIトークン) belong to the staff member who made them and act with that member's
@@ -30,10 +30,7 @@ export async function createOwnApiToken(
 ): Promise<{ id: number; name: string; token: string; tokenPrefix: string }> {
   const name = input.name.trim();
   if (name === '' || name.length > MAX_NAME || nameFault(name)) {
-    throw new RosterError(
-      'invalid',
-      `トークンの名前（用途）を1行で入力してください（${MAX_NAME}文字まで、制御文字は使えません）。`,
-    );
+    throw new ServiceError('invalid', 'refusal.tokens.nameRule', { max: MAX_NAME });
   }
   return issueStaffApiToken(
     db,
@@ -90,7 +87,7 @@ export async function revokeOwnApiToken(
       at: input.now ?? new Date(),
     });
     if (!revoked) {
-      throw new RosterError('not_found', 'そのトークンはないか、すでに無効になっています。');
+      throw new ServiceError('not_found', 'refusal.tokens.notFound');
     }
     await recordAuditEvent(tx, {
       districtId: actor.scope.districtId,

@@ -6,6 +6,7 @@ import { liveEn } from './live.en';
 import { outboxEn } from './outbox.en';
 import { parentEn } from './parent.en';
 import { registrationEn } from './registration.en';
+import { refusalEn } from './refusal.en';
 
 // English for every Japanese key; the type makes a missing key a compile error.
 export const en: Record<MessageKey, string> = {
@@ -59,6 +60,7 @@ export const en: Record<MessageKey, string> = {
   'error.generic': 'Something went wrong. Please try again in a moment.',
   'error.home': 'Home page',
   ...adminEn,
+  ...refusalEn,
   ...liveEn,
   ...parentEn,
   ...composeEn,

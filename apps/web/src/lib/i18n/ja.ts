@@ -7,6 +7,7 @@ import { liveJa } from './live.ja';
 import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
 import { registrationJa } from './registration.ja';
+import { refusalJa } from './refusal.ja';
 
 export const ja = {
   'app.name': '学校緊急連絡メール',
@@ -59,6 +60,7 @@ export const ja = {
   'error.generic': '問題が発生しました。しばらくしてからもう一度お試しください。',
   'error.home': 'トップページへ',
   ...adminJa,
+  ...refusalJa,
   ...liveJa,
   ...parentJa,
   ...composeJa,

@@ -3,13 +3,9 @@ import { createRequire } from 'node:module';
 import { findSchoolClassById, type Db, type RosterSchool } from '@renraku/db';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { ServiceError } from '@renraku/shared';
 import { t } from '../../i18n';
-import {
-  currentClasses,
-  loadAdminSchool,
-  RosterError,
-  type StaffActor,
-} from '@renraku/core/roster';
+import { currentClasses, loadAdminSchool, type StaffActor } from '@renraku/core/roster';
 
 // The registration sheet (ご利用登録手順書) that schools hand to parents: the leaflet's five steps
 // in Japanese, the auth code, and two QR codes — top: mailto: the school's registration address
@@ -100,7 +96,7 @@ async function sheetCodes(
       ? [await findSchoolClassById(db, school.id, target.classId)]
       : (await currentClasses(db, school.id, input.now)).classes;
   if (classes.length === 0 || classes.some((c) => c === undefined)) {
-    throw new RosterError('not_found', 'この学校にそのクラスはありません。');
+    throw new ServiceError('not_found', 'refusal.class.notInSchool');
   }
   return classes.map((c) => ({
     classLabel: c ? `${c.grade}年${c.name}` : null,

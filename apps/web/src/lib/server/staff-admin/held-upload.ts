@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sign, verifySignature, type Keys } from '@renraku/shared/crypto';
-import { MAX_FILE_BYTES, RosterError } from '../roster';
+import { ServiceError } from '@renraku/shared';
+import { MAX_FILE_BYTES } from '../roster';
 
 // Keeping an uploaded file between its dry-run preview and the confirmation (取り込む / 年度更新
 // を実行). Decision: the preview page carries the file back in hidden form fields (base64), sealed
@@ -57,9 +58,6 @@ export interface UploadOptions {
   now?: Date;
 }
 
-const EXPIRED =
-  '確認の有効期限が切れたか、ファイルが正しくありません。もう一度ファイルを選んでプレビューしてください。';
-
 /**
  * The file of a form post: a newly chosen file in `field` when there is one, else the sealed
  * file of the preview (a confirmation passes no `field`: it runs only what was previewed).
@@ -86,10 +84,9 @@ export async function uploadedFile(
   const chosen = options.field === undefined ? null : form.get(options.field);
   if (chosen instanceof File && chosen.size > 0) {
     if (chosen.size > MAX_FILE_BYTES) {
-      throw new RosterError(
-        'invalid',
-        `ファイルが大きすぎます（上限 ${MAX_FILE_BYTES / 1024 / 1024}MB）。`,
-      );
+      throw new ServiceError('invalid', 'refusal.csv.tooLarge', {
+        megabytes: MAX_FILE_BYTES / 1024 / 1024,
+      });
     }
     return new Uint8Array(await chosen.arrayBuffer());
   }
@@ -98,7 +95,7 @@ export async function uploadedFile(
   const heldSeal = form.get('heldSeal');
   if (typeof heldFile !== 'string' || typeof heldAt !== 'string' || typeof heldSeal !== 'string') {
     if (!options.required) return undefined;
-    throw new RosterError('invalid', 'CSV ファイルを選んでください。');
+    throw new ServiceError('invalid', 'refusal.upload.chooseCsv');
   }
   const file = new Uint8Array(Buffer.from(heldFile, 'base64'));
   const age = (options.now ?? new Date()).getTime() - Number(heldAt);
@@ -106,7 +103,7 @@ export async function uploadedFile(
     !(age >= 0 && age <= HOLD_MS) ||
     !verifySignature(keys, sealedSubject(owner, heldAt, file), heldSeal, SEAL_LENGTH)
   ) {
-    throw new RosterError('invalid', EXPIRED);
+    throw new ServiceError('invalid', 'refusal.upload.expired');
   }
   return file;
 }

@@ -1,10 +1,10 @@
-import { error, fail, type ActionFailure } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { jstFormat, type StaffScope } from '@renraku/shared';
-import { RosterError, type StaffActor } from '../roster';
+import type { StaffActor } from '../roster';
 import type { StaffPrincipal } from '../auth/staff';
 
-// The admin pages' glue between SvelteKit and the services: who acts, and how a service's
-// refusal (RosterError, with a Japanese message for the school office) reaches the page.
+// The admin pages' glue between SvelteKit and the services: who acts, and the form's values.
+// A service's refusal reaches the page through ../refusal.ts.
 
 /** The acting staff member as the services take it: the id for the audit, the server's scope. */
 export function actorOf(staff: StaffPrincipal): StaffActor {
@@ -17,30 +17,6 @@ export function requireSchoolAdmin(
 ): Extract<StaffScope, { role: 'school_admin' }> {
   if (scope.role !== 'school_admin') error(403, 'この学校の管理者だけが使えるページです。');
   return scope;
-}
-
-/** A load's data, or the service's refusal as the error page with its status. */
-export async function loaded<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (caught) {
-    if (caught instanceof RosterError) error(caught.status, caught.message);
-    throw caught;
-  }
-}
-
-/**
- * An action's refusal: the form comes back with the service's message (and `kept`, what the
- * form should show again, never a password); anything else is a 500.
- */
-export function refused<Kept extends object = object>(
-  caught: unknown,
-  kept?: Kept,
-): ActionFailure<Kept & { error: string }> {
-  if (caught instanceof RosterError) {
-    return fail(caught.status, { ...(kept as Kept), error: caught.message });
-  }
-  throw caught;
 }
 
 /** A positive integer id from a form field or query parameter, else undefined. */

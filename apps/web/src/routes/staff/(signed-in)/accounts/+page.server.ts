@@ -4,13 +4,12 @@ import {
   createStaffAccount,
   idFrom,
   jstText,
-  loaded,
-  refused,
   resetStaffPassword,
   setStaffAccountDisabled,
   staffAccountsPage,
   textFrom,
 } from '$lib/server/staff-admin';
+import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 職員アカウント: the board manages board users and school admins, a school admin its teachers
@@ -18,7 +17,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const staff = requireStaff(locals);
-  const page = await loaded(staffAccountsPage(locals.ctx.db, actorOf(staff)));
+  const page = await loaded(staffAccountsPage(locals.ctx.db, actorOf(staff)), locals.locale);
   return {
     ...page,
     accounts: page.accounts.map((account) => ({
@@ -49,7 +48,7 @@ function switchAccount(disabled: boolean): Actions[string] {
       });
       return disabled ? { disabled: login } : { enabled: login };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   };
 }
@@ -72,7 +71,7 @@ export const actions: Actions = {
       });
       return { created: created.login };
     } catch (caught) {
-      return refused(caught, { values });
+      return refused(caught, locals.locale, { values });
     }
   },
   reset: async ({ request, locals }) => {
@@ -85,7 +84,7 @@ export const actions: Actions = {
       });
       return { reset: login };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
   disable: switchAccount(true),

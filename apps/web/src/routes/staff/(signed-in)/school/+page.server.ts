@@ -9,12 +9,11 @@ import { requireStaff } from '$lib/server/auth/guards';
 import {
   actorOf,
   holdUpload,
-  loaded,
-  refused,
   requireSchoolAdmin,
   uploadedFile,
   type HoldOwner,
 } from '$lib/server/staff-admin';
+import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 学校管理 › 名簿: the school admin's roster with registration state, and the CSV import with
@@ -31,7 +30,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     };
   }
   const scope = requireSchoolAdmin(staff.scope);
-  const roster = await loaded(listRoster(db, actorOf(staff), { schoolId: scope.schoolId }));
+  const roster = await loaded(
+    listRoster(db, actorOf(staff), { schoolId: scope.schoolId }),
+    locals.locale,
+  );
   const classes = roster.classes.map((cls) => {
     const students = roster.students.filter((s) => s.classId === cls.id);
     return { ...cls, students, registered: students.filter((s) => s.registered).length };
@@ -71,7 +73,7 @@ export const actions: Actions = {
       const preview = await previewRosterImport(db, actor, { schoolId, file, options });
       return { preview, held: holdUpload(keys, owner, file), options };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
   /** The confirmed import: exactly the previewed file (sealed), with the previewed options. */
@@ -88,7 +90,7 @@ export const actions: Actions = {
       });
       return { imported: { ...result.totals, matched: result.registrations.matched } };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
 };

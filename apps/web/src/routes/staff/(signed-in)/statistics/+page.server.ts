@@ -1,6 +1,7 @@
 import { registrationStatistics } from '$lib/server/roster';
 import { requireStaff } from '$lib/server/auth/guards';
-import { idFrom, loaded } from '$lib/server/staff-admin';
+import { idFrom } from '$lib/server/staff-admin';
+import { loaded } from '$lib/server/refusal';
 import type { PageServerLoad } from './$types';
 
 // 登録状況: registration rate per school, grade and class within the viewer's scope (the board
@@ -11,6 +12,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const schoolId = idFrom(url.searchParams.get('school'));
   const schools = await loaded(
     registrationStatistics(locals.ctx.db, staff.scope, schoolId === undefined ? {} : { schoolId }),
+    locals.locale,
   );
   return { schools, filtered: schoolId !== undefined && staff.scope.role === 'board' };
 };

@@ -5,10 +5,10 @@ import {
   idFrom,
   jstText,
   ownApiTokens,
-  refused,
   revokeOwnApiToken,
   textFrom,
 } from '$lib/server/staff-admin';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // APIトークン: each staff member's own tokens. The new token is in the create action's answer
@@ -35,7 +35,7 @@ export const actions: Actions = {
       const created = await createOwnApiToken(locals.ctx.db, actorOf(staff), { name });
       return { created: { name: created.name, token: created.token } };
     } catch (caught) {
-      return refused(caught, { name: name.slice(0, 100) });
+      return refused(caught, locals.locale, { name: name.slice(0, 100) });
     }
   },
   revoke: async ({ request, locals }) => {
@@ -45,7 +45,7 @@ export const actions: Actions = {
       await revokeOwnApiToken(locals.ctx.db, actorOf(staff), { tokenId });
       return { revoked: true };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
 };

@@ -2,14 +2,8 @@ import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n';
 import { getAuthCodes, rotateClassAuthCode, rotateSchoolAuthCode } from '$lib/server/roster';
 import { requireStaff } from '$lib/server/auth/guards';
-import {
-  actorOf,
-  idFrom,
-  jstText,
-  loaded,
-  refused,
-  requireSchoolAdmin,
-} from '$lib/server/staff-admin';
+import { actorOf, idFrom, jstText, requireSchoolAdmin } from '$lib/server/staff-admin';
+import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 認証コード: shown only to the school's own admins (the service refuses everyone else, the
@@ -22,7 +16,7 @@ function adminOf(locals: App.Locals) {
 
 export const load: PageServerLoad = async ({ locals }) => {
   const { actor, schoolId } = adminOf(locals);
-  const codes = await loaded(getAuthCodes(locals.ctx.db, actor, { schoolId }));
+  const codes = await loaded(getAuthCodes(locals.ctx.db, actor, { schoolId }), locals.locale);
   return {
     school: { code: codes.school.code, rotatedAt: jstText(codes.school.rotatedAt) },
     classes: codes.classes,
@@ -46,7 +40,7 @@ export const actions: Actions = {
       await rotateSchoolAuthCode(locals.ctx.db, actor, { schoolId });
       return { rotated: true };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
   rotateClass: async ({ request, locals }) => {
@@ -62,7 +56,7 @@ export const actions: Actions = {
       });
       return { rotated: true };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
 };

@@ -1,16 +1,17 @@
 import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n';
-import { previewRollover, RosterError, rolloverSchool } from '$lib/server/roster';
+import { ServiceError } from '@renraku/shared';
+import { previewRollover, rolloverSchool } from '$lib/server/roster';
 import { requireStaff } from '$lib/server/auth/guards';
 import {
   actorOf,
   holdUpload,
-  refused,
   requireSchoolAdmin,
   textFrom,
   uploadedFile,
   type HoldOwner,
 } from '$lib/server/staff-admin';
+import { refused, refusalText } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 年度更新: the dry run is shown as soon as the page opens (keeping class names); an optional
@@ -30,8 +31,8 @@ export const load: PageServerLoad = async ({ locals }) => {
     return { preview: await previewRollover(locals.ctx.db, actor, { schoolId }), blocked: null };
   } catch (caught) {
     // Already rolled over this year, or no classes yet: say why instead of an error page.
-    if (caught instanceof RosterError && caught.kind !== 'forbidden') {
-      return { preview: null, blocked: caught.message };
+    if (caught instanceof ServiceError && caught.kind !== 'forbidden') {
+      return { preview: null, blocked: refusalText(caught, locals.locale) };
     }
     throw caught;
   }
@@ -47,7 +48,7 @@ export const actions: Actions = {
       const preview = await previewRollover(db, actor, { schoolId, classAssignment: file });
       return { preview, held: file && holdUpload(keys, owner, file) };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
   rollover: async ({ request, locals }) => {
@@ -66,7 +67,7 @@ export const actions: Actions = {
       }
       return { rolledOver: await rolloverSchool(db, actor, { schoolId, classAssignment }) };
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
   },
 };

@@ -1,6 +1,7 @@
 import { registrationSheetPdf } from '$lib/server/roster';
 import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, loaded, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { actorOf, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { loaded } from '$lib/server/refusal';
 import type { RequestHandler } from './$types';
 
 /** The same sheets as the print page, as an A4 PDF for the school's printer or the web site. */
@@ -13,6 +14,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
       target: sheetTargetFrom(url.searchParams),
       publicUrl: locals.ctx.env.publicUrl,
     }),
+    locals.locale,
   );
   return new Response(new Uint8Array(pdf), {
     headers: {

@@ -1,6 +1,7 @@
 import { getAuthCodes, registrationSheets } from '$lib/server/roster';
 import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, loaded, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { actorOf, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { loaded } from '$lib/server/refusal';
 import type { PageServerLoad } from './$types';
 
 // 登録手順書 as a print page (A4 print CSS, one sheet per page); the PDF is ../sheets.pdf.
@@ -17,8 +18,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
         target: sheetTargetFrom(url.searchParams),
         publicUrl: env.publicUrl,
       }),
+      locals.locale,
     ),
-    loaded(getAuthCodes(db, actor, { schoolId })),
+    loaded(getAuthCodes(db, actor, { schoolId }), locals.locale),
   ]);
   return {
     sheets,

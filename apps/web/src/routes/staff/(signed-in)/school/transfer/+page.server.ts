@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { previewTransferOut, transferStudentOut } from '$lib/server/roster';
 import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, idFrom, loaded, refused, requireSchoolAdmin } from '$lib/server/staff-admin';
+import { actorOf, idFrom, requireSchoolAdmin } from '$lib/server/staff-admin';
+import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 転出: the admin chooses a student in the roster (?student=ID), sees what is deleted, confirms.
@@ -13,6 +14,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (studentId === undefined) return { transfer: null };
   const transfer = await loaded(
     previewTransferOut(locals.ctx.db, actorOf(staff), { schoolId: scope.schoolId, studentId }),
+    locals.locale,
   );
   return { transfer };
 };
@@ -28,7 +30,7 @@ export const actions: Actions = {
         studentId: studentId ?? 0,
       });
     } catch (caught) {
-      return refused(caught);
+      return refused(caught, locals.locale);
     }
     redirect(303, '/staff/school?done=transferred');
   },

@@ -3,7 +3,8 @@ import { listDistrictSchools } from '@renraku/db';
 import type { MessageKey } from '$lib/i18n';
 import { requireStaff } from '$lib/server/auth/guards';
 import { listUnmatched, matchToStudent, moveToClass } from '$lib/server/roster';
-import { actorOf, idFrom, jstText, loaded, refused } from '$lib/server/staff-admin';
+import { actorOf, idFrom, jstText } from '$lib/server/staff-admin';
+import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 学校管理 › 名簿と一致しない登録: the school admin's (or, with ?school=ID, the board's) list of
@@ -21,7 +22,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       schools: await listDistrictSchools(locals.ctx.db, scope.districtId),
     };
   }
-  const listing = await loaded(listUnmatched(locals.ctx.db, actorOf(staff), { schoolId }));
+  const listing = await loaded(
+    listUnmatched(locals.ctx.db, actorOf(staff), { schoolId }),
+    locals.locale,
+  );
   return {
     listing: {
       ...listing,
@@ -47,7 +51,7 @@ export const actions: Actions = {
       await matchToStudent(locals.ctx.db, actorOf(staff), { registrationId, studentId });
       return { done: 'admin.unmatched.matched' as MessageKey, error: undefined };
     } catch (caught) {
-      return refused(caught, { done: undefined });
+      return refused(caught, locals.locale, { done: undefined });
     }
   },
   move: async ({ locals, request }) => {
@@ -66,7 +70,7 @@ export const actions: Actions = {
       const done: MessageKey = matched ? 'admin.unmatched.movedMatched' : 'admin.unmatched.moved';
       return { done, error: undefined };
     } catch (caught) {
-      return refused(caught, { done: undefined });
+      return refused(caught, locals.locale, { done: undefined });
     }
   },
 };
