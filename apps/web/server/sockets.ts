@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import {
+  scopeFilter,
   socketCallListMarkSchema,
   socketWatchSchema,
   type ClientToServerEvents,
@@ -111,7 +112,11 @@ export async function attachSockets(
       try {
         const staff = await liveStaff(socket);
         if (!staff) return;
-        const message = await findMessageInScope(ctx.db, input.data.messageId, staff.scope);
+        const message = await findMessageInScope(
+          ctx.db,
+          input.data.messageId,
+          scopeFilter(staff.scope),
+        );
         if (!message) return ack({ ok: false, error: 'not_found' });
         const snapshot = await bridge.watch(socket, message.id, staff.scope);
         ack(snapshot === 'unavailable' ? { ok: false, error: snapshot } : { ok: true, snapshot });

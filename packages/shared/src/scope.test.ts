@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffScope } from './domain';
-import { scopeRoom, sees, type Place } from './scope';
+import { narrowedScopeFilter, scopeFilter, scopeRoom, sees, type Place } from './scope';
 
 const board: StaffScope = { role: 'board', districtId: 1 };
 const adminA: StaffScope = { role: 'school_admin', districtId: 1, schoolId: 10 };
@@ -32,5 +32,26 @@ describe('scopeRoom', () => {
       'school:10',
       'class:101',
     ]);
+  });
+});
+
+describe('scopeFilter', () => {
+  it('narrows the district to the school, then to the class', () => {
+    expect([board, adminA, teacherA11].map(scopeFilter)).toEqual([
+      { districtId: 1 },
+      { districtId: 1, schoolId: 10 },
+      { districtId: 1, schoolId: 10, classId: 101 },
+    ]);
+  });
+});
+
+describe('narrowedScopeFilter', () => {
+  it('lets the board narrow to any school; others only to their own', () => {
+    expect(narrowedScopeFilter(board, 20)).toEqual({ districtId: 1, schoolId: 20 });
+    expect(narrowedScopeFilter(board, undefined)).toEqual({ districtId: 1 });
+    expect(narrowedScopeFilter(adminA, 10)).toEqual({ districtId: 1, schoolId: 10 });
+    expect(narrowedScopeFilter(teacherA11, 10)).toEqual(scopeFilter(teacherA11));
+    expect(narrowedScopeFilter(adminA, 20)).toBeNull();
+    expect(narrowedScopeFilter(teacherA11, 20)).toBeNull();
   });
 });

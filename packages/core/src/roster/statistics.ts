@@ -3,9 +3,8 @@ import {
   registrationFigures,
   type Db,
   type RegistrationFigure,
-  type StatisticsFilter,
 } from '@renraku/db';
-import type { StaffScope } from '@renraku/shared';
+import { narrowedScopeFilter, type ScopeFilter, type StaffScope } from '@renraku/shared';
 import { RosterError } from './errors';
 
 // Registration rate (登録率): roster households with a live registration / roster households.
@@ -91,18 +90,10 @@ export async function registrationStatistics(
 }
 
 /** The scope as a query filter; asking for another school than one's own is refused. */
-export function statisticsFilterOf(scope: StaffScope, schoolId?: number): StatisticsFilter {
-  if (scope.role === 'board') {
-    return schoolId === undefined
-      ? { districtId: scope.districtId }
-      : { districtId: scope.districtId, schoolId };
-  }
-  if (schoolId !== undefined && schoolId !== scope.schoolId) {
-    throw new RosterError('forbidden', '他の学校の登録状況は見られません。');
-  }
-  return scope.role === 'school_admin'
-    ? { districtId: scope.districtId, schoolId: scope.schoolId }
-    : { districtId: scope.districtId, schoolId: scope.schoolId, classId: scope.classId };
+export function statisticsFilterOf(scope: StaffScope, schoolId?: number): ScopeFilter {
+  const filter = narrowedScopeFilter(scope, schoolId);
+  if (!filter) throw new RosterError('forbidden', '他の学校の登録状況は見られません。');
+  return filter;
 }
 
 function rateOf(figure: RegistrationFigure | undefined): RegistrationRate {

@@ -1,6 +1,6 @@
 import { error, fail } from '@sveltejs/kit';
 import { listMessageSchedules, listTargetOptions } from '@renraku/db';
-import { BODY_MAX, schoolYearOf, SUBJECT_MAX, type StaffScope } from '@renraku/shared';
+import { BODY_MAX, schoolYearOf, scopeFilter, SUBJECT_MAX, type StaffScope } from '@renraku/shared';
 import { requireStaff } from '$lib/server/auth/guards';
 import {
   composeValuesFrom,
@@ -24,7 +24,7 @@ export const load: PageServerLoad = async ({ locals }) => {
   const { db } = locals.ctx;
   const [schedules, options] = await Promise.all([
     listMessageSchedules(db, scope.districtId),
-    listTargetOptions(db, scope, schoolYearOf(new Date())),
+    listTargetOptions(db, scopeFilter(scope), schoolYearOf(new Date())),
   ]);
   return {
     schools: options.schools,
