@@ -22,4 +22,3 @@ export * from './queries/call-list';
 export * from './queries/targets';
 export * from './queries/message-schedules';
 export * from './queries/bounces';
-export type { MessagePart } from './scope-sql';

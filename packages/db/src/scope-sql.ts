@@ -1,8 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { ScopeFilter } from '@renraku/shared';
-
-/** A scope filter within one message: the message already fixes the district. */
-export type MessagePart = Omit<ScopeFilter, 'districtId'>;
+import type { MessagePart } from '@renraku/shared';
 
 /**
  * `and school = … and class = …` for the part of a filter that narrows, over the columns a

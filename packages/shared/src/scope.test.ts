@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffScope } from './domain';
-import { narrowedScopeFilter, scopeFilter, scopeRoom, sees, type Place } from './scope';
+import {
+  administersSchool,
+  narrowedScopeFilter,
+  scopeFilter,
+  scopeRoom,
+  scopesSeeing,
+  sees,
+  type Place,
+} from './scope';
 
 const board: StaffScope = { role: 'board', districtId: 1 };
 const adminA: StaffScope = { role: 'school_admin', districtId: 1, schoolId: 10 };
@@ -53,5 +61,25 @@ describe('narrowedScopeFilter', () => {
     expect(narrowedScopeFilter(teacherA11, 10)).toEqual(scopeFilter(teacherA11));
     expect(narrowedScopeFilter(adminA, 20)).toBeNull();
     expect(narrowedScopeFilter(teacherA11, 20)).toBeNull();
+  });
+});
+
+describe('scopesSeeing', () => {
+  it('names the board, and the school admin and teacher of each class', () => {
+    const scopes = scopesSeeing(1, [{ schoolId: 10, classId: 101 }]);
+    expect(scopes).toEqual([board, adminA, teacherA11]);
+    const place: Place = { districtId: 1, schoolId: 10, classId: 101 };
+    expect(scopes.every((scope) => sees(scope, place))).toBe(true);
+  });
+});
+
+describe('administersSchool', () => {
+  it('is only the school admin of that school', () => {
+    expect([board, adminA, teacherA11].map((scope) => administersSchool(scope, 10))).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect(administersSchool(adminA, 20)).toBe(false);
   });
 });

@@ -45,6 +45,17 @@ export interface ScopeFilter {
   classId?: number;
 }
 
+/** A scope filter within one message: the message already fixes the district. */
+export type MessagePart = Omit<ScopeFilter, 'districtId'>;
+
+/** Whether a thing at this place of one message lies in the part. */
+export function inPart(part: MessagePart, place: Omit<Place, 'districtId'>): boolean {
+  return (
+    (part.schoolId === undefined || place.schoolId === part.schoolId) &&
+    (part.classId === undefined || place.classId === part.classId)
+  );
+}
+
 export function scopeFilter(scope: StaffScope): ScopeFilter {
   switch (scope.role) {
     case 'board':
@@ -72,4 +83,23 @@ export function narrowedScopeFilter(
 /** Whether the scope sees its whole district: the board's lists of every school. */
 export function seesWholeDistrict(scope: StaffScope): boolean {
   return scope.role === 'board';
+}
+
+/** Every scope that sees a thing at these classes of a district: the board, each school, each class. */
+export function scopesSeeing(
+  districtId: number,
+  places: readonly { schoolId: number; classId: number }[],
+): StaffScope[] {
+  return [
+    { role: 'board', districtId },
+    ...places.flatMap(({ schoolId, classId }): StaffScope[] => [
+      { role: 'school_admin', districtId, schoolId },
+      { role: 'teacher', districtId, schoolId, classId },
+    ]),
+  ];
+}
+
+/** Whether the scope is the school's own administrator: not a teacher, not the board. */
+export function administersSchool(scope: StaffScope, schoolId: number): boolean {
+  return scope.role === 'school_admin' && scope.schoolId === schoolId;
 }

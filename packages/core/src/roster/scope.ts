@@ -1,5 +1,5 @@
 import { findRosterSchool, type Db, type RosterSchool, type Tx } from '@renraku/db';
-import type { StaffScope } from '@renraku/shared';
+import { administersSchool, type StaffScope } from '@renraku/shared';
 import { RosterError } from './errors';
 
 /** Who acts: the staff user (for the audit) and the scope the server derived from the session. */
@@ -16,7 +16,7 @@ const FORBIDDEN = 'この学校の管理者だけが行える操作です。';
  * the school's secret; PRODUCT.md §1 gives these tasks to the school admin).
  */
 export function assertSchoolAdminScope(scope: StaffScope, schoolId: number): void {
-  if (scope.role !== 'school_admin' || scope.schoolId !== schoolId) {
+  if (!administersSchool(scope, schoolId)) {
     throw new RosterError('forbidden', FORBIDDEN);
   }
 }

@@ -1,8 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { FAILED_DELIVERY_STATES, type CallListReason, type CallMark } from '@renraku/shared';
+import {
+  FAILED_DELIVERY_STATES,
+  type CallListReason,
+  type CallMark,
+  type MessagePart,
+} from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import type { RosterPhone } from '../schema/households';
-import { partConditions, type MessagePart } from '../scope-sql';
+import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
 // The call list (電話連絡リスト) of a message: the targeted households that no mail reached.

@@ -5,13 +5,14 @@ import {
   type DeliveryState,
   type FailureReason,
   type MessageCategory,
+  type MessagePart,
   type MessageState,
   type MessageTarget,
   type ScopeFilter,
   type StateCounts,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
-import { partConditions, type MessagePart } from '../scope-sql';
+import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
 // What the live dashboard reads from PostgreSQL: which messages a staff member may watch, the

@@ -7,7 +7,6 @@ import {
   setCallListMark,
   targetedHouseholdPlaces,
   type CallListHousehold,
-  type MessagePart,
   type CallListSchool,
   type WatchedMessage,
 } from '@renraku/db';
@@ -17,6 +16,7 @@ import {
   type CallListMarkEvent,
   type CallListReason,
   type CallMark,
+  type MessagePart,
   narrowedScopeFilter,
   scopeFilter,
   seesWholeDistrict,

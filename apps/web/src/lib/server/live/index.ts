@@ -86,7 +86,7 @@ export async function scopedFigures(
   if (!breakdown) return null;
   return {
     messageState: breakdown.messageState,
-    figures: figuresOf(breakdown.cells, scope),
+    figures: figuresOf(breakdown.cells, scopeFilter(scope)),
     failures: failures.map(failureNoticeOf),
     readAt,
   };

@@ -11,5 +11,5 @@ export {
 } from './accounts';
 export { createOwnApiToken, ownApiTokens, revokeOwnApiToken } from './tokens';
 export { holdUpload, uploadedFile, type HeldUpload, type HoldOwner } from './held-upload';
-export { actorOf, idFrom, jstText, loaded, refused, requireSchoolAdmin, textFrom } from './http';
+export { actorOf, idFrom, jstText, loaded, refused, textFrom } from './http';
 export { sheetTargetFrom } from './sheets';

@@ -5,13 +5,12 @@ import {
   previewRosterImport,
   type RosterImportOptions,
 } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
 import {
   actorOf,
   holdUpload,
   loaded,
   refused,
-  requireSchoolAdmin,
   uploadedFile,
   type HoldOwner,
 } from '$lib/server/staff-admin';

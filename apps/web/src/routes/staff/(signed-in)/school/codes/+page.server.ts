@@ -1,15 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n';
 import { getAuthCodes, rotateClassAuthCode, rotateSchoolAuthCode } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import {
-  actorOf,
-  idFrom,
-  jstText,
-  loaded,
-  refused,
-  requireSchoolAdmin,
-} from '$lib/server/staff-admin';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
+import { actorOf, idFrom, jstText, loaded, refused } from '$lib/server/staff-admin';
 import type { Actions, PageServerLoad } from './$types';
 
 // 認証コード: shown only to the school's own admins (the service refuses everyone else, the

@@ -1,12 +1,11 @@
 import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n';
 import { previewRollover, RosterError, rolloverSchool } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
 import {
   actorOf,
   holdUpload,
   refused,
-  requireSchoolAdmin,
   textFrom,
   uploadedFile,
   type HoldOwner,

@@ -1,6 +1,6 @@
 import { registrationSheetPdf } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, loaded, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
+import { actorOf, loaded, sheetTargetFrom } from '$lib/server/staff-admin';
 import type { RequestHandler } from './$types';
 
 /** The same sheets as the print page, as an A4 PDF for the school's printer or the web site. */

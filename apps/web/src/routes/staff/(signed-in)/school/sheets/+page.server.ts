@@ -1,6 +1,6 @@
 import { getAuthCodes, registrationSheets } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, loaded, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
+import { actorOf, loaded, sheetTargetFrom } from '$lib/server/staff-admin';
 import type { PageServerLoad } from './$types';
 
 // 登録手順書 as a print page (A4 print CSS, one sheet per page); the PDF is ../sheets.pdf.

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { previewTransferOut, transferStudentOut } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, idFrom, loaded, refused, requireSchoolAdmin } from '$lib/server/staff-admin';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
+import { actorOf, idFrom, loaded, refused } from '$lib/server/staff-admin';
 import type { Actions, PageServerLoad } from './$types';
 
 // 転出: the admin chooses a student in the roster (?student=ID), sees what is deleted, confirms.
