@@ -146,11 +146,7 @@ describe('the order of schools', () => {
     const names = (rows: { name: string }[]) => rows.map((row) => row.name);
     expect(names(await listSchoolsWithDistrict(db, districtId))).toEqual(BOARD_ORDER);
     expect(names(await listDistrictSchools(db, districtId))).toEqual(BOARD_ORDER);
-    const targets = await listTargetOptions(
-      db,
-      { role: 'board', districtId },
-      schoolYearOf(new Date()),
-    );
+    const targets = await listTargetOptions(db, { districtId }, schoolYearOf(new Date()));
     expect(names(targets.schools)).toEqual(BOARD_ORDER);
     const admins = await Promise.all(
       SCHOOLS.map((school, i) =>

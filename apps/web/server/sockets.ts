@@ -1,6 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import {
+  scopeFilter,
+  scopeRoom,
+  scopesSeeing,
   socketCallListMarkSchema,
   socketWatchSchema,
   type ClientToServerEvents,
@@ -8,7 +11,6 @@ import {
 } from '@renraku/shared';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { scopeRoom } from '../src/lib/server/auth/scope';
 import { SESSION_COOKIE } from '../src/lib/server/auth/sessions';
 import { authenticateStaffSession, type StaffPrincipal } from '../src/lib/server/auth/staff';
 import { markCallListRow } from '../src/lib/server/call-list';
@@ -111,7 +113,11 @@ export async function attachSockets(
       try {
         const staff = await liveStaff(socket);
         if (!staff) return;
-        const message = await findMessageInScope(ctx.db, input.data.messageId, staff.scope);
+        const message = await findMessageInScope(
+          ctx.db,
+          input.data.messageId,
+          scopeFilter(staff.scope),
+        );
         if (!message) return ack({ ok: false, error: 'not_found' });
         const snapshot = await bridge.watch(socket, message.id, staff.scope);
         ack(snapshot === 'unavailable' ? { ok: false, error: snapshot } : { ok: true, snapshot });
@@ -138,22 +144,9 @@ export async function attachSockets(
         if (!stored) return ack({ ok: false, error: 'not_found' });
         // Through the adapter: every web process's open call lists of this household.
         const { messageId } = stored.event;
-        const rooms = [
-          messageRoom(messageId, { role: 'board', districtId: stored.districtId }),
-          ...stored.places.flatMap(({ schoolId, classId }) => [
-            messageRoom(messageId, {
-              role: 'school_admin',
-              districtId: stored.districtId,
-              schoolId,
-            }),
-            messageRoom(messageId, {
-              role: 'teacher',
-              districtId: stored.districtId,
-              schoolId,
-              classId,
-            }),
-          ]),
-        ];
+        const rooms = scopesSeeing(stored.districtId, stored.places).map((scope) =>
+          messageRoom(messageId, scope),
+        );
         io.to(rooms).emit('callList:mark', stored.event);
         ack({ ok: true, event: stored.event });
       } catch (error) {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffScope } from './domain';
-import { scopeRoom, sees, type Place } from './scope';
+import {
+  administersSchool,
+  narrowedScopeFilter,
+  scopeFilter,
+  scopeRoom,
+  scopesSeeing,
+  sees,
+  type Place,
+} from './scope';
 
 const board: StaffScope = { role: 'board', districtId: 1 };
 const adminA: StaffScope = { role: 'school_admin', districtId: 1, schoolId: 10 };
@@ -32,5 +40,46 @@ describe('scopeRoom', () => {
       'school:10',
       'class:101',
     ]);
+  });
+});
+
+describe('scopeFilter', () => {
+  it('narrows the district to the school, then to the class', () => {
+    expect([board, adminA, teacherA11].map(scopeFilter)).toEqual([
+      { districtId: 1 },
+      { districtId: 1, schoolId: 10 },
+      { districtId: 1, schoolId: 10, classId: 101 },
+    ]);
+  });
+});
+
+describe('narrowedScopeFilter', () => {
+  it('lets the board narrow to any school; others only to their own', () => {
+    expect(narrowedScopeFilter(board, 20)).toEqual({ districtId: 1, schoolId: 20 });
+    expect(narrowedScopeFilter(board, undefined)).toEqual({ districtId: 1 });
+    expect(narrowedScopeFilter(adminA, 10)).toEqual({ districtId: 1, schoolId: 10 });
+    expect(narrowedScopeFilter(teacherA11, 10)).toEqual(scopeFilter(teacherA11));
+    expect(narrowedScopeFilter(adminA, 20)).toBeNull();
+    expect(narrowedScopeFilter(teacherA11, 20)).toBeNull();
+  });
+});
+
+describe('scopesSeeing', () => {
+  it('names the board, and the school admin and teacher of each class', () => {
+    const scopes = scopesSeeing(1, [{ schoolId: 10, classId: 101 }]);
+    expect(scopes).toEqual([board, adminA, teacherA11]);
+    const place: Place = { districtId: 1, schoolId: 10, classId: 101 };
+    expect(scopes.every((scope) => sees(scope, place))).toBe(true);
+  });
+});
+
+describe('administersSchool', () => {
+  it('is only the school admin of that school', () => {
+    expect([board, adminA, teacherA11].map((scope) => administersSchool(scope, 10))).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect(administersSchool(adminA, 20)).toBe(false);
   });
 });

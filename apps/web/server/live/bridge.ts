@@ -8,6 +8,7 @@ import {
   type ProgressFigures,
   type ProgressSnapshot,
   type StaffScope,
+  scopeFilter,
   scopeRoom,
   sees,
 } from '@renraku/shared';
@@ -108,9 +109,7 @@ export async function startLiveBridge(
   async function read(state: WatchedState): Promise<void> {
     const breakdown = await progressBreakdown(ctx.db, state.messageId);
     if (!breakdown) return;
-    const failedNow = countOf(figuresOf(breakdown.cells, { role: 'board', districtId: 0 }).total, [
-      ...FAILED_DELIVERY_STATES,
-    ]);
+    const failedNow = countOf(figuresOf(breakdown.cells, {}).total, [...FAILED_DELIVERY_STATES]);
     let fresh: FailureNotice[] = [];
     if (failedNow > state.failureIds.size) {
       const first = state.lastRead === 0;
@@ -131,7 +130,7 @@ export async function startLiveBridge(
     state.lastRead = Date.now();
     const deltas: [string, ProgressFigures | null, FailureNotice[]][] = [];
     for (const [name, room] of state.rooms) {
-      const next = figuresOf(state.cells, room.scope);
+      const next = figuresOf(state.cells, scopeFilter(room.scope));
       const change = diffFigures(room.figures, next);
       room.figures = next;
       const failures = fresh.filter((failure) => failureInScope(failure, room.scope));
@@ -242,7 +241,7 @@ export async function startLiveBridge(
       const name = messageRoom(messageId, scope);
       let room = state.rooms.get(name);
       if (!room) {
-        room = { scope, sockets: new Set(), figures: figuresOf(state.cells, scope) };
+        room = { scope, sockets: new Set(), figures: figuresOf(state.cells, scopeFilter(scope)) };
         state.rooms.set(name, room);
       }
       room.sockets.add(socket.id);

@@ -1,5 +1,5 @@
 import { findRosterSchool, type Db, type RosterSchool, type Tx } from '@renraku/db';
-import { ServiceError, type StaffScope } from '@renraku/shared';
+import { administersSchool, ServiceError, type StaffScope } from '@renraku/shared';
 
 /** Who acts: the staff user (for the audit) and the scope the server derived from the session. */
 export interface StaffActor {
@@ -13,7 +13,7 @@ export interface StaffActor {
  * the school's secret; PRODUCT.md §1 gives these tasks to the school admin).
  */
 export function assertSchoolAdminScope(scope: StaffScope, schoolId: number): void {
-  if (scope.role !== 'school_admin' || scope.schoolId !== schoolId) {
+  if (!administersSchool(scope, schoolId)) {
     throw new ServiceError('forbidden', 'refusal.roster.schoolAdminOnly');
   }
 }

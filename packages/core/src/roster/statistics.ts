@@ -3,9 +3,13 @@ import {
   registrationFigures,
   type Db,
   type RegistrationFigure,
-  type StatisticsFilter,
 } from '@renraku/db';
-import { ServiceError, type StaffScope } from '@renraku/shared';
+import {
+  narrowedScopeFilter,
+  ServiceError,
+  type ScopeFilter,
+  type StaffScope,
+} from '@renraku/shared';
 
 // Registration rate (登録率): roster households with a live registration / roster households.
 // A household counts in a group (class, grade, school) when one of its enrolled students is in
@@ -90,18 +94,10 @@ export async function registrationStatistics(
 }
 
 /** The scope as a query filter; asking for another school than one's own is refused. */
-export function statisticsFilterOf(scope: StaffScope, schoolId?: number): StatisticsFilter {
-  if (scope.role === 'board') {
-    return schoolId === undefined
-      ? { districtId: scope.districtId }
-      : { districtId: scope.districtId, schoolId };
-  }
-  if (schoolId !== undefined && schoolId !== scope.schoolId) {
-    throw new ServiceError('forbidden', 'refusal.statistics.otherSchool');
-  }
-  return scope.role === 'school_admin'
-    ? { districtId: scope.districtId, schoolId: scope.schoolId }
-    : { districtId: scope.districtId, schoolId: scope.schoolId, classId: scope.classId };
+export function statisticsFilterOf(scope: StaffScope, schoolId?: number): ScopeFilter {
+  const filter = narrowedScopeFilter(scope, schoolId);
+  if (!filter) throw new ServiceError('forbidden', 'refusal.statistics.otherSchool');
+  return filter;
 }
 
 function rateOf(figure: RegistrationFigure | undefined): RegistrationRate {

@@ -1,7 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { FAILED_DELIVERY_STATES, type CallListReason, type CallMark } from '@renraku/shared';
+import {
+  FAILED_DELIVERY_STATES,
+  type CallListReason,
+  type CallMark,
+  type MessagePart,
+} from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import type { RosterPhone } from '../schema/households';
+import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
 // The call list (電話連絡リスト) of a message: the targeted households that no mail reached.
@@ -12,20 +18,12 @@ import { schoolOrder } from './schools';
 // delivery still on its way is not on it (yet). Deliveries are matched by blind index, so a
 // household whose address was shared with a sibling's registration is matched too.
 
-/** Which part of the message's households to look at: the viewer's school or class. */
-export interface CallListFilter {
-  schoolId?: number;
-  classId?: number;
-}
-
 /** The households (of the message, within the filter) that belong on the call list. */
-function callListHouseholds(messageId: number, filter: CallListFilter): SQL {
-  const school = filter.schoolId === undefined ? sql`` : sql`and ms.school_id = ${filter.schoolId}`;
-  const klass = filter.classId === undefined ? sql`` : sql`and ms.class_id = ${filter.classId}`;
+function callListHouseholds(messageId: number, filter: MessagePart): SQL {
   return sql`
     scoped as (
       select distinct ms.household_id from message_students ms
-      where ms.message_id = ${messageId} ${school} ${klass}
+      where ms.message_id = ${messageId} ${partConditions(filter, sql`ms.school_id`, sql`ms.class_id`)}
     ),
     mailed as (
       select ms.household_id, d.state
@@ -93,7 +91,7 @@ type HouseholdRow = Omit<CallListHousehold, 'markedAt'> & { markedAt: Date | str
 export async function listCallListHouseholds(
   db: Db | Tx,
   messageId: number,
-  filter: CallListFilter = {},
+  filter: MessagePart = {},
 ): Promise<CallListHousehold[]> {
   const rows = rowsOf<HouseholdRow>(
     await db.execute(sql`
@@ -173,16 +171,18 @@ export async function targetedHouseholdPlaces(
   db: Db | Tx,
   messageId: number,
   householdId: number,
-  filter: CallListFilter = {},
+  filter: MessagePart = {},
 ): Promise<{ schoolId: number; classId: number }[]> {
-  const school = filter.schoolId === undefined ? sql`` : sql`and school_id = ${filter.schoolId}`;
+  // The class narrows whether the household counts, not which of its places are told.
+  const { classId, ...school } = filter;
   const all = rowsOf<{ schoolId: number; classId: number }>(
     await db.execute(sql`
       select distinct school_id as "schoolId", class_id as "classId" from message_students
-      where message_id = ${messageId} and household_id = ${householdId} ${school}
+      where message_id = ${messageId} and household_id = ${householdId}
+        ${partConditions(school, sql`school_id`, sql`class_id`)}
     `),
   );
-  const inFilter = filter.classId === undefined || all.some((p) => p.classId === filter.classId);
+  const inFilter = classId === undefined || all.some((p) => p.classId === classId);
   return inFilter ? all : [];
 }
 

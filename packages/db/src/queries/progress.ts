@@ -5,12 +5,14 @@ import {
   type DeliveryState,
   type FailureReason,
   type MessageCategory,
+  type MessagePart,
   type MessageState,
   type MessageTarget,
-  type StaffScope,
+  type ScopeFilter,
   type StateCounts,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
+import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
 // What the live dashboard reads from PostgreSQL: which messages a staff member may watch, the
@@ -21,23 +23,22 @@ import { schoolOrder } from './schools';
  * the messages its school sent or that reach its school; a teacher those that reach the class.
  * "Reach" is the fan-out's roster snapshot, or the target itself before a scheduled fan-out.
  */
-function messageInScope(scope: StaffScope): SQL {
-  const district = sql`m.district_id = ${scope.districtId}`;
-  switch (scope.role) {
-    case 'board':
-      return district;
-    case 'school_admin':
-      return sql`${district} and (m.school_id = ${scope.schoolId}
-        or exists (select 1 from message_students ms
-          where ms.message_id = m.id and ms.school_id = ${scope.schoolId})
-        or (m.fanned_out_at is null and (m.target->>'kind' = 'district'
-          or m.target->'schoolIds' @> to_jsonb(${scope.schoolId}::int)
-          or (m.target->>'schoolId')::int = ${scope.schoolId})))`;
-    case 'teacher':
-      return sql`${district} and (exists (select 1 from message_students ms
-          where ms.message_id = m.id and ms.class_id = ${scope.classId})
-        or (m.fanned_out_at is null and m.target->'classIds' @> to_jsonb(${scope.classId}::int)))`;
+function messageInScope(filter: ScopeFilter): SQL {
+  const district = sql`m.district_id = ${filter.districtId}`;
+  if (filter.classId !== undefined) {
+    return sql`${district} and (exists (select 1 from message_students ms
+        where ms.message_id = m.id and ms.class_id = ${filter.classId})
+      or (m.fanned_out_at is null and m.target->'classIds' @> to_jsonb(${filter.classId}::int)))`;
   }
+  if (filter.schoolId !== undefined) {
+    return sql`${district} and (m.school_id = ${filter.schoolId}
+      or exists (select 1 from message_students ms
+        where ms.message_id = m.id and ms.school_id = ${filter.schoolId})
+      or (m.fanned_out_at is null and (m.target->>'kind' = 'district'
+        or m.target->'schoolIds' @> to_jsonb(${filter.schoolId}::int)
+        or (m.target->>'schoolId')::int = ${filter.schoolId})))`;
+  }
+  return district;
 }
 
 /** A message as the dashboard and the call list head it. */
@@ -92,7 +93,7 @@ function toWatched(row: WatchedRow): WatchedMessage {
 export async function findMessageInScope(
   db: Db | Tx,
   messageId: number,
-  scope: StaffScope,
+  scope: ScopeFilter,
 ): Promise<WatchedMessage | null> {
   const [row] = rowsOf<WatchedRow>(
     await db.execute(sql`select ${watchedColumns} from ${watchedFrom}
@@ -104,7 +105,7 @@ export async function findMessageInScope(
 /** The newest messages the scope may watch, newest first, drafts excluded. */
 export async function listMessagesInScope(
   db: Db | Tx,
-  scope: StaffScope,
+  scope: ScopeFilter,
   limit: number,
   /** Only messages older than this one (a page's cursor); none if it is not in scope. */
   before?: number,
@@ -189,7 +190,7 @@ export interface FailureRow {
 export async function listMessageFailures(
   db: Db | Tx,
   messageId: number,
-  options: { seenIds?: number[]; limit: number; filter?: DeliveryFilter },
+  options: { seenIds?: number[]; limit: number; filter?: MessagePart },
 ): Promise<FailureRow[]> {
   const unseen =
     options.seenIds && options.seenIds.length > 0
@@ -230,15 +231,8 @@ export async function listMessageFailures(
 }
 
 /** The part of a message's deliveries a viewer sees: a school's, or a class's. */
-export interface DeliveryFilter {
-  schoolId?: number;
-  classId?: number;
-}
-
-function deliveryFilterOf(filter: DeliveryFilter): SQL {
-  const school = filter.schoolId === undefined ? sql`` : sql`and d.school_id = ${filter.schoolId}`;
-  const klass = filter.classId === undefined ? sql`` : sql`and d.class_id = ${filter.classId}`;
-  return sql`${school} ${klass}`;
+function deliveryFilterOf(filter: MessagePart): SQL {
+  return partConditions(filter, sql`d.school_id`, sql`d.class_id`);
 }
 
 /** One message's deliveries by state within a filter: what lists and the overview show. */
@@ -254,7 +248,7 @@ export interface MessageStateCounts {
 export async function messageStateCounts(
   db: Db | Tx,
   messageIds: number[],
-  filter: DeliveryFilter = {},
+  filter: MessagePart = {},
 ): Promise<MessageStateCounts[]> {
   if (messageIds.length === 0) return [];
   const rows = rowsOf<{ messageId: number; state: DeliveryState; n: number }>(
@@ -285,17 +279,15 @@ export interface MessagePlace {
 export async function listMessagePlaces(
   db: Db | Tx,
   messageId: number,
-  filter: { schoolId?: number; classId?: number } = {},
+  filter: MessagePart = {},
 ): Promise<MessagePlace[]> {
-  const school = filter.schoolId === undefined ? sql`` : sql`and c.school_id = ${filter.schoolId}`;
-  const klass = filter.classId === undefined ? sql`` : sql`and c.id = ${filter.classId}`;
   return rowsOf<MessagePlace>(
     await db.execute(sql`
       select c.school_id as "schoolId", s.name as "schoolName", c.id as "classId", c.grade,
         c.name as "className"
       from classes c join schools s on s.id = c.school_id
       where c.id in (select distinct class_id from message_students where message_id = ${messageId})
-        ${school} ${klass}
+        ${partConditions(filter, sql`c.school_id`, sql`c.id`)}
       order by ${schoolOrder('s')}, c.grade, c.sort_order, c.name
     `),
   );

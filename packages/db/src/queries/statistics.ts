@@ -1,17 +1,11 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { ScopeFilter } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import { liveRegisteredStudents } from './live-registrations';
 import { schoolOrder } from './schools';
 import { classes, schools } from '../schema';
 
 // The registration statistics (登録状況): a read model over classes, students and registrations.
-
-/** Which classes the figures cover: a district, one school, or one class. */
-export interface StatisticsFilter {
-  districtId: number;
-  schoolId?: number;
-  classId?: number;
-}
 
 /** One figure row: a class, a grade (classId null) or a whole school (grade null). */
 export interface RegistrationFigure {
@@ -30,7 +24,7 @@ export interface RegistrationFigure {
  */
 export async function registrationFigures(
   db: Db | Tx,
-  filter: StatisticsFilter,
+  filter: ScopeFilter,
 ): Promise<RegistrationFigure[]> {
   const conditions = [sql`c.district_id = ${filter.districtId}`];
   if (filter.schoolId !== undefined) conditions.push(sql`c.school_id = ${filter.schoolId}`);
@@ -71,10 +65,7 @@ export interface FigureClass {
 }
 
 /** Names for the figures, plus registrations no roster student matched (a name to chase up). */
-export async function listFigureClasses(
-  db: Db | Tx,
-  filter: StatisticsFilter,
-): Promise<FigureClass[]> {
+export async function listFigureClasses(db: Db | Tx, filter: ScopeFilter): Promise<FigureClass[]> {
   const conditions = [eq(classes.districtId, filter.districtId)];
   if (filter.schoolId !== undefined) conditions.push(eq(classes.schoolId, filter.schoolId));
   if (filter.classId !== undefined) {

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { SchoolKind, StaffScope } from '@renraku/shared';
+import type { SchoolKind, ScopeFilter } from '@renraku/shared';
 import type { Db, Tx } from '../client';
 import { schoolOrder } from './schools';
 import { classes, schools } from '../schema';
@@ -25,18 +25,18 @@ export interface TargetClass {
 /** The schools and classes a staff member may choose from: the whole district, a school, a class. */
 export async function listTargetOptions(
   db: Db | Tx,
-  scope: StaffScope,
+  scope: ScopeFilter,
   schoolYear: number,
 ): Promise<{ schools: TargetSchool[]; classes: TargetClass[] }> {
-  const schoolFilter =
-    scope.role === 'board'
-      ? eq(schools.districtId, scope.districtId)
-      : and(eq(schools.districtId, scope.districtId), eq(schools.id, scope.schoolId));
+  const schoolFilter = and(
+    eq(schools.districtId, scope.districtId),
+    scope.schoolId === undefined ? undefined : eq(schools.id, scope.schoolId),
+  );
   const classFilter = and(
     eq(classes.districtId, scope.districtId),
     eq(classes.schoolYear, schoolYear),
-    scope.role === 'school_admin' ? eq(classes.schoolId, scope.schoolId) : undefined,
-    scope.role === 'teacher' ? eq(classes.id, scope.classId) : undefined,
+    scope.schoolId === undefined ? undefined : eq(classes.schoolId, scope.schoolId),
+    scope.classId === undefined ? undefined : eq(classes.id, scope.classId),
   );
   const [schoolRows, classRows] = await Promise.all([
     db

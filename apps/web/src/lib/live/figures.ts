@@ -1,13 +1,14 @@
 import {
   countOf,
   DELIVERY_STATES,
+  inPart,
+  type MessagePart,
   type CountCell,
   PENDING_DELIVERY_STATES,
   type DeliveryState,
   type MessageState,
   type ProgressDelta,
   type ProgressFigures,
-  type StaffScope,
   type StateCounts,
 } from '@renraku/shared';
 
@@ -20,22 +21,11 @@ function add(target: StateCounts, state: DeliveryState, n: number): void {
   else target[state] = next;
 }
 
-function inScope(cell: CountCell, scope: StaffScope): boolean {
-  switch (scope.role) {
-    case 'board':
-      return true;
-    case 'school_admin':
-      return cell.schoolId === scope.schoolId;
-    case 'teacher':
-      return cell.classId === scope.classId;
-  }
-}
-
-/** The figures a scope may see: a teacher only its class, a school admin only its school. */
-export function figuresOf(cells: readonly CountCell[], scope: StaffScope): ProgressFigures {
+/** The figures of a part of the message (a scope's: a teacher only its class); {} for all. */
+export function figuresOf(cells: readonly CountCell[], part: MessagePart): ProgressFigures {
   const figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
   for (const cell of cells) {
-    if (!inScope(cell, scope)) continue;
+    if (!inPart(part, cell)) continue;
     add(figures.total, cell.state, cell.n);
     if (cell.schoolId !== null) add((figures.bySchool[cell.schoolId] ??= {}), cell.state, cell.n);
     if (cell.classId !== null) add((figures.byClass[cell.classId] ??= {}), cell.state, cell.n);

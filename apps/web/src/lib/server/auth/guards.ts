@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import type { StaffScope } from '@renraku/shared';
 import { sameSitePath } from '../redirect';
 import type { StaffPrincipal } from './staff';
 
@@ -55,4 +56,30 @@ export function requireStaff(locals: App.Locals): StaffPrincipal {
 export function requireApiStaff(locals: App.Locals): StaffPrincipal {
   if (!locals.staff) error(401, 'unauthorized');
   return locals.staff;
+}
+
+/** For the board's pages: the board's scope, or 403 (with why) for everyone else. */
+export function requireBoard(
+  scope: StaffScope,
+  why = 'forbidden',
+): Extract<StaffScope, { role: 'board' }> {
+  if (scope.role !== 'board') error(403, why);
+  return scope;
+}
+
+/** For school-admin-only pages: the admin's school, or 403 for everyone else. */
+export function requireSchoolAdmin(
+  scope: StaffScope,
+): Extract<StaffScope, { role: 'school_admin' }> {
+  if (scope.role !== 'school_admin') error(403, 'この学校の管理者だけが使えるページです。');
+  return scope;
+}
+
+/** For pages of a school's admins and of the board: 403 (with why) for teachers. */
+export function requireAdmin(
+  scope: StaffScope,
+  why: string,
+): Exclude<StaffScope, { role: 'teacher' }> {
+  if (scope.role === 'teacher') error(403, why);
+  return scope;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scopeRoom, staffScope } from './scope';
+import { scopeRoom } from '@renraku/shared';
+import { staffScope } from './scope';
 
 const base = { id: 7, districtId: 1, schoolId: null, classId: null };
 

@@ -34,5 +34,3 @@ export function staffScope(user: ScopedUser): StaffScope {
       };
   }
 }
-
-export { scopeRoom } from '@renraku/shared';

@@ -6,7 +6,6 @@ import {
   recordAuditEvent,
   setCallListMark,
   targetedHouseholdPlaces,
-  type CallListFilter,
   type CallListHousehold,
   type CallListSchool,
   type WatchedMessage,
@@ -17,7 +16,10 @@ import {
   type CallListMarkEvent,
   type CallListReason,
   type CallMark,
-  type StaffScope,
+  type MessagePart,
+  narrowedScopeFilter,
+  scopeFilter,
+  seesWholeDistrict,
 } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
@@ -25,18 +27,6 @@ import type { StaffPrincipal } from '../auth/staff';
 // The call list (電話連絡リスト) as staff work it: households grouped by class, siblings in one
 // row, the roster's phone numbers, and the marks that keep two teachers from phoning one family.
 // Loaded by the Express server (socket marks) as well as by SvelteKit: relative imports only.
-
-/** The part of the message's households a scope works: its school, or its class. */
-export function callListFilterOf(scope: StaffScope): CallListFilter {
-  switch (scope.role) {
-    case 'board':
-      return {};
-    case 'school_admin':
-      return { schoolId: scope.schoolId };
-    case 'teacher':
-      return { schoolId: scope.schoolId, classId: scope.classId };
-  }
-}
 
 /** A row as the page, the JSON API and the CSV show it; never an address. */
 export interface CallListRow {
@@ -77,21 +67,12 @@ export interface CallList {
 }
 
 /**
- * The part of the message's households to list: the scope's, narrowed by the board to one
- * school. Other staff already see one school (or class) only, so their `school` is ignored.
- */
-function narrowedFilter(scope: StaffScope, school: number | undefined): CallListFilter {
-  const filter = callListFilterOf(scope);
-  return scope.role === 'board' && school !== undefined ? { ...filter, schoolId: school } : filter;
-}
-
-/**
  * A household appears once, under its youngest targeted child's class within the viewer's
  * part (a teacher: their own class), with every targeted sibling named in the row.
  */
 function groupByClass(
   households: CallListHousehold[],
-  filter: CallListFilter,
+  filter: MessagePart,
   failing: Set<number>,
 ): CallListGroup[] {
   const groups = new Map<number, CallListGroup & { order: number; schoolRank: number }>();
@@ -162,12 +143,15 @@ export async function loadCallList(
   messageId: number,
   options: { audit: boolean; school?: number | undefined },
 ): Promise<CallList | null> {
-  const message = await findMessageInScope(ctx.db, messageId, staff.scope);
+  const message = await findMessageInScope(ctx.db, messageId, scopeFilter(staff.scope));
   if (!message) return null;
-  const filter = narrowedFilter(staff.scope, options.school);
+  // The board narrows the list to one school; others see one school (or class) only, so a
+  // `school` of theirs is ignored.
+  const filter = narrowedScopeFilter(staff.scope, options.school) ?? scopeFilter(staff.scope);
   const households = await listCallListHouseholds(ctx.db, messageId, filter);
-  const schools =
-    staff.scope.role === 'board' ? await countCallListHouseholdsBySchool(ctx.db, messageId) : [];
+  const schools = seesWholeDistrict(staff.scope)
+    ? await countCallListHouseholdsBySchool(ctx.db, messageId)
+    : [];
   const failing = await householdsWithFailingAddress(
     ctx.db,
     households.map((household) => household.householdId),
@@ -198,7 +182,7 @@ export async function loadCallList(
     mustCall: message.category === 'emergency_contact',
     households: households.length,
     groups: groupByClass(households, filter, failing),
-    school: staff.scope.role === 'board' ? (options.school ?? null) : null,
+    school: seesWholeDistrict(staff.scope) ? (options.school ?? null) : null,
     schools,
     generatedAt: new Date().toISOString(),
   };
@@ -221,13 +205,13 @@ export async function markCallListRow(
   staff: StaffPrincipal,
   input: { messageId: number; householdId: number; mark: CallMark | null },
 ): Promise<StoredMark | null> {
-  const message = await findMessageInScope(ctx.db, input.messageId, staff.scope);
+  const message = await findMessageInScope(ctx.db, input.messageId, scopeFilter(staff.scope));
   if (!message) return null;
   const places = await targetedHouseholdPlaces(
     ctx.db,
     input.messageId,
     input.householdId,
-    callListFilterOf(staff.scope),
+    scopeFilter(staff.scope),
   );
   if (places.length === 0) return null;
   const markedAt = await setCallListMark(ctx.db, { ...input, staffUserId: staff.id });

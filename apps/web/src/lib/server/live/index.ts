@@ -19,12 +19,12 @@ import {
   type MessageCategory,
   type MessageState,
   type ProgressFigures,
+  scopeFilter,
   type StaffScope,
   type StateCounts,
 } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import { figuresOf } from '../../live/figures';
-import { callListFilterOf } from '../call-list';
 import { registrationStatistics } from '@renraku/core/roster';
 
 // The dashboard's pages: the messages a staff member may watch and the board's overview.
@@ -80,13 +80,13 @@ export async function scopedFigures(
     progressBreakdown(ctx.db, messageId),
     listMessageFailures(ctx.db, messageId, {
       limit: RECENT_FAILURES,
-      filter: callListFilterOf(scope),
+      filter: scopeFilter(scope),
     }),
   ]);
   if (!breakdown) return null;
   return {
     messageState: breakdown.messageState,
-    figures: figuresOf(breakdown.cells, scope),
+    figures: figuresOf(breakdown.cells, scopeFilter(scope)),
     failures: failures.map(failureNoticeOf),
     readAt,
   };
@@ -117,13 +117,13 @@ export async function recentMessages(
   scope: StaffScope,
 ): Promise<{ messages: (MessageSummary & { counts: StateCounts })[]; readAt: string }> {
   const readAt = new Date().toISOString();
-  const messages = await listMessagesInScope(ctx.db, scope, RECENT_MESSAGES);
+  const messages = await listMessagesInScope(ctx.db, scopeFilter(scope), RECENT_MESSAGES);
   const counts = new Map(
     (
       await messageStateCounts(
         ctx.db,
         messages.map((message) => message.id),
-        callListFilterOf(scope),
+        scopeFilter(scope),
       )
     ).map((row) => [row.messageId, row.counts]),
   );
@@ -146,10 +146,10 @@ export async function messageForDashboard(
   places: MessagePlace[];
   live: ScopedFigures;
 } | null> {
-  const message = await findMessageInScope(ctx.db, messageId, scope);
+  const message = await findMessageInScope(ctx.db, messageId, scopeFilter(scope));
   if (!message) return null;
   const [places, live] = await Promise.all([
-    listMessagePlaces(ctx.db, messageId, callListFilterOf(scope)),
+    listMessagePlaces(ctx.db, messageId, scopeFilter(scope)),
     scopedFigures(ctx, scope, messageId),
   ]);
   if (!live) return null;
@@ -189,7 +189,7 @@ export async function boardOverview(ctx: WebContext, scope: StaffScope & { role:
   const readAt = new Date().toISOString();
   const [schools, messages] = await Promise.all([
     registrationStatistics(ctx.db, scope),
-    listMessagesInScope(ctx.db, scope, OVERVIEW_MESSAGES),
+    listMessagesInScope(ctx.db, scopeFilter(scope), OVERVIEW_MESSAGES),
   ]);
   const counts = new Map(
     (

@@ -4,6 +4,7 @@ import {
   DELIVERY_STATES,
   failedOf,
   reachedOf,
+  scopeFilter,
   type DeliveryState,
   type MessageState,
 } from '@renraku/shared';
@@ -133,7 +134,7 @@ export async function messageProgress(
   staff: Pick<StaffPrincipal, 'scope'>,
   messageId: number,
 ): Promise<ApiProgress | null> {
-  if (!(await findMessageInScope(ctx.db, messageId, staff.scope))) return null;
+  if (!(await findMessageInScope(ctx.db, messageId, scopeFilter(staff.scope)))) return null;
   const progress = await scopedFigures(ctx, staff.scope, messageId);
   if (!progress) return null;
   const total = progress.figures.total;

@@ -5,7 +5,7 @@ import {
   recordAuditEvent,
   type ScheduledSend,
 } from '@renraku/db';
-import type { StaffScope } from '@renraku/shared';
+import { scopeFilter, type StaffScope } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { MessageKey } from '../../i18n';
 import type { StaffPrincipal } from '../auth/staff';
@@ -106,7 +106,8 @@ export async function cancelScheduledSend(
   const { scope } = staff;
   const result = await ctx.db.transaction(async (tx): Promise<CancelResult> => {
     const found =
-      (await findMessageInScope(tx, messageId, scope)) && (await findScheduledSend(tx, messageId));
+      (await findMessageInScope(tx, messageId, scopeFilter(scope))) &&
+      (await findScheduledSend(tx, messageId));
     if (!found) return cancelRefusal('not_found');
     if (!mayCancel(scope, found)) return cancelRefusal('outside_scope');
     const outcome = await cancelScheduledMessage(tx, messageId, scope.districtId, now);

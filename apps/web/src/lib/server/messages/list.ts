@@ -1,4 +1,5 @@
 import { listMessagesInScope } from '@renraku/db';
+import { scopeFilter } from '@renraku/shared';
 import type { WebContext } from '../../../../server/context';
 import type { StaffPrincipal } from '../auth/staff';
 import { summaryOf, type MessageSummary } from '../live';
@@ -72,7 +73,12 @@ export async function listApiMessages(
   query: Pick<MessagePageQuery, 'limit' | 'before'>,
 ): Promise<ApiMessagePage> {
   // One more than asked for tells whether another page follows.
-  const rows = await listMessagesInScope(ctx.db, staff.scope, query.limit + 1, query.before);
+  const rows = await listMessagesInScope(
+    ctx.db,
+    scopeFilter(staff.scope),
+    query.limit + 1,
+    query.before,
+  );
   const page = rows.slice(0, query.limit);
   return {
     messages: page.map((row) => {

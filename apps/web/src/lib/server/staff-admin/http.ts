@@ -1,5 +1,4 @@
-import { error } from '@sveltejs/kit';
-import { jstFormat, type StaffScope } from '@renraku/shared';
+import { jstFormat } from '@renraku/shared';
 import type { StaffActor } from '../roster';
 import type { StaffPrincipal } from '../auth/staff';
 
@@ -9,14 +8,6 @@ import type { StaffPrincipal } from '../auth/staff';
 /** The acting staff member as the services take it: the id for the audit, the server's scope. */
 export function actorOf(staff: StaffPrincipal): StaffActor {
   return { staffUserId: staff.id, scope: staff.scope };
-}
-
-/** For school-admin-only pages: the admin's school, or 403 for everyone else. */
-export function requireSchoolAdmin(
-  scope: StaffScope,
-): Extract<StaffScope, { role: 'school_admin' }> {
-  if (scope.role !== 'school_admin') error(403, 'この学校の管理者だけが使えるページです。');
-  return scope;
 }
 
 /** A positive integer id from a form field or query parameter, else undefined. */

@@ -1,7 +1,7 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { listMessageSchedules, listTargetOptions } from '@renraku/db';
-import { BODY_MAX, schoolYearOf, SUBJECT_MAX, type StaffScope } from '@renraku/shared';
-import { requireStaff } from '$lib/server/auth/guards';
+import { BODY_MAX, schoolYearOf, scopeFilter, SUBJECT_MAX } from '@renraku/shared';
+import { requireBoard, requireStaff } from '$lib/server/auth/guards';
 import {
   composeValuesFrom,
   createSchedule,
@@ -14,17 +14,14 @@ import type { Actions, PageServerLoad } from './$types';
 // 定期配信: the board's recurring monthly mail. Board only; each run is sent by the
 // dispatcher's loop (runDueSchedule) as a normal message of the schedule's author.
 
-function requireBoard(scope: StaffScope): Extract<StaffScope, { role: 'board' }> {
-  if (scope.role !== 'board') error(403, '定期配信は教育委員会だけが使えるページです。');
-  return scope;
-}
+const BOARD_ONLY = '定期配信は教育委員会だけが使えるページです。';
 
 export const load: PageServerLoad = async ({ locals }) => {
-  const scope = requireBoard(requireStaff(locals).scope);
+  const scope = requireBoard(requireStaff(locals).scope, BOARD_ONLY);
   const { db } = locals.ctx;
   const [schedules, options] = await Promise.all([
     listMessageSchedules(db, scope.districtId),
-    listTargetOptions(db, scope, schoolYearOf(new Date())),
+    listTargetOptions(db, scopeFilter(scope), schoolYearOf(new Date())),
   ]);
   return {
     schools: options.schools,
@@ -39,7 +36,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
   create: async ({ request, locals }) => {
     const staff = requireStaff(locals);
-    requireBoard(staff.scope);
+    requireBoard(staff.scope, BOARD_ONLY);
     const form = await request.formData();
     const values = composeValuesFrom(form);
     const dayOfMonth = textFrom(form.get('dayOfMonth'));
@@ -56,7 +53,7 @@ export const actions: Actions = {
   },
   deactivate: async ({ request, locals }) => {
     const staff = requireStaff(locals);
-    requireBoard(staff.scope);
+    requireBoard(staff.scope, BOARD_ONLY);
     const scheduleId = idFrom((await request.formData()).get('scheduleId'));
     const stopped =
       scheduleId !== undefined && (await deactivateSchedule(locals.ctx, staff, scheduleId));

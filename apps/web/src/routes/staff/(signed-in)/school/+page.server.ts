@@ -5,14 +5,8 @@ import {
   previewRosterImport,
   type RosterImportOptions,
 } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import {
-  actorOf,
-  holdUpload,
-  requireSchoolAdmin,
-  uploadedFile,
-  type HoldOwner,
-} from '$lib/server/staff-admin';
+import { requireStaff, requireSchoolAdmin } from '$lib/server/auth/guards';
+import { actorOf, holdUpload, uploadedFile, type HoldOwner } from '$lib/server/staff-admin';
 import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,6 +1,12 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { listTargetOptions } from '@renraku/db';
-import { BODY_MAX, MESSAGE_CATEGORIES, schoolYearOf, SUBJECT_MAX } from '@renraku/shared';
+import {
+  BODY_MAX,
+  MESSAGE_CATEGORIES,
+  schoolYearOf,
+  scopeFilter,
+  SUBJECT_MAX,
+} from '@renraku/shared';
 import { randomToken } from '@renraku/shared/crypto';
 import { requireStaff } from '$lib/server/auth/guards';
 import {
@@ -28,7 +34,11 @@ function jstLocal(date: Date): string {
 export const load: PageServerLoad = async ({ locals, url }) => {
   const staff = requireStaff(locals);
   const now = new Date();
-  const options = await listTargetOptions(locals.ctx.db, staff.scope, schoolYearOf(now));
+  const options = await listTargetOptions(
+    locals.ctx.db,
+    scopeFilter(staff.scope),
+    schoolYearOf(now),
+  );
   // 「全校に緊急連絡」 on the home page opens the form preset: ?category=…&target=district.
   const category = url.searchParams.get('category');
   const preset = {

@@ -1,8 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n';
 import { getAuthCodes, rotateClassAuthCode, rotateSchoolAuthCode } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, idFrom, jstText, requireSchoolAdmin } from '$lib/server/staff-admin';
+import { requireSchoolAdmin, requireStaff } from '$lib/server/auth/guards';
+import { actorOf, idFrom, jstText } from '$lib/server/staff-admin';
 import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -2,11 +2,10 @@ import { fail } from '@sveltejs/kit';
 import { t } from '$lib/i18n';
 import { ServiceError } from '@renraku/shared';
 import { previewRollover, rolloverSchool } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
+import { requireSchoolAdmin, requireStaff } from '$lib/server/auth/guards';
 import {
   actorOf,
   holdUpload,
-  requireSchoolAdmin,
   textFrom,
   uploadedFile,
   type HoldOwner,

@@ -1,6 +1,6 @@
 import { registrationSheetPdf } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, requireSchoolAdmin, sheetTargetFrom } from '$lib/server/staff-admin';
+import { requireSchoolAdmin, requireStaff } from '$lib/server/auth/guards';
+import { actorOf, sheetTargetFrom } from '$lib/server/staff-admin';
 import { loaded } from '$lib/server/refusal';
 import type { RequestHandler } from './$types';
 

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { previewTransferOut, transferStudentOut } from '$lib/server/roster';
-import { requireStaff } from '$lib/server/auth/guards';
-import { actorOf, idFrom, requireSchoolAdmin } from '$lib/server/staff-admin';
+import { requireSchoolAdmin, requireStaff } from '$lib/server/auth/guards';
+import { actorOf, idFrom } from '$lib/server/staff-admin';
 import { loaded, refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -1,7 +1,8 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { listDistrictSchools } from '@renraku/db';
+import { scopeFilter } from '@renraku/shared';
 import type { MessageKey } from '$lib/i18n';
-import { requireStaff } from '$lib/server/auth/guards';
+import { requireAdmin, requireStaff } from '$lib/server/auth/guards';
 import { listUnmatched, matchToStudent, moveToClass } from '$lib/server/roster';
 import { actorOf, idFrom, jstText } from '$lib/server/staff-admin';
 import { loaded, refused } from '$lib/server/refusal';
@@ -12,10 +13,9 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const staff = requireStaff(locals);
-  const { scope } = staff;
-  if (scope.role === 'teacher') error(403, 'この学校の管理者と教育委員会だけが使えるページです。');
-  const schoolId =
-    scope.role === 'school_admin' ? scope.schoolId : idFrom(url.searchParams.get('school'));
+  const scope = requireAdmin(staff.scope, 'この学校の管理者と教育委員会だけが使えるページです。');
+  // A school admin's own school; the board names one.
+  const schoolId = scopeFilter(scope).schoolId ?? idFrom(url.searchParams.get('school'));
   if (schoolId === undefined) {
     return {
       listing: undefined,
