@@ -24,11 +24,29 @@ describe('StaffField', () => {
     );
   });
 
+  it('takes a login id as typed', async () => {
+    const StaffField = await load();
+    const body = markup(
+      render(StaffField, {
+        props: {
+          id: 'login',
+          label: 'Login ID',
+          name: 'login',
+          kind: 'login',
+          autocomplete: 'off',
+        },
+      }).body,
+    );
+    expect(body).toContain(
+      '<input id="login" type="text" autocapitalize="none" spellcheck="false" required="" name="login" autocomplete="off"/>',
+    );
+  });
+
   it('gives every new staff password the same rules', async () => {
     const StaffField = await load();
     const body = markup(
       render(StaffField, {
-        props: { id: 'password', label: 'Password', name: 'password', password: 'new' },
+        props: { id: 'password', label: 'Password', name: 'password', kind: 'new-password' },
       }).body,
     );
     expect(body).toContain(
@@ -44,7 +62,7 @@ describe('StaffField', () => {
           id: 'password',
           label: 'Password',
           name: 'password',
-          password: 'current',
+          kind: 'current-password',
           maxlength: 256,
         },
       }).body,
@@ -63,7 +81,7 @@ describe('StaffField', () => {
           id: 'reset-3',
           label: 'New password',
           name: 'password',
-          password: 'new',
+          kind: 'new-password',
         },
       }).body,
     );

@@ -7,7 +7,7 @@ import type { Component } from 'svelte';
 import { compile } from 'svelte/compiler';
 
 // For the tests beside these components: the root vitest config has no Svelte plugin, so a
-// component (one without .svelte imports) is compiled here, for the server, the way SvelteKit
+// component (one without .svelte imports; $app/forms stubbed) is compiled here, for the server, the way SvelteKit
 // renders it for a page without JavaScript.
 export async function loadStaffComponent(
   file: string,
@@ -19,7 +19,14 @@ export async function loadStaffComponent(
     mkdtempSync(join(tmpdir(), 'staff-component-')),
     file.replace(/\.svelte$/, '.js'),
   );
-  writeFileSync(out, js.code.replaceAll("'svelte/internal/server'", `'${internal}'`));
+  // `use:enhance` does not run on the server; its import only has to resolve.
+  const enhanceStub = 'data:text/javascript,export const enhance = () => ({});';
+  writeFileSync(
+    out,
+    js.code
+      .replaceAll("'svelte/internal/server'", `'${internal}'`)
+      .replaceAll("'$app/forms'", `'${enhanceStub}'`),
+  );
   return (
     (await import(pathToFileURL(out).href)) as { default: Component<Record<string, unknown>> }
   ).default;
