@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Component } from 'svelte';
 import { compile } from 'svelte/compiler';
+import { render } from 'svelte/server';
 
 // For the tests beside these components: the root vitest config has no Svelte plugin, so a
 // component (one without .svelte imports; $app/forms stubbed) is compiled here, for the server, the way SvelteKit
@@ -40,3 +41,11 @@ export const markup = (body: string): string =>
     .replace(/ ?svelte-[a-z0-9]+/g, '')
     .replace(/ class=""/g, '')
     .replace(/>\s+</g, '><');
+
+// A component's markup for these props, as a page without JavaScript gets it.
+export async function renderStaffComponent(
+  file: string,
+  options: { props: Record<string, unknown> },
+): Promise<string> {
+  return markup(render(await loadStaffComponent(file), options).body);
+}
