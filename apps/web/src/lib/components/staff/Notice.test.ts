@@ -1,25 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createRawSnippet, type Component } from 'svelte';
-import { compile } from 'svelte/compiler';
+import { createRawSnippet } from 'svelte';
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
+import { loadStaffComponent } from './server-render';
 
-// The root vitest config has no Svelte plugin, so the component is compiled here, for the
-// server, the way SvelteKit renders it for a page without JavaScript.
-async function load(): Promise<Component<Record<string, unknown>>> {
-  const source = readFileSync(new URL('./Notice.svelte', import.meta.url), 'utf8');
-  const { js } = compile(source, { generate: 'server', filename: 'Notice.svelte' });
-  const internal = createRequire(import.meta.url).resolve('svelte/internal/server');
-  const file = join(mkdtempSync(join(tmpdir(), 'notice-')), 'Notice.js');
-  writeFileSync(file, js.code.replaceAll("'svelte/internal/server'", `'${internal}'`));
-  return (
-    (await import(pathToFileURL(file).href)) as { default: Component<Record<string, unknown>> }
-  ).default;
-}
+const load = () => loadStaffComponent('Notice.svelte');
 
 describe('Notice', () => {
   it('announces a done politely and a refusal at once, with their classes', async () => {
