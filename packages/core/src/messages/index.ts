@@ -7,19 +7,12 @@ export {
   type CheckedMessage,
   type ComposeField,
   type FieldProblem,
+  type FieldProblemKey,
   type PreviewResult,
   type SendRefusal,
   type SendResult,
 } from './send';
-export { composeValuesFrom, messageInputOf, type ComposeValues } from './form';
 export { createSchedule, deactivateSchedule, type ScheduleInput } from './schedules';
-export {
-  MAX_API_BODY_BYTES,
-  messageProgress,
-  readSendRequest,
-  type ApiProgress,
-  type BodyRefusal,
-} from './api';
 export {
   cancelScheduledSend,
   scheduleView,
