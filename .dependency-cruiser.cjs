@@ -49,10 +49,13 @@ module.exports = {
       name: 'web-server-and-src-apart',
       // 'warn' until the domain core (packages/core) replaces these relative imports; then 'error'.
       severity: 'warn',
-      comment: 'The web server and the SvelteKit app meet in packages, not by relative path.',
+      comment:
+        'The web server and the SvelteKit app meet in packages, or through the #server/* and #auth/* subpath imports of apps/web/package.json, not by relative path.',
       from: { path: '^apps/web/(server|src)/' },
       to: {
         dependencyTypes: ['local'],
+        // A subpath import names its target in package.json, so a move breaks it loudly.
+        dependencyTypesNot: ['aliased-subpath-import'],
         path: '^apps/web/(server|src)/',
         pathNot: '^apps/web/$1/',
       },

@@ -14,7 +14,7 @@ import {
 } from '@renraku/shared';
 import { hashToken, randomToken } from '@renraku/shared/crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { applyDelta } from '../../apps/web/src/lib/live/figures';
+import { applyDelta } from '@renraku/core/live/figures';
 import { createDistrict, createStaff } from '../dispatch/fixtures';
 
 // What the live tests share: a web on a test database, staff sessions, socket clients that

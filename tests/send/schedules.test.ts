@@ -8,7 +8,7 @@ import {
 } from '@renraku/db';
 import { nextMonthlyRun } from '@renraku/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSchedule } from '../../apps/web/src/lib/server/messages/schedules';
+import { createSchedule } from '@renraku/core/messages';
 import { createClass, createDistrict, createSchool, createStaff } from '../dispatch/fixtures';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 

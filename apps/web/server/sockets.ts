@@ -11,9 +11,9 @@ import {
 } from '@renraku/shared';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
-import { SESSION_COOKIE } from '../src/lib/server/auth/sessions';
-import { authenticateStaffSession, type StaffPrincipal } from '../src/lib/server/auth/staff';
-import { markCallListRow } from '../src/lib/server/call-list';
+import { SESSION_COOKIE } from '#auth/sessions';
+import { authenticateStaffSession, type StaffPrincipal } from '#auth/staff';
+import { markCallListRow } from '@renraku/core/call-list';
 import { findMessageInScope } from '@renraku/db';
 import type { WebContext } from './context';
 import { messageRoom, startLiveBridge } from './live/bridge';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { WebContext } from '../server/context';
+import type { WebContext } from '#server/context';
 import type { Locale } from '$lib/i18n';
 import type { StaffPrincipal } from '$lib/server/auth/staff';
 

@@ -1,1 +1,2 @@
+export type { ActingStaff } from './acting-staff';
 export type { CoreContext, TransactionalMail, TransactionalMailer } from './context';

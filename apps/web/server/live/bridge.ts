@@ -14,8 +14,8 @@ import {
 } from '@renraku/shared';
 import { randomToken } from '@renraku/shared/crypto';
 import type { Socket } from 'socket.io';
-import { failureNoticeOf } from '../../src/lib/server/live';
-import { countOf, diffFigures, figuresOf } from '../../src/lib/live/figures';
+import { failureNoticeOf } from '@renraku/core/live';
+import { countOf, diffFigures, figuresOf } from '@renraku/core/live/figures';
 import type { WebContext } from '../context';
 
 // The bridge from the dispatchers' status channel to the dashboards.

@@ -11,7 +11,7 @@ import type {
   ServerToClientEvents,
   SocketRefusal,
 } from '@renraku/shared';
-import { applyDelta } from './figures';
+import { applyDelta } from '@renraku/core/live/figures';
 
 // The browser's side of the live protocol (see apps/web/server/live/bridge.ts): watch a
 // message, take the snapshot, apply only later deltas of the same stream, and start over

@@ -1,4 +1,4 @@
-import type { RequestWithContext, WebContext } from '../../../server/context';
+import type { RequestWithContext, WebContext } from '#server/context';
 
 /** The WebContext startWeb attached to the request; absent only if the app was started otherwise. */
 export function contextOf(platform: Readonly<App.Platform> | undefined): WebContext {

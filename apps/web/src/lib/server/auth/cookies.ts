@@ -1,5 +1,5 @@
 import type { Cookies } from '@sveltejs/kit';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 import {
   endSession,
   SESSION_COOKIE,

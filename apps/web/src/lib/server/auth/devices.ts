@@ -1,6 +1,6 @@
 import type { Cookies } from '@sveltejs/kit';
 import { randomToken, sign, verifySignature } from '@renraku/shared/crypto';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 
 // A known device: a browser in which a staff member has logged in before carries a signed
 // cookie naming that account and a random device id. A lock that an attacker caused by

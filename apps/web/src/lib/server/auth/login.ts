@@ -11,7 +11,7 @@ import {
 } from '@renraku/db';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '@renraku/shared/password';
 import { z } from 'zod';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 import type { KnownDevice } from './devices';
 import { endSession } from './sessions';
 

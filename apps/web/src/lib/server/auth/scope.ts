@@ -1,7 +1,5 @@
 import type { StaffRole, StaffScope } from '@renraku/shared';
 
-// Loaded by the Express server (sockets) as well as by SvelteKit: relative imports only.
-
 /** The columns of a staff user that decide what they may see and send to. */
 export interface ScopedUser {
   id: number;

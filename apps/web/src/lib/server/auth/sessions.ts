@@ -1,10 +1,9 @@
 import { createSession, deleteSession, findSession, touchSession, type Session } from '@renraku/db';
 import { hashToken, randomToken } from '@renraku/shared/crypto';
 import type { Db } from '@renraku/db';
-import type { WebEnv } from '../../../../server/env';
+import type { WebEnv } from '#server/env';
 
 // Server-side sessions: the cookie carries a random token, the sessions table only its hash.
-// Loaded by the Express server (sockets) as well as by SvelteKit: relative imports only.
 
 export type SessionKind = Session['kind'];
 

@@ -6,12 +6,10 @@ import {
 } from '@renraku/db';
 import type { StaffRole, StaffScope } from '@renraku/shared';
 import { hashToken } from '@renraku/shared/crypto';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 import { isLocale, type Locale } from '../../i18n';
 import { staffScope } from './scope';
 import { resumeSession, sessionPolicy } from './sessions';
-
-// Loaded by the Express server (sockets) as well as by SvelteKit: relative imports only.
 
 /** The signed-in staff member as `locals.staff`; every staff page, API route and socket uses it. */
 export interface StaffPrincipal {

@@ -1,8 +1,13 @@
 import { error, json } from '@sveltejs/kit';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 import type { StaffPrincipal } from '../auth/staff';
 import { idFrom } from '../staff-admin/http';
-import { callListCsv, callListCsvHeaders, loadCallList, type CallList } from '.';
+import {
+  callListCsv,
+  callListCsvHeaders,
+  loadCallList,
+  type CallList,
+} from '@renraku/core/call-list';
 
 // The call list's GET endpoints (staff pages and /api/v1) answer through this one function.
 

@@ -8,9 +8,9 @@ import {
   type DeliveryState,
   type MessageState,
 } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 import type { StaffPrincipal } from '../auth/staff';
-import { scopedFigures } from '../live';
+import { scopedFigures } from '@renraku/core/live';
 import { decodeUtf8 } from '../utf8';
 
 // POST /api/v1/messages and GET /api/v1/messages/:id/progress, minus the HTTP plumbing:

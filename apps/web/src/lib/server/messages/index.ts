@@ -1,18 +1,7 @@
-// Sending: the compose page, the board's schedules and POST /api/v1/messages share these.
-export {
-  checkTarget,
-  previewSend,
-  SCHEDULE_MAX_DAYS,
-  sendMessage,
-  type CheckedMessage,
-  type ComposeField,
-  type FieldProblem,
-  type PreviewResult,
-  type SendRefusal,
-  type SendResult,
-} from './send';
+// The send, schedule, cancel and list services live in @renraku/core; the form and the API's
+// body reading stay here because they are the web's HTTP glue.
+export * from '@renraku/core/messages';
 export { composeValuesFrom, messageInputOf, type ComposeValues } from './form';
-export { createSchedule, deactivateSchedule, type ScheduleInput } from './schedules';
 export {
   MAX_API_BODY_BYTES,
   messageProgress,
@@ -20,16 +9,3 @@ export {
   type ApiProgress,
   type BodyRefusal,
 } from './api';
-export {
-  cancelScheduledSend,
-  scheduleView,
-  type CancelRefusal,
-  type CancelResult,
-  type ScheduleView,
-} from './cancel';
-export {
-  listApiMessages,
-  readMessagePageQuery,
-  type ApiListedMessage,
-  type ApiMessagePage,
-} from './list';

@@ -1,5 +1,5 @@
 import { requireStaff } from '$lib/server/auth/guards';
-import { recentMessages } from '$lib/server/live';
+import { recentMessages } from '@renraku/core/live';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {

@@ -1,5 +1,5 @@
 import { requireBoard, requireStaff } from '$lib/server/auth/guards';
-import { boardOverview } from '$lib/server/live';
+import { boardOverview } from '@renraku/core/live';
 import type { PageServerLoad } from './$types';
 
 /** The whole city at a glance: only the board's staff look after every school. */

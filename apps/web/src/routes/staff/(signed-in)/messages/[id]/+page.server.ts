@@ -1,6 +1,6 @@
 import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
-import { messageForDashboard } from '$lib/server/live';
+import { messageForDashboard } from '@renraku/core/live';
 import { cancelScheduledSend, scheduleView } from '$lib/server/messages';
 import { idFrom } from '$lib/server/staff-admin';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,7 +1,7 @@
 import { listMessagesInScope } from '@renraku/db';
 import { scopeFilter } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
-import type { StaffPrincipal } from '../auth/staff';
+import type { CoreContext } from '../context';
+import type { ActingStaff } from '../acting-staff';
 import { summaryOf, type MessageSummary } from '../live';
 
 // GET /api/v1/messages minus the HTTP plumbing: the recent messages the token's owner may
@@ -68,8 +68,8 @@ export function readMessagePageQuery(params: URLSearchParams): MessagePageQuery 
 
 /** The newest messages in the staff member's scope, older than `before` when given. */
 export async function listApiMessages(
-  ctx: Pick<WebContext, 'db'>,
-  staff: Pick<StaffPrincipal, 'scope'>,
+  ctx: Pick<CoreContext, 'db'>,
+  staff: Pick<ActingStaff, 'scope'>,
   query: Pick<MessagePageQuery, 'limit' | 'before'>,
 ): Promise<ApiMessagePage> {
   // One more than asked for tells whether another page follows.

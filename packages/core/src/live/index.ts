@@ -23,14 +23,13 @@ import {
   type StaffScope,
   type StateCounts,
 } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
-import { figuresOf } from '../../live/figures';
-import { registrationStatistics } from '@renraku/core/roster';
+import type { CoreContext } from '../context';
+import { figuresOf } from './figures';
+import { registrationStatistics } from '../roster';
 
 // The dashboard's pages: the messages a staff member may watch and the board's overview.
 // Every page renders the figures read from PostgreSQL in its load, so that they are right
 // without JavaScript or a socket; the socket (server/live/bridge.ts) only makes them move.
-// Loaded by the Express server as well as by SvelteKit: relative imports only.
 
 /** A failure row as the socket and the page carry it (dates as ISO strings). */
 export function failureNoticeOf(row: FailureRow): FailureNotice {
@@ -71,7 +70,7 @@ const RECENT_FAILURES = 100;
  * school. The one reading of the counts the dashboard, the list and the API share.
  */
 export async function scopedFigures(
-  ctx: Pick<WebContext, 'db'>,
+  ctx: Pick<CoreContext, 'db'>,
   scope: StaffScope,
   messageId: number,
 ): Promise<ScopedFigures | null> {
@@ -113,7 +112,7 @@ export const RECENT_MESSAGES = 30;
 
 /** The recent messages with their counts in scope, so the list is right before any socket. */
 export async function recentMessages(
-  ctx: WebContext,
+  ctx: CoreContext,
   scope: StaffScope,
 ): Promise<{ messages: (MessageSummary & { counts: StateCounts })[]; readAt: string }> {
   const readAt = new Date().toISOString();
@@ -138,7 +137,7 @@ export async function recentMessages(
 
 /** One message for its dashboard: its text and the schools and classes it reached in scope. */
 export async function messageForDashboard(
-  ctx: WebContext,
+  ctx: CoreContext,
   scope: StaffScope,
   messageId: number,
 ): Promise<{
@@ -168,7 +167,7 @@ const callListCounts = new Map<number, { key: string; households: number; at: nu
 const CALL_LIST_COUNT_TTL_MS = 60_000;
 
 async function callListCount(
-  ctx: WebContext,
+  ctx: CoreContext,
   message: WatchedMessage,
   counts: StateCounts,
   now: number,
@@ -185,7 +184,7 @@ async function callListCount(
 const OVERVIEW_MESSAGES = 10;
 
 /** The board's overview: each school's registration rate and how far the latest sends got. */
-export async function boardOverview(ctx: WebContext, scope: StaffScope & { role: 'board' }) {
+export async function boardOverview(ctx: CoreContext, scope: StaffScope & { role: 'board' }) {
   const readAt = new Date().toISOString();
   const [schools, messages] = await Promise.all([
     registrationStatistics(ctx.db, scope),

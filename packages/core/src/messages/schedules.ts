@@ -1,7 +1,7 @@
 import { createMessageSchedule, deactivateMessageSchedule, recordAuditEvent } from '@renraku/db';
 import { nextMonthlyRun } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
-import type { StaffPrincipal } from '../auth/staff';
+import type { CoreContext } from '../context';
+import type { ActingStaff } from '../acting-staff';
 import { checkMessage, refusal, type SendRefusal } from './send';
 
 // The board's recurring monthly mail (leaflet: 月１回程度, also a check that the system works
@@ -33,8 +33,8 @@ const boardOnly = () =>
  * school or grade stays valid for as long as the schedule runs.
  */
 export async function createSchedule(
-  ctx: Pick<WebContext, 'db'>,
-  staff: Pick<StaffPrincipal, 'id' | 'scope'>,
+  ctx: Pick<CoreContext, 'db'>,
+  staff: Pick<ActingStaff, 'id' | 'scope'>,
   input: ScheduleInput,
   now: Date = new Date(),
 ): Promise<{ ok: true; id: number; nextRunAt: Date } | SendRefusal> {
@@ -98,8 +98,8 @@ export async function createSchedule(
 
 /** Stops a schedule of the board's district; returns false when there was none to stop. */
 export async function deactivateSchedule(
-  ctx: Pick<WebContext, 'db'>,
-  staff: Pick<StaffPrincipal, 'id' | 'scope'>,
+  ctx: Pick<CoreContext, 'db'>,
+  staff: Pick<ActingStaff, 'id' | 'scope'>,
   scheduleId: number,
 ): Promise<boolean> {
   const { scope } = staff;

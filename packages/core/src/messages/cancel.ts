@@ -6,9 +6,8 @@ import {
   type ScheduledSend,
 } from '@renraku/db';
 import { scopeFilter, type StaffScope } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
-import type { MessageKey } from '../../i18n';
-import type { StaffPrincipal } from '../auth/staff';
+import type { CoreContext } from '../context';
+import type { ActingStaff } from '../acting-staff';
 import type { SendChannel } from './send';
 
 // 予約の取り消し: a scheduled message can be cancelled until a dispatcher fans it out; from
@@ -21,8 +20,12 @@ export interface CancelRefusal {
   /** The API's `error` value. */
   code: 'not_found' | 'outside_scope' | 'already_started' | 'already_cancelled';
   status: 404 | 403 | 409;
-  /** The page's wording. */
-  key: MessageKey;
+  /** The page's wording: a key of the web's catalogue. */
+  key:
+    | 'cancel.error.alreadyCancelled'
+    | 'cancel.error.notFound'
+    | 'cancel.error.outsideScope'
+    | 'cancel.error.started';
   /** The API's wording, in English. */
   message: string;
 }
@@ -81,7 +84,7 @@ export interface ScheduleView {
 
 /** Whether a scheduled message still waits, and whether the staff member may cancel it. */
 export async function scheduleView(
-  ctx: Pick<WebContext, 'db'>,
+  ctx: Pick<CoreContext, 'db'>,
   scope: StaffScope,
   messageId: number,
 ): Promise<ScheduleView> {
@@ -97,8 +100,8 @@ export async function scheduleView(
  * dashboards show it at once. A message the staff member may not see is not found.
  */
 export async function cancelScheduledSend(
-  ctx: Pick<WebContext, 'db' | 'bus'>,
-  staff: Pick<StaffPrincipal, 'id' | 'scope' | 'apiTokenId'>,
+  ctx: Pick<CoreContext, 'db' | 'bus'>,
+  staff: Pick<ActingStaff, 'id' | 'scope' | 'apiTokenId'>,
   messageId: number,
   channel: SendChannel,
   now: Date = new Date(),

@@ -19,9 +19,8 @@ import {
   type StaffScope,
 } from '@renraku/shared';
 import type { z } from 'zod';
-import type { WebContext } from '../../../../server/context';
-import type { MessageKey } from '../../i18n';
-import type { StaffPrincipal } from '../auth/staff';
+import type { CoreContext } from '../context';
+import type { ActingStaff } from '../acting-staff';
 
 // The one send service behind the compose page and POST /api/v1/messages: validation, the
 // target checked against the author's scope on the server, the preview figures, and the send
@@ -44,9 +43,28 @@ export type ComposeField =
   | 'dayOfMonth'
   | 'timeOfDay';
 
+/** The web catalogue's keys a compose or schedule refusal names (the web's t() checks them). */
+export type FieldProblemKey =
+  | 'compose.error.category'
+  | 'compose.error.controlCharacters'
+  | 'compose.error.expired'
+  | 'compose.error.noRecipients'
+  | 'compose.error.oneLine'
+  | 'compose.error.outsideScope'
+  | 'compose.error.required'
+  | 'compose.error.scheduledAt'
+  | 'compose.error.scheduledPast'
+  | 'compose.error.scheduledTooFar'
+  | 'compose.error.target'
+  | 'compose.error.tooLong'
+  | 'compose.error.unknownTarget'
+  | 'schedules.error.classes'
+  | 'schedules.error.day'
+  | 'schedules.error.time';
+
 /** A field's problem as the page words it: a message key and its placeholders. */
 export interface FieldProblem {
-  key: MessageKey;
+  key: FieldProblemKey;
   params?: Record<string, number>;
 }
 
@@ -277,8 +295,8 @@ function nobodyIn(preview: MessagePreview): SendRefusal | null {
  * households that would be on the call list, by the same resolution the send uses.
  */
 export async function previewSend(
-  ctx: Pick<WebContext, 'db'>,
-  staff: Pick<StaffPrincipal, 'scope'>,
+  ctx: Pick<CoreContext, 'db'>,
+  staff: Pick<ActingStaff, 'scope'>,
   raw: unknown,
   now: Date = new Date(),
 ): Promise<PreviewResult> {
@@ -326,8 +344,8 @@ export type SendChannel = 'form' | 'api';
  * with the same key returns the first message's id with `created: false` and changes nothing.
  */
 export async function sendMessage(
-  ctx: Pick<WebContext, 'db' | 'bus'>,
-  staff: Pick<StaffPrincipal, 'id' | 'scope' | 'apiTokenId'>,
+  ctx: Pick<CoreContext, 'db' | 'bus'>,
+  staff: Pick<ActingStaff, 'id' | 'scope' | 'apiTokenId'>,
   raw: unknown,
   options: { idempotencyKey: string | null; channel: SendChannel },
   now: Date = new Date(),

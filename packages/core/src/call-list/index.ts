@@ -21,12 +21,11 @@ import {
   scopeFilter,
   seesWholeDistrict,
 } from '@renraku/shared';
-import type { WebContext } from '../../../../server/context';
-import type { StaffPrincipal } from '../auth/staff';
+import type { CoreContext } from '../context';
+import type { ActingStaff } from '../acting-staff';
 
 // The call list (電話連絡リスト) as staff work it: households grouped by class, siblings in one
 // row, the roster's phone numbers, and the marks that keep two teachers from phoning one family.
-// Loaded by the Express server (socket marks) as well as by SvelteKit: relative imports only.
 
 /** A row as the page, the JSON API and the CSV show it; never an address. */
 export interface CallListRow {
@@ -138,8 +137,8 @@ function groupByClass(
  * the page's live refreshes while it stays open pass `audit: false`.
  */
 export async function loadCallList(
-  ctx: WebContext,
-  staff: StaffPrincipal,
+  ctx: CoreContext,
+  staff: ActingStaff,
   messageId: number,
   options: { audit: boolean; school?: number | undefined },
 ): Promise<CallList | null> {
@@ -201,8 +200,8 @@ export interface StoredMark {
  * within their scope.
  */
 export async function markCallListRow(
-  ctx: WebContext,
-  staff: StaffPrincipal,
+  ctx: CoreContext,
+  staff: ActingStaff,
   input: { messageId: number; householdId: number; mark: CallMark | null },
 ): Promise<StoredMark | null> {
   const message = await findMessageInScope(ctx.db, input.messageId, scopeFilter(staff.scope));

@@ -1,0 +1,28 @@
+// Sending: the compose page, the board's schedules and POST /api/v1/messages share these.
+export {
+  checkTarget,
+  previewSend,
+  SCHEDULE_MAX_DAYS,
+  sendMessage,
+  type CheckedMessage,
+  type ComposeField,
+  type FieldProblem,
+  type FieldProblemKey,
+  type PreviewResult,
+  type SendRefusal,
+  type SendResult,
+} from './send';
+export { createSchedule, deactivateSchedule, type ScheduleInput } from './schedules';
+export {
+  cancelScheduledSend,
+  scheduleView,
+  type CancelRefusal,
+  type CancelResult,
+  type ScheduleView,
+} from './cancel';
+export {
+  listApiMessages,
+  readMessagePageQuery,
+  type ApiListedMessage,
+  type ApiMessagePage,
+} from './list';
