@@ -47,8 +47,7 @@ module.exports = {
     },
     {
       name: 'web-server-and-src-apart',
-      // 'warn' until the domain core (packages/core) replaces these relative imports; then 'error'.
-      severity: 'warn',
+      severity: 'error',
       comment:
         'The web server and the SvelteKit app meet in packages, or through the #server/* and #auth/* subpath imports of apps/web/package.json, not by relative path.',
       from: { path: '^apps/web/(server|src)/' },

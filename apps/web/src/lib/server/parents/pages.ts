@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import type { WebContext } from '../../../../server/context';
+import type { WebContext } from '#server/context';
 import type { MessageKey } from '../../i18n';
 import { PARENT_LOGIN_PATH } from '../auth/guards';
 import {
