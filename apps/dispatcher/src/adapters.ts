@@ -54,7 +54,6 @@ interface SmtpError {
   message?: string;
 }
 
-/** What the relay connections are built from: the relay, the carriers' limits, the key. */
 /** DKIM signing as nodemailer takes it: the key's domain, its selector and the PEM key. */
 export interface DkimSettings {
   domainName: string;
@@ -62,6 +61,7 @@ export interface DkimSettings {
   privateKey: string;
 }
 
+/** What the relay connections are built from: the relay, the carriers' limits, the key. */
 export interface SmtpMailerSettings {
   smtpUrl: string;
   mailDomain: string;

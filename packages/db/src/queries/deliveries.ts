@@ -10,13 +10,11 @@ import { rowsOf, type Db, type Tx } from '../client';
 export interface ClaimedDelivery {
   id: number;
   messageId: number;
-  /** The state before the claim, for the transition the dashboard receives. */
+  /** The state before the claim: a lease taken over from a dead worker was already sending. */
   previousState: DeliveryState;
   /** Attempts made before this one. */
   attempts: number;
   carrierDomain: string;
-  schoolId: number | null;
-  classId: number | null;
   /** Null once the parent withdrew the address: the delivery fails unsent. */
   ciphertext: Uint8Array | null;
   childNames: string[] | null;
@@ -89,8 +87,7 @@ export async function claimDeliveries(
         from picked p left join addresses a on a.id = p.address_id
         where d.id = p.id
         returning d.id, d.message_id as "messageId", p.state as "previousState", d.attempts,
-          d.carrier_domain as "carrierDomain", d.school_id as "schoolId",
-          d.class_id as "classId", a.ciphertext, d.child_names as "childNames"
+          d.carrier_domain as "carrierDomain", a.ciphertext, d.child_names as "childNames"
       ),
       started as (
         update messages set state = 'sending', started_at = coalesce(started_at, now())
@@ -118,14 +115,11 @@ export interface DeliveryOutcome {
   retryInMs: number | null;
 }
 
-/** A status change as stored, for the bus; carries no address. */
+/** A delivery whose outcome was stored: the message to announce and settle; no address. */
 export interface StoredTransition {
   id: number;
   messageId: number;
-  schoolId: number | null;
-  classId: number | null;
   state: DeliveryState;
-  code: number | null;
 }
 
 /**
@@ -166,8 +160,7 @@ export async function recordDeliveryOutcomes(
         ${column((o) => o.retryInMs)}::int[]
       ) as v(id, state, attempt, code, text, retry_ms)
       where d.id = v.id and d.state = 'sending' and d.lease_owner = ${workerId}
-      returning d.id, d.message_id as "messageId", d.school_id as "schoolId",
-        d.class_id as "classId", d.state, d.reply_code as "code"
+      returning d.id, d.message_id as "messageId", d.state
     `,
     ),
   );
