@@ -15,6 +15,7 @@ const boardMessage: MessageForMail = {
   senderName: '湊市教育委員会',
   schoolCode: null,
   authorName: null,
+  confirm: null,
 };
 
 const bodyOf = (raw: string) => raw.slice(raw.indexOf('\r\n\r\n') + 4);

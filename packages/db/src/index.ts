@@ -19,6 +19,7 @@ export * from './queries/registrations';
 export * from './queries/addresses';
 export * from './queries/progress';
 export * from './queries/call-list';
+export * from './queries/confirmations';
 export * from './queries/targets';
 export * from './queries/message-schedules';
 export * from './queries/bounces';

@@ -88,10 +88,11 @@ export const PENDING_DELIVERY_STATES = [
 
 /**
  * Why a household is on a message's call list: no registration (未登録); registered, but every
- * address it has was already dead, so nothing was sent (アドレス不達); or each mail failed or
- * bounced (配信失敗). Confirmation will add `unconfirmed` here.
+ * address it has was already dead, so nothing was sent (アドレス不達); each mail failed or
+ * bounced (配信失敗); or, for a message asking for confirmation, a mail reached it but nobody
+ * confirmed, even after the re-send (未確認).
  */
-export const CALL_LIST_REASONS = ['unregistered', 'address_dead', 'failed'] as const;
+export const CALL_LIST_REASONS = ['unregistered', 'address_dead', 'failed', 'unconfirmed'] as const;
 export type CallListReason = (typeof CALL_LIST_REASONS)[number];
 
 export const CALL_MARKS = ['calling', 'reached', 'no_answer', 'left_message'] as const;

@@ -12,3 +12,4 @@ export * from './mailboxes';
 export * from './words';
 export * from './scope';
 export * from './service-error';
+export * from './confirmation';

@@ -240,6 +240,7 @@ const REASON_LABEL: Record<CallListReason, string> = {
   unregistered: '未登録',
   address_dead: 'アドレス不達',
   failed: '配信失敗',
+  unconfirmed: '未確認',
 };
 
 const MARK_LABEL: Record<CallMark, string> = {

@@ -15,6 +15,7 @@ const WRITES: Record<string, string[]> = {
   'bounces.ts': ['addresses', 'bounce_reports', 'deliveries'],
   'call-list.ts': ['call_list_marks'],
   'classes.ts': ['classes'],
+  'confirmations.ts': ['confirmations'],
   // Claiming marks the message as sending in the same statement.
   'deliveries.ts': ['deliveries', 'messages'],
   'districts.ts': ['districts'],

@@ -4,6 +4,7 @@ import {
   PENDING_DELIVERY_STATES,
   schoolYearOf,
   SENDING_PRIORITY,
+  type ConfirmRequest,
   type MessageCategory,
   type MessageState,
   type MessageTarget,
@@ -108,6 +109,8 @@ export interface NewMessage {
   /** The hash of the request that brought the key (see sendMessage); compared on a repeat. */
   requestHash?: string | null;
   scheduleId?: number | null;
+  /** 安否確認: what each family is asked to answer; null or absent asks nothing. */
+  confirm?: ConfirmRequest | null;
 }
 
 /**
@@ -136,6 +139,7 @@ export async function createMessage(
         state: 'queued',
         idempotencyKey: input.idempotencyKey,
         requestHash: input.requestHash ?? null,
+        confirm: input.confirm ?? null,
         scheduledAt,
         queuedAt: now,
       })
@@ -219,7 +223,10 @@ async function fanOut(
       from per_address
       returning 1
     )
-    update messages set recipient_count = (select count(*) from inserted), fanned_out_at = now()
+    update messages set recipient_count = (select count(*) from inserted), fanned_out_at = now(),
+      -- The deadline runs from the send, so a scheduled message's starts when it goes out.
+      confirm_deadline_at = case when confirm is not null and resend_of is null
+        then now() + make_interval(mins => (confirm->>'deadlineMinutes')::int) end
     where id = ${message.id}
     returning recipient_count as recipients
   `),
@@ -336,6 +343,8 @@ export interface MessageForMail {
   /** The sending school's code; null for the board. */
   schoolCode: string | null;
   authorName: string | null;
+  /** What the mail asks its family to answer; null when it asks nothing. */
+  confirm: ConfirmRequest | null;
 }
 
 /** The dispatcher renders each message once, from this one query. */
@@ -354,6 +363,7 @@ export async function messageForMail(
       schoolName: schools.name,
       schoolCode: schools.code,
       authorName: staffUsers.displayName,
+      confirm: messages.confirm,
     })
     .from(messages)
     .innerJoin(districts, eq(districts.id, messages.districtId))

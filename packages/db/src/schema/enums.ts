@@ -3,6 +3,7 @@ import {
   ADDRESS_HEALTHS,
   ADDRESS_ROLES,
   CALL_MARKS,
+  CONFIRM_CHANNELS,
   DELIVERY_STATES,
   MESSAGE_CATEGORIES,
   MESSAGE_STATES,
@@ -24,3 +25,4 @@ export const deliveryState = pgEnum('delivery_state', DELIVERY_STATES);
 export const callMark = pgEnum('call_mark', CALL_MARKS);
 export const tokenPurpose = pgEnum('token_purpose', TOKEN_PURPOSES);
 export const sessionKind = pgEnum('session_kind', ['staff', 'parent']);
+export const confirmChannel = pgEnum('confirm_channel', CONFIRM_CHANNELS);

@@ -18,3 +18,4 @@ export * from './call-list-marks';
 export * from './audit-events';
 export * from './rate-limits';
 export * from './bounce-reports';
+export * from './confirmations';

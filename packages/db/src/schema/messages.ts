@@ -1,5 +1,15 @@
-import type { MessageTarget } from '@renraku/shared';
-import { index, integer, jsonb, pgTable, text, timestamp, unique } from 'drizzle-orm/pg-core';
+import type { ConfirmRequest, MessageTarget } from '@renraku/shared';
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+} from 'drizzle-orm/pg-core';
 import { createdAt } from './columns';
 import { districts } from './districts';
 import { messageCategory, messageState } from './enums';
@@ -38,11 +48,28 @@ export const messages = pgTable(
     queuedAt: timestamp('queued_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** 安否確認: what the message asks each family to answer; null when it asks nothing. */
+    confirm: jsonb('confirm').$type<ConfirmRequest>(),
+    /** Fan-out time + the deadline: when unconfirmed households are chased. */
+    confirmDeadlineAt: timestamp('confirm_deadline_at', { withTimezone: true }),
+    /** When the deadline's re-send to unconfirmed households was made (once). */
+    chasedAt: timestamp('chased_at', { withTimezone: true }),
+    /** When households still unconfirmed after the re-send joined the call list. */
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+    /** A re-send (【再送】) names the message it chases; its confirmations count there. */
+    resendOf: integer('resend_of').references((): AnyPgColumn => messages.id, {
+      onDelete: 'cascade',
+    }),
   },
   (t) => [
     unique('messages_author_idempotency_unique').on(t.authorId, t.idempotencyKey),
     index('messages_district_created_idx').on(t.districtId, t.createdAt),
     index('messages_school_created_idx').on(t.schoolId, t.createdAt),
     index('messages_state_scheduled_idx').on(t.state, t.scheduledAt),
+    // The chasing loop: messages whose deadline or escalation is still to come.
+    index('messages_confirm_due_idx')
+      .on(t.confirmDeadlineAt)
+      .where(sql`${t.confirmDeadlineAt} is not null and ${t.escalatedAt} is null`),
+    index('messages_resend_of_idx').on(t.resendOf),
   ],
 );

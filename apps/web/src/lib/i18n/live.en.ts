@@ -74,6 +74,7 @@ export const liveEn: Record<keyof typeof liveJa, string> = {
   'live.callList.reason.unregistered': 'Not registered',
   'live.callList.reason.failed': 'Delivery failed',
   'live.callList.reason.address_dead': 'Address dead',
+  'live.callList.reason.unconfirmed': 'Not confirmed',
   'live.callList.addressDeadHint':
     'Registered, but the address bounces (ask the family to register it again)',
   'live.callList.addressFailing': 'Address bouncing (ask the family to register again)',

@@ -72,6 +72,7 @@ export const liveJa = {
   'live.callList.reason.unregistered': '未登録',
   'live.callList.reason.failed': '配信失敗',
   'live.callList.reason.address_dead': 'アドレス不達',
+  'live.callList.reason.unconfirmed': '未確認',
   'live.callList.addressDeadHint':
     '登録はありますが、メールが届かないアドレスです（再登録をお願いしてください）',
   'live.callList.addressFailing': 'アドレス不達（再登録をお願いしてください）',

@@ -1,0 +1,256 @@
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  CONFIRM_OPEN_DAYS,
+  REACHED_DELIVERY_STATES,
+  type ConfirmChannel,
+  type ConfirmRequest,
+  type MessageCategory,
+} from '@renraku/shared';
+import { rowsOf, type Db, type Tx } from '../client';
+
+// 安否確認: families' answers to a message that asks for confirmation. A delivery's link or
+// reply address confirms every targeted household its address serves: the households whose
+// children's registrations hold an address with the delivery's blind index (the call list's
+// matching). A re-send (messages.resend_of) confirms the message it chases.
+
+/** The message a delivery's answer counts for, while it still takes answers. */
+function askingMessage(delivery: SQL): SQL {
+  return sql`select d.id as delivery_id, d.message_id as mailed_message_id, d.blind_index,
+      root.id as message_id, root.confirm, root.confirm_deadline_at
+    from deliveries d
+    join messages m on m.id = d.message_id
+    join messages root on root.id = coalesce(m.resend_of, m.id)
+    where d.id = ${delivery} and root.confirm is not null
+      and root.fanned_out_at > now() - make_interval(days => ${CONFIRM_OPEN_DAYS})`;
+}
+
+/** The targeted households (and their children) a delivery's address serves. */
+function servedStudents(asked: SQL): SQL {
+  return sql`select ms.household_id, ms.student_id, r.child_name
+    from addresses ad
+    join registrations r on r.id = ad.registration_id
+    join message_students ms on ms.message_id = ${asked}.mailed_message_id
+      and ms.student_id = r.student_id
+    where ad.blind_index = ${asked}.blind_index`;
+}
+
+/** One answer as a link's POST or a reply mail brings it. */
+export interface ConfirmationTap {
+  deliveryId: number;
+  choice: number;
+  channel: ConfirmChannel;
+  /** A reply's own words, already cut and scrubbed; null for a tap. */
+  replyWords: string | null;
+}
+
+/** What became of one tap of a batch. */
+export type TapOutcome =
+  /** No such delivery, its message asks nothing, or it no longer takes answers. */
+  | { kind: 'unknown' }
+  | { kind: 'out_of_range'; messageId: number }
+  | {
+      kind: 'recorded';
+      messageId: number;
+      /** Households it confirmed (0 when the address was withdrawn since the send). */
+      households: number;
+      /** The answer it replaced, null for a first answer. */
+      previousChoice: number | null;
+      late: boolean;
+    };
+
+/**
+ * Records a batch of answers in one statement, so that a burst of taps costs one round trip
+ * per batch, not one per tap. Per household the last answer wins, within the batch (by its
+ * order) and over earlier ones; a reply's words stay when a later tap changes the choice.
+ * Outcomes come back in the taps' order.
+ */
+export async function recordConfirmations(
+  db: Db | Tx,
+  taps: readonly ConfirmationTap[],
+): Promise<TapOutcome[]> {
+  if (taps.length === 0) return [];
+  const column = <T>(pick: (tap: ConfirmationTap) => T) => sql.param(taps.map(pick));
+  const rows = rowsOf<{
+    ord: number;
+    messageId: number | null;
+    inRange: boolean | null;
+    households: number;
+    previousChoice: number | null;
+    late: boolean | null;
+  }>(
+    await db.execute(sql`
+      with taps as (
+        select * from unnest(
+          ${column((tap) => tap.deliveryId)}::bigint[],
+          ${column((tap) => tap.choice)}::smallint[],
+          ${column((tap) => tap.channel)}::confirm_channel[],
+          ${column((tap) => tap.replyWords)}::text[]
+        ) with ordinality as t(delivery_id, choice, channel, words, ord)
+      ),
+      asked as (
+        select t.*, a.mailed_message_id, a.blind_index, a.message_id,
+          t.choice between 0 and jsonb_array_length(a.confirm->'choices') as in_range,
+          coalesce(now() > a.confirm_deadline_at, false) as late
+        from taps t
+        cross join lateral (${askingMessage(sql`t.delivery_id`)}) a
+      ),
+      served as (
+        select distinct asked.ord, asked.message_id, s.household_id
+        from asked cross join lateral (${servedStudents(sql`asked`)}) s
+        where asked.in_range
+      ),
+      latest as (
+        select distinct on (s.message_id, s.household_id) s.message_id, s.household_id,
+          a.delivery_id, a.choice, a.channel, a.words, a.late
+        from served s join asked a on a.ord = s.ord
+        order by s.message_id, s.household_id, s.ord desc
+      ),
+      previous as (
+        select c.message_id, c.household_id, c.choice from confirmations c
+        join latest l on l.message_id = c.message_id and l.household_id = c.household_id
+      ),
+      written as (
+        insert into confirmations (message_id, household_id, delivery_id, choice, channel, late,
+          reply_words)
+        select message_id, household_id, delivery_id, choice, channel, late, words from latest
+        on conflict (message_id, household_id) do update set
+          delivery_id = excluded.delivery_id, choice = excluded.choice,
+          channel = excluded.channel, late = excluded.late,
+          reply_words = coalesce(excluded.reply_words, confirmations.reply_words),
+          confirmed_at = now()
+        returning 1
+      )
+      select t.ord::int, a.message_id as "messageId", a.in_range as "inRange", a.late,
+        (select count(*)::int from served s where s.ord = t.ord) as households,
+        (select max(p.choice) from previous p join served s on s.message_id = p.message_id
+          and s.household_id = p.household_id where s.ord = t.ord) as "previousChoice"
+      from taps t left join asked a on a.ord = t.ord
+      order by t.ord
+    `),
+  );
+  return rows.map((row): TapOutcome => {
+    if (row.messageId === null) return { kind: 'unknown' };
+    if (!row.inRange) return { kind: 'out_of_range', messageId: row.messageId };
+    return {
+      kind: 'recorded',
+      messageId: row.messageId,
+      households: row.households,
+      previousChoice: row.previousChoice,
+      late: row.late ?? false,
+    };
+  });
+}
+
+/** What a family's personal page shows: the message, its children and their answer. */
+export interface ConfirmationPage {
+  deliveryId: number;
+  messageId: number;
+  category: MessageCategory;
+  subject: string;
+  body: string;
+  /** The school's name, or the board's (district's) for a board send. */
+  senderName: string;
+  authorName: string | null;
+  sentAt: Date;
+  deadlineAt: Date | null;
+  confirm: ConfirmRequest;
+  /** The children the mail concerns, as their parents registered them. */
+  children: string[];
+  /** The household's current answer, if any of its addresses answered. */
+  answer: { choice: number; confirmedAt: Date; late: boolean } | null;
+}
+
+const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+
+/** A delivery's page, or null when the delivery asks nothing (any more). Never an address. */
+export async function findConfirmationPage(
+  db: Db | Tx,
+  deliveryId: number,
+): Promise<ConfirmationPage | null> {
+  const [row] = rowsOf<
+    Omit<ConfirmationPage, 'sentAt' | 'deadlineAt' | 'answer'> & {
+      sentAt: Date | string;
+      deadlineAt: Date | string | null;
+      answer: { choice: number; confirmedAt: string; late: boolean } | null;
+    }
+  >(
+    await db.execute(sql`
+      with asked as (${askingMessage(sql`${deliveryId}::bigint`)}),
+      served as (select s.* from asked cross join lateral (${servedStudents(sql`asked`)}) s)
+      select asked.delivery_id::int as "deliveryId", asked.message_id as "messageId",
+        m.category, m.subject, m.body, coalesce(sc.name, di.name) as "senderName",
+        u.display_name as "authorName", m.fanned_out_at as "sentAt",
+        asked.confirm_deadline_at as "deadlineAt", asked.confirm,
+        coalesce((select array_agg(distinct child_name order by child_name) from served),
+          '{}') as children,
+        (select json_build_object('choice', c.choice, 'confirmedAt', c.confirmed_at,
+            'late', c.late)
+          from confirmations c
+          where c.message_id = asked.message_id
+            and c.household_id in (select household_id from served)
+          order by c.confirmed_at desc limit 1) as answer
+      from asked
+      join messages m on m.id = asked.message_id
+      join districts di on di.id = m.district_id
+      left join schools sc on sc.id = m.school_id
+      left join staff_users u on u.id = m.author_id
+    `),
+  );
+  if (!row) return null;
+  return {
+    ...row,
+    sentAt: asDate(row.sentAt),
+    deadlineAt: row.deadlineAt === null ? null : asDate(row.deadlineAt),
+    answer: row.answer && { ...row.answer, confirmedAt: asDate(row.answer.confirmedAt) },
+  };
+}
+
+/**
+ * One cell of a message's confirmation figures: households of a school (classId null) or of a
+ * class with one answer, or reached and unanswered (answer null). A household counts once in
+ * its school and once in each class of its targeted children, so school cells are not sums of
+ * class cells.
+ */
+export interface ConfirmationCell {
+  schoolId: number;
+  classId: number | null;
+  answer: number | null;
+  n: number;
+}
+
+/**
+ * The confirmation figures of a message: households that answered, by answer, and households
+ * a mail reached that have not answered (未確認), at school and class level.
+ */
+export async function confirmationBreakdown(
+  db: Db | Tx,
+  messageId: number,
+): Promise<ConfirmationCell[]> {
+  return rowsOf<ConfirmationCell>(
+    await db.execute(sql`
+      with places as (
+        select distinct household_id, school_id, class_id from message_students
+        where message_id = ${messageId}
+      ),
+      reached as (
+        select distinct ms.household_id from message_students ms
+        join registrations r on r.student_id = ms.student_id
+        join addresses a on a.registration_id = r.id
+        join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
+        where ms.message_id = ${messageId} and d.state in ${[...REACHED_DELIVERY_STATES]}
+      ),
+      counted as (
+        select p.household_id, p.school_id, p.class_id, c.choice as answer
+        from places p
+        left join confirmations c on c.message_id = ${messageId}
+          and c.household_id = p.household_id
+        where c.choice is not null or p.household_id in (select household_id from reached)
+      )
+      select school_id as "schoolId", class_id as "classId", answer, count(*)::int as n
+      from counted group by school_id, class_id, answer
+      union all
+      select school_id, null, answer, count(distinct household_id)::int
+      from counted group by school_id, answer
+    `),
+  );
+}
