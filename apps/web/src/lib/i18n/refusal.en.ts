@@ -6,7 +6,8 @@ export const refusalEn: Record<keyof typeof refusalJa, string> = {
   'refusal.page.boardOnly': 'Only the board of education can use this page.',
   'refusal.page.schedulesBoardOnly': 'Only the board of education can use scheduled sends.',
   'refusal.page.schoolAdminOnly': "Only this school's administrators can use this page.",
-  'refusal.page.adminOnly': "Only this school's administrators and the board of education can use this page.",
+  'refusal.page.adminOnly':
+    "Only this school's administrators and the board of education can use this page.",
   'refusal.roster.schoolAdminOnly': "Only this school's administrators can do this.",
   'refusal.csv.empty': 'The file is empty.',
   'refusal.csv.tooLarge': 'The file is too large (limit {megabytes} MB).',
