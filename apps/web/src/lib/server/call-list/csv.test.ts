@@ -8,7 +8,7 @@ const list: CallList = {
     id: 7,
     category: 'emergency_contact',
     subject: '臨時休校',
-    state: 'sent',
+    state: 'done',
     createdAt: '2026-04-06T23:00:00.000Z',
   },
   mustCall: true,
