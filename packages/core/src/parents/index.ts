@@ -29,7 +29,6 @@ export {
   removeAddress,
   type AddressHint,
   type AttachOutcome,
-  type RemoveOutcome,
 } from './addresses';
 export {
   changePassword,

@@ -50,7 +50,7 @@ export function parentFieldsRefusal(
 }
 
 /** The link was used (by another tab) or expired while its form was filled in. */
-export const linkGone = () => new ServiceError('not_found', 'parent.error.linkGone');
+export const linkGone = () => new ServiceError('not_found', 'parent.attach.gone');
 
 export const LOGIN_ID_MIN = 4;
 export const LOGIN_ID_MAX = 32;

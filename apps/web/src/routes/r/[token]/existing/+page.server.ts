@@ -1,8 +1,13 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import { t, type MessageKey } from '$lib/i18n';
 import { beginSession } from '$lib/server/auth/cookies';
 import { attachAddress, attemptParentLogin } from '$lib/server/parents';
-import { field, registerLinkForPage, requireRegisterLink } from '$lib/server/parents/pages';
+import {
+  field,
+  linkGoneIsBadLink,
+  registerLinkForPage,
+  requireRegisterLink,
+} from '$lib/server/parents/pages';
 import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -36,16 +41,16 @@ export const actions: Actions = {
       return fail(429, { loginId, role, error });
     }
     await beginSession(cookies, ctx, { kind: 'parent', registrationId: login.registrationId }, now);
-    const outcome = await attachAddress(ctx, {
-      registrationId: login.registrationId,
-      token: link.token,
-      role,
-    });
-    if (outcome === 'gone') error(404, 'link');
-    const message: MessageKey = `parent.attach.${outcome}`;
-    if (outcome === 'full' || outcome === 'guardian_first') {
-      return fail(409, { loginId, role, error: t(locals.locale, message) });
+    try {
+      const outcome = await attachAddress(ctx, {
+        registrationId: login.registrationId,
+        token: link.token,
+        role,
+      });
+      return { done: `parent.attach.${outcome}` as MessageKey };
+    } catch (caught) {
+      linkGoneIsBadLink(caught);
+      return refused(caught, locals.locale, { loginId, role });
     }
-    return { done: message };
   },
 };
