@@ -303,3 +303,51 @@ describe('siblings and withdrawal', () => {
       expect(text).not.toContain(personal);
   });
 });
+
+describe('refusals in the reader’s language', () => {
+  const english = 'renraku_lang=en';
+  const withLanguage = (cookie: string) => `${cookie}; ${english}`;
+
+  it('words a wrong login, a wrong current password and a bad child form in English', async () => {
+    const { cookie } = await registered(ctx, 'english-reader', 'english@docomo.ne.jp');
+    const login = await postForm(
+      ctx,
+      '/account/login?/login',
+      { loginId: 'english-reader', password: 'not-the-password' },
+      english,
+    );
+    expect(login.status).toBe(400);
+    const loginPage = await login.text();
+    expect(loginPage).toContain('The login ID or password is not right.');
+    expect(loginPage).not.toContain('ログインIDまたはパスワードが違います');
+
+    const change = await postForm(
+      ctx,
+      '/account/password?/change',
+      { currentPassword: 'nope-nope-nope', password: 'hokki-gai-2026' },
+      withLanguage(cookie),
+    );
+    expect(change.status).toBe(400);
+    expect(await change.text()).toContain('The current password is not right.');
+
+    const child = await postForm(
+      ctx,
+      '/account/child?/correct',
+      { childName: '', childKana: 'abc', grade: '9', classId: 'x' },
+      withLanguage(cookie),
+    );
+    expect(child.status).toBe(400);
+    const childPage = await child.text();
+    expect(childPage).toContain('Enter the child’s name.');
+    expect(childPage).not.toContain('お子さまの氏名を入力してください');
+  });
+
+  it('words the same refusals in Japanese by default', async () => {
+    const login = await postForm(ctx, '/account/login?/login', {
+      loginId: 'english-reader',
+      password: 'still-not-it',
+    });
+    expect(login.status).toBe(400);
+    expect(await login.text()).toContain('ログインIDまたはパスワードが違います');
+  });
+});

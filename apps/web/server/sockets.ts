@@ -1,38 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import {
-  scopeFilter,
-  scopeRoom,
-  scopesSeeing,
-  socketCallListMarkSchema,
-  socketWatchSchema,
-  type ClientToServerEvents,
-  type ServerToClientEvents,
-} from '@renraku/shared';
+import { scopeRoom } from '@renraku/shared';
 import { createClient } from 'redis';
 import { Server } from 'socket.io';
 import { SESSION_COOKIE } from '#auth/sessions';
 import { authenticateStaffSession, type StaffPrincipal } from '#auth/staff';
-import { markCallListRow } from '@renraku/core/call-list';
-import { findMessageInScope } from '@renraku/db';
 import type { WebContext } from './context';
-import { messageRoom, startLiveBridge } from './live/bridge';
+import { startLive, type LiveServer, type LiveSocket } from './live';
 import { isAllowedOrigin } from './origin';
-
-/** What the server keeps per socket; the client never sets it. */
-export interface SocketData {
-  staff: StaffPrincipal;
-  /** The session cookie's token: each request re-checks that the session is still live. */
-  sessionToken: string;
-}
-
-export type LiveServer = Server<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  Record<string, never>,
-  SocketData
->;
-type LiveSocket = Parameters<Parameters<LiveServer['on']>[1]>[0];
 
 /** One cookie's value from a Cookie header (the socket handshake has no cookie parser). */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -90,10 +65,6 @@ export async function attachSockets(
     );
   });
 
-  const bridge = await startLiveBridge(ctx, (room, delta) =>
-    io.local.to(room).emit('progress:delta', delta),
-  );
-
   /** The staff member behind the socket now; a socket whose session ended is disconnected. */
   const liveStaff = async (socket: LiveSocket): Promise<StaffPrincipal | undefined> => {
     const staff = await authenticateStaffSession(ctx, socket.data.sessionToken, new Date());
@@ -102,87 +73,21 @@ export async function attachSockets(
     return staff;
   };
 
+  const live = await startLive(ctx, io, liveStaff);
+
   io.on('connection', async (socket) => {
-    socket.on('disconnect', () => bridge.forget(socket.id));
-    const markAllowed = markBudget();
-
-    socket.on('message:watch', async (payload, ack) => {
-      if (typeof ack !== 'function') return;
-      const input = socketWatchSchema.safeParse(payload);
-      if (!input.success) return ack({ ok: false, error: 'invalid' });
-      try {
-        const staff = await liveStaff(socket);
-        if (!staff) return;
-        const message = await findMessageInScope(
-          ctx.db,
-          input.data.messageId,
-          scopeFilter(staff.scope),
-        );
-        if (!message) return ack({ ok: false, error: 'not_found' });
-        const snapshot = await bridge.watch(socket, message.id, staff.scope);
-        ack(snapshot === 'unavailable' ? { ok: false, error: snapshot } : { ok: true, snapshot });
-      } catch (error) {
-        ctx.logger.error({ err: error }, 'message:watch failed');
-        ack({ ok: false, error: 'unavailable' });
-      }
-    });
-
-    socket.on('message:unwatch', (payload) => {
-      const input = socketWatchSchema.safeParse(payload);
-      if (input.success) bridge.unwatch(socket, input.data.messageId);
-    });
-
-    socket.on('callList:mark', async (payload, ack) => {
-      if (typeof ack !== 'function') return;
-      if (!markAllowed()) return ack({ ok: false, error: 'rate_limited' });
-      const input = socketCallListMarkSchema.safeParse(payload);
-      if (!input.success) return ack({ ok: false, error: 'invalid' });
-      try {
-        const staff = await liveStaff(socket);
-        if (!staff) return;
-        const stored = await markCallListRow(ctx, staff, input.data);
-        if (!stored) return ack({ ok: false, error: 'not_found' });
-        // Through the adapter: every web process's open call lists of this household.
-        const { messageId } = stored.event;
-        const rooms = scopesSeeing(stored.districtId, stored.places).map((scope) =>
-          messageRoom(messageId, scope),
-        );
-        io.to(rooms).emit('callList:mark', stored.event);
-        ack({ ok: true, event: stored.event });
-      } catch (error) {
-        ctx.logger.error({ err: error }, 'callList:mark failed');
-        ack({ ok: false, error: 'unavailable' });
-      }
-    });
-
+    live.connect(socket);
     await socket.join(scopeRoom(socket.data.staff.scope));
   });
 
   return {
     io,
     async close() {
-      await bridge.close();
+      await live.close();
       await io.close();
       if (redisClients)
         await Promise.allSettled([redisClients.pub.quit(), redisClients.sub.quit()]);
     },
-  };
-}
-
-/** A person marks a few rows a second at most; more is a script, and is refused. */
-const MARKS_PER_SECOND = 10;
-
-/** A token bucket per socket: bursts up to MARKS_PER_SECOND, refilled at that rate. */
-function markBudget(): () => boolean {
-  let tokens = MARKS_PER_SECOND;
-  let last = performance.now();
-  return () => {
-    const now = performance.now();
-    tokens = Math.min(MARKS_PER_SECOND, tokens + ((now - last) * MARKS_PER_SECOND) / 1000);
-    last = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
-    return true;
   };
 }
 

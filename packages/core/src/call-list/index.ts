@@ -12,7 +12,6 @@ import {
 } from '@renraku/db';
 import {
   finalSubject,
-  JST_OFFSET_MS,
   type CallListMarkEvent,
   type CallListReason,
   type CallMark,
@@ -233,84 +232,5 @@ export async function markCallListRow(
     },
     districtId: message.districtId,
     places,
-  };
-}
-
-const REASON_LABEL: Record<CallListReason, string> = {
-  unregistered: '未登録',
-  address_dead: 'アドレス不達',
-  failed: '配信失敗',
-  unconfirmed: '未確認',
-};
-
-const MARK_LABEL: Record<CallMark, string> = {
-  calling: '電話中',
-  reached: '連絡済み',
-  no_answer: '不在',
-  left_message: '伝言済み',
-};
-
-/** Excel would run a cell that starts like a formula: such a cell is kept as text. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-/** "2026/04/07 08:15" in Japan's time, as the school's staff read times. */
-function japanTime(iso: string): string {
-  const jst = new Date(new Date(iso).getTime() + JST_OFFSET_MS);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${jst.getUTCFullYear()}/${pad(jst.getUTCMonth() + 1)}/${pad(jst.getUTCDate())} ${pad(jst.getUTCHours())}:${pad(jst.getUTCMinutes())}`;
-}
-
-/**
- * The call list as a CSV file that Excel opens correctly: UTF-8 with a byte-order mark, CRLF
- * line ends and Japanese headers. One row per household, as on the page.
- */
-export function callListCsv(list: CallList): string {
-  const header = [
-    '学校',
-    '学年',
-    '組',
-    '児童氏名',
-    'ふりがな',
-    '理由',
-    '電話番号',
-    '対応状況',
-    '対応者',
-    '対応日時',
-  ];
-  const lines = [header];
-  for (const group of list.groups) {
-    for (const row of group.rows) {
-      lines.push([
-        group.schoolName,
-        String(group.grade),
-        group.className,
-        row.children
-          .map((child) => `${child.name}（${child.grade}年${child.className}）`)
-          .join('、'),
-        row.children.map((child) => child.kana).join('、'),
-        // アドレス不達 already says what the flag would add.
-        row.addressFailing && row.reason !== 'address_dead'
-          ? `${REASON_LABEL[row.reason]}（アドレス不達）`
-          : REASON_LABEL[row.reason],
-        row.phones.map((phone) => `${phone.label} ${phone.number}`).join(' / '),
-        row.mark ? MARK_LABEL[row.mark] : '',
-        row.markedBy ?? '',
-        row.markedAt ? japanTime(row.markedAt) : '',
-      ]);
-    }
-  }
-  return `\uFEFF${lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
-
-/** The download's file name: 電話連絡リスト_<message id>.csv, encoded for Content-Disposition. */
-export function callListCsvHeaders(messageId: number): Record<string, string> {
-  const name = `電話連絡リスト_${messageId}.csv`;
-  return {
-    'content-type': 'text/csv; charset=utf-8',
-    'content-disposition': `attachment; filename="call-list-${messageId}.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
-    'cache-control': 'no-store',
   };
 }

@@ -6,10 +6,9 @@ export {
   sendMessage,
   type CheckedMessage,
   type ComposeField,
-  type FieldProblem,
   type FieldProblemKey,
   type PreviewResult,
-  type SendRefusal,
+  type SendRefusalCode,
   type SendResult,
 } from './send';
 export { createSchedule, deactivateSchedule, type ScheduleInput } from './schedules';

@@ -2,7 +2,7 @@ import { createMessageSchedule, deactivateMessageSchedule, recordAuditEvent } fr
 import { nextMonthlyRun } from '@renraku/shared';
 import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
-import { checkMessage, refusal, type SendRefusal } from './send';
+import { checkMessage, refusal } from './send';
 
 // The board's recurring monthly mail (leaflet: 月１回程度, also a check that the system works
 // when it matters). Each run is a normal send by the schedule's author; the dispatcher's loop
@@ -19,55 +19,31 @@ export interface ScheduleInput {
 const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DAY_OF_MONTH = /^([1-9]|1\d|2[0-8])$/;
 
-const boardOnly = () =>
-  refusal(
-    'outside_scope',
-    'target',
-    { key: 'compose.error.outsideScope' },
-    'only the board schedules recurring mail',
-  );
-
 /**
  * Stores a monthly schedule (day 1–28 so that every month has it, time in Japan time) and
  * audits it. Classes are not offered as a target: they are renewed every April, while a
  * school or grade stays valid for as long as the schedule runs.
+ * @throws ServiceError
  */
 export async function createSchedule(
   ctx: Pick<CoreContext, 'db'>,
   staff: Pick<ActingStaff, 'id' | 'scope'>,
   input: ScheduleInput,
   now: Date = new Date(),
-): Promise<{ ok: true; id: number; nextRunAt: Date } | SendRefusal> {
+): Promise<{ id: number; nextRunAt: Date }> {
   const { scope } = staff;
-  if (scope.role !== 'board') return boardOnly();
+  if (scope.role !== 'board')
+    throw refusal('outside_scope', 'target', 'compose.error.outsideScope');
   if (!DAY_OF_MONTH.test(input.dayOfMonth)) {
-    return refusal(
-      'invalid_input',
-      'dayOfMonth',
-      { key: 'schedules.error.day' },
-      'dayOfMonth must be 1–28',
-    );
+    throw refusal('invalid_input', 'dayOfMonth', 'schedules.error.day');
   }
   if (!TIME_OF_DAY.test(input.timeOfDay)) {
-    return refusal(
-      'invalid_input',
-      'timeOfDay',
-      { key: 'schedules.error.time' },
-      'timeOfDay must be HH:MM',
-    );
+    throw refusal('invalid_input', 'timeOfDay', 'schedules.error.time');
   }
   const { dayOfMonth: day, timeOfDay, message } = input;
-  const checked = await checkMessage(ctx.db, scope, message, now);
-  if (!checked.ok) return checked;
-  const { category, subject, body, target } = checked.message;
-  if (target.kind === 'classes') {
-    return refusal(
-      'invalid_input',
-      'target',
-      { key: 'schedules.error.classes' },
-      'a schedule cannot target classes',
-    );
-  }
+  const { category, subject, body, target } = await checkMessage(ctx.db, scope, message, now);
+  if (target.kind === 'classes')
+    throw refusal('invalid_input', 'target', 'schedules.error.classes');
   const dayOfMonth = Number(day);
   const nextRunAt = nextMonthlyRun(now, dayOfMonth, timeOfDay);
   const id = await ctx.db.transaction(async (tx) => {
@@ -93,7 +69,7 @@ export async function createSchedule(
     });
     return created.id;
   });
-  return { ok: true, id, nextRunAt };
+  return { id, nextRunAt };
 }
 
 /** Stops a schedule of the board's district; returns false when there was none to stop. */

@@ -13,9 +13,13 @@ import {
   MAX_GRADE,
   messageInputSchema,
   schoolYearOf,
+  ServiceError,
   SUBJECT_MAX,
+  type FieldRefusal,
   type MessageCategory,
   type MessageTarget,
+  type ServiceErrorKind,
+  type ServiceErrorParams,
   type StaffScope,
 } from '@renraku/shared';
 import type { z } from 'zod';
@@ -62,28 +66,6 @@ export type FieldProblemKey =
   | 'schedules.error.day'
   | 'schedules.error.time';
 
-/** A field's problem as the page words it: a message key and its placeholders. */
-export interface FieldProblem {
-  key: FieldProblemKey;
-  params?: Record<string, number>;
-}
-
-/** Why a send or a preview was refused; nothing was stored. */
-export interface SendRefusal {
-  ok: false;
-  /** The API's `error` value. */
-  code:
-    | 'invalid_input'
-    | 'unknown_target'
-    | 'outside_scope'
-    | 'no_recipients'
-    | 'idempotency_key_reused';
-  status: 400 | 403 | 422;
-  fields: Partial<Record<ComposeField, FieldProblem>>;
-  /** For integrations: which input path failed and why, in English. */
-  issues: { path: string; message: string }[];
-}
-
 /** A message as the service accepted it: trimmed text, a checked target, a time or null. */
 export interface CheckedMessage {
   category: MessageCategory;
@@ -94,37 +76,42 @@ export interface CheckedMessage {
   scheduledAt: Date | null;
 }
 
-export type PreviewResult =
-  { ok: true; message: CheckedMessage; preview: MessagePreview } | SendRefusal;
+export interface PreviewResult {
+  message: CheckedMessage;
+  preview: MessagePreview;
+}
 
-export type SendResult =
-  { ok: true; id: number; created: boolean; scheduledAt: Date | null } | SendRefusal;
+export interface SendResult {
+  id: number;
+  created: boolean;
+  scheduledAt: Date | null;
+}
 
-const REFUSAL_STATUS: Partial<Record<SendRefusal['code'], SendRefusal['status']>> = {
-  outside_scope: 403,
-  idempotency_key_reused: 422,
-};
+/** The API's `error` word of each send refusal, and the kind that gives its status. */
+const REFUSAL_KIND = {
+  invalid_input: 'invalid',
+  unknown_target: 'invalid',
+  outside_scope: 'forbidden',
+  no_recipients: 'invalid',
+  idempotency_key_reused: 'unprocessable',
+} as const satisfies Record<string, ServiceErrorKind>;
 
-/** A refusal of one field, with the page's wording and the API's. */
+export type SendRefusalCode = keyof typeof REFUSAL_KIND;
+
+/** A refusal of one field; nothing was stored. */
 export function refusal(
-  code: SendRefusal['code'],
+  code: SendRefusalCode,
   field: ComposeField,
-  problem: FieldProblem,
-  message: string,
-): SendRefusal {
-  return {
-    ok: false,
-    code,
-    status: REFUSAL_STATUS[code] ?? 400,
-    fields: { [field]: problem },
-    issues: [{ path: field, message }],
-  };
+  key: FieldProblemKey,
+  params: ServiceErrorParams = {},
+): ServiceError {
+  return new ServiceError(REFUSAL_KIND[code], key, params, { code, field });
 }
 
 const FIELDS = new Set<string>(['category', 'subject', 'body', 'target', 'scheduledAt']);
 
 /** The page's wording of one zod issue; the first issue of a field wins. */
-function problemOf(field: ComposeField, issue: z.core.$ZodIssue): FieldProblem {
+function problemOf(field: ComposeField, issue: z.core.$ZodIssue): FieldRefusal {
   switch (field) {
     case 'category':
       return { key: 'compose.error.category' };
@@ -145,23 +132,20 @@ function problemOf(field: ComposeField, issue: z.core.$ZodIssue): FieldProblem {
   }
 }
 
-function invalidInput(error: z.ZodError): SendRefusal {
-  const fields: SendRefusal['fields'] = {};
+/** Every refused field of the input at once; the first one's message is the refusal's. */
+function invalidInput(error: z.ZodError): ServiceError {
+  const fields: Partial<Record<ComposeField, FieldRefusal>> = {};
   for (const issue of error.issues) {
     const head = String(issue.path[0] ?? '');
     const field = (FIELDS.has(head) ? head : 'target') as ComposeField;
     fields[field] ??= problemOf(field, issue);
   }
-  return {
-    ok: false,
+  const [first] = Object.values(fields);
+  return new ServiceError('invalid', first?.key ?? 'compose.error.required', first?.params, {
     code: 'invalid_input',
-    status: 400,
-    fields,
-    issues: error.issues.map((issue) => ({
-      path: issue.path.join('.'),
-      message: issue.message,
-    })),
-  };
+    fields: fields as Record<string, FieldRefusal>,
+    issues: error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+  });
 }
 
 const unique = (ids: number[]) => [...new Set(ids)].sort((a, b) => a - b);
@@ -180,20 +164,8 @@ function normalized(target: MessageTarget): MessageTarget {
   }
 }
 
-const outside = () =>
-  refusal(
-    'outside_scope',
-    'target',
-    { key: 'compose.error.outsideScope' },
-    'the target is outside your scope',
-  );
-const unknown = () =>
-  refusal(
-    'unknown_target',
-    'target',
-    { key: 'compose.error.unknownTarget' },
-    'the target names a school, grade or class that does not exist',
-  );
+const outside = () => refusal('outside_scope', 'target', 'compose.error.outsideScope');
+const unknown = () => refusal('unknown_target', 'target', 'compose.error.unknownTarget');
 
 /**
  * Whether the scope may send to the target: the board anywhere in its district, a school
@@ -205,7 +177,7 @@ export async function checkTarget(
   scope: StaffScope,
   target: MessageTarget,
   schoolYear: number,
-): Promise<SendRefusal | null> {
+): Promise<ServiceError | null> {
   if (scope.role === 'teacher') {
     const own = target.kind === 'classes' && target.classIds.length === 1;
     if (!own || target.classIds[0] !== scope.classId) return outside();
@@ -245,54 +217,45 @@ export async function checkTarget(
   }
 }
 
-/** Validates the input and its target; a time in the past, or too far ahead, is refused. */
+/**
+ * Validates the input and its target; a time in the past, or too far ahead, is refused.
+ * @throws ServiceError
+ */
 export async function checkMessage(
   db: Db | Tx,
   scope: StaffScope,
   raw: unknown,
   now: Date,
-): Promise<{ ok: true; message: CheckedMessage } | SendRefusal> {
+): Promise<CheckedMessage> {
   const parsed = messageInputSchema.safeParse(raw);
-  if (!parsed.success) return invalidInput(parsed.error);
+  if (!parsed.success) throw invalidInput(parsed.error);
   const { category, subject, body, scheduledAt: at } = parsed.data;
   const scheduledAt = at === undefined ? null : new Date(at);
   if (scheduledAt && scheduledAt <= now) {
-    return refusal(
-      'invalid_input',
-      'scheduledAt',
-      { key: 'compose.error.scheduledPast' },
-      'scheduledAt is in the past',
-    );
+    throw refusal('invalid_input', 'scheduledAt', 'compose.error.scheduledPast');
   }
   if (scheduledAt && scheduledAt.getTime() - now.getTime() > SCHEDULE_MAX_DAYS * 86_400_000) {
-    return refusal(
-      'invalid_input',
-      'scheduledAt',
-      { key: 'compose.error.scheduledTooFar', params: { days: SCHEDULE_MAX_DAYS } },
-      `scheduledAt is more than ${SCHEDULE_MAX_DAYS} days ahead`,
-    );
+    throw refusal('invalid_input', 'scheduledAt', 'compose.error.scheduledTooFar', {
+      days: SCHEDULE_MAX_DAYS,
+    });
   }
   const target = normalized(parsed.data.target);
   const refused = await checkTarget(db, scope, target, schoolYearOf(now));
-  if (refused) return refused;
-  return { ok: true, message: { category, subject, body, target, scheduledAt } };
+  if (refused) throw refused;
+  return { category, subject, body, target, scheduledAt };
 }
 
 /** A target with nobody on it is almost certainly a mistake (an empty grade, last year's class). */
-function nobodyIn(preview: MessagePreview): SendRefusal | null {
-  return preview.recipients === 0 && preview.households === 0
-    ? refusal(
-        'no_recipients',
-        'target',
-        { key: 'compose.error.noRecipients' },
-        'the target has no students and no registered addresses',
-      )
-    : null;
+function refuseNobodyIn(preview: MessagePreview): void {
+  if (preview.recipients === 0 && preview.households === 0) {
+    throw refusal('no_recipients', 'target', 'compose.error.noRecipients');
+  }
 }
 
 /**
  * The confirmation's figures: the exact number of addresses the send would mail and of
  * households that would be on the call list, by the same resolution the send uses.
+ * @throws ServiceError
  */
 export async function previewSend(
   ctx: Pick<CoreContext, 'db'>,
@@ -300,15 +263,15 @@ export async function previewSend(
   raw: unknown,
   now: Date = new Date(),
 ): Promise<PreviewResult> {
-  const checked = await checkMessage(ctx.db, staff.scope, raw, now);
-  if (!checked.ok) return checked;
+  const message = await checkMessage(ctx.db, staff.scope, raw, now);
   const preview = await previewMessage(
     ctx.db,
     staff.scope.districtId,
-    checked.message.target,
+    message.target,
     schoolYearOf(now),
   );
-  return nobodyIn(preview) ?? { ok: true, message: checked.message, preview };
+  refuseNobodyIn(preview);
+  return { message, preview };
 }
 
 /** JSON with object keys sorted, so that one request always gives one text. */
@@ -342,6 +305,7 @@ export type SendChannel = 'form' | 'api';
  * Sends (or schedules) a message exactly once per idempotency key and author, and audits it
  * with who, what category, which target and how many recipients (never an address). A repeat
  * with the same key returns the first message's id with `created: false` and changes nothing.
+ * @throws ServiceError
  */
 export async function sendMessage(
   ctx: Pick<CoreContext, 'db' | 'bus'>,
@@ -352,21 +316,13 @@ export async function sendMessage(
 ): Promise<SendResult> {
   const { idempotencyKey } = options;
   if (idempotencyKey !== null && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-    return refusal(
-      'invalid_input',
-      'idempotencyKey',
-      { key: 'compose.error.expired' },
-      'idempotencyKey must be 8–128 letters, digits, "_", "-", "." or ":"',
-    );
+    throw refusal('invalid_input', 'idempotencyKey', 'compose.error.expired');
   }
   const { scope } = staff;
-  const checked = await checkMessage(ctx.db, scope, raw, now);
-  if (!checked.ok) return checked;
-  const { message } = checked;
+  const message = await checkMessage(ctx.db, scope, raw, now);
   const result = await ctx.db.transaction(async (tx): Promise<SendResult> => {
     const preview = await previewMessage(tx, scope.districtId, message.target, schoolYearOf(now));
-    const nobody = nobodyIn(preview);
-    if (nobody) return nobody;
+    refuseNobodyIn(preview);
     const { id, created, sameRequest } = await createMessage(
       tx,
       {
@@ -380,12 +336,7 @@ export async function sendMessage(
       now,
     );
     if (!sameRequest) {
-      return refusal(
-        'idempotency_key_reused',
-        'idempotencyKey',
-        { key: 'compose.error.expired' },
-        'This Idempotency-Key was used for a different request; use a new key for a new message.',
-      );
+      throw refusal('idempotency_key_reused', 'idempotencyKey', 'compose.error.expired');
     }
     if (created) {
       await recordAuditEvent(tx, {
@@ -406,9 +357,9 @@ export async function sendMessage(
         },
       });
     }
-    return { ok: true, id, created, scheduledAt: message.scheduledAt };
+    return { id, created, scheduledAt: message.scheduledAt };
   });
-  if (result.ok && result.created && !result.scheduledAt) {
+  if (result.created && !result.scheduledAt) {
     // Dispatchers poll as well; this only spares a send the wait for the next poll.
     await ctx.bus.publish('messageQueued', { messageId: result.id });
   }

@@ -19,7 +19,7 @@ import { addressHints } from './addresses';
 import { findLinkToken } from './links';
 import { hitLimits } from './limits';
 import { sendPasswordResetMail } from './mails';
-import { checkNewPassword, loginIdLookupKey, type ParentErrorCode } from './policy';
+import { checkNewPassword, linkGone, loginIdLookupKey, parentRefusal } from './policy';
 
 // The parent's account (the sheet's lower QR code): what is registered, the password (changed
 // or reset through a registered address), a sibling's registration, and withdrawal (退会).
@@ -32,23 +32,23 @@ export async function loadAccount(ctx: ParentsContext, registrationId: number) {
   return { account, addresses };
 }
 
-export type PasswordChange =
-  { ok: true } | { ok: false; field: 'current' | 'password'; code: ParentErrorCode };
-
-/** The current password is asked again: a phone left unlocked must not be enough. */
+/**
+ * The current password is asked again: a phone left unlocked must not be enough.
+ * @throws ServiceError
+ */
 export async function changePassword(
   ctx: ParentsContext,
   registrationId: number,
   input: { current: string; password: string },
-): Promise<PasswordChange> {
+): Promise<void> {
   const account = await findParentAccount(ctx.db, registrationId);
-  if (!account) return { ok: false, field: 'current', code: 'current_wrong' };
+  if (!account) throw parentRefusal('current', 'current_wrong');
   const [stored] = await findRegistrationsByLoginId(ctx.db, account.loginId, account.districtId);
   if (!stored || !(await verifyPassword(stored.passwordHash, input.current.slice(0, 256)))) {
-    return { ok: false, field: 'current', code: 'current_wrong' };
+    throw parentRefusal('current', 'current_wrong');
   }
   const checked = checkNewPassword(input.password, account.loginId);
-  if (!checked.ok) return { ok: false, field: 'password', code: checked.code };
+  if (!checked.ok) throw parentRefusal('password', checked.code);
   await setRegistrationPassword(ctx.db, registrationId, await hashPassword(checked.value));
   await recordAuditEvent(ctx.db, {
     districtId: account.districtId,
@@ -56,7 +56,6 @@ export async function changePassword(
     actorId: registrationId,
     action: 'parent.password_change',
   });
-  return { ok: true };
 }
 
 /** Reset requests: per login ID a few an hour (each mails every address), per client more. */
@@ -110,17 +109,17 @@ export async function openResetLink(ctx: ParentsContext, rawToken: string) {
   return account && { token, account };
 }
 
-export type ResetResult =
-  { ok: true } | { ok: false; code: ParentErrorCode } | { ok: false; gone: true };
-
-/** Sets the new password, uses up every reset link of the account and ends its sessions. */
+/**
+ * Sets the new password, uses up every reset link of the account and ends its sessions.
+ * @throws ServiceError (not_found: the link was used meanwhile)
+ */
 export async function resetPassword(
   ctx: ParentsContext,
   link: { token: RegistrationToken; account: { id: number; loginId: string; districtId: number } },
   password: string,
-): Promise<ResetResult> {
+): Promise<void> {
   const checked = checkNewPassword(password, link.account.loginId);
-  if (!checked.ok) return { ok: false, code: checked.code };
+  if (!checked.ok) throw parentRefusal('password', checked.code);
   const passwordHash = await hashPassword(checked.value);
   const done = await ctx.db.transaction(async (tx) => {
     if (!(await consumeToken(tx, link.token.id))) return false;
@@ -135,7 +134,7 @@ export async function resetPassword(
     });
     return true;
   });
-  return done ? { ok: true } : { ok: false, gone: true };
+  if (!done) throw linkGone();
 }
 
 /** The schools a sibling may be registered at: every school of the parent's district. */

@@ -14,12 +14,13 @@ import {
 import {
   addAddressMailbox,
   MAX_ADDRESSES_PER_REGISTRATION,
+  ServiceError,
   type AddressHealth,
   type AddressRole,
 } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
 import type { ParentsContext } from './context';
-import { maskAddress } from './policy';
+import { linkGone, maskAddress } from './policy';
 
 // A registration's up to three addresses (leaflet: 三人まで), guardians first: a child's own
 // address only with a guardian's before it. Every change locks the registration and rewrites
@@ -67,25 +68,20 @@ export type AttachOutcome =
   | 'added'
   | 'replaced'
   /** The address is on the registration already: nothing to do. */
-  | 'already'
-  /** Three addresses already; the parent must replace or remove one. */
-  | 'full'
-  /** A child's address without a guardian's left. */
-  | 'guardian_first'
-  /** The link was used or expired meanwhile, or the registration is gone. */
-  | 'gone';
+  | 'already';
 
-class Refused extends Error {
-  constructor(readonly outcome: AttachOutcome) {
-    super(outcome);
-  }
-}
+/** Three addresses already; the parent must replace or remove one. */
+const full = () => new ServiceError('conflict', 'parent.attach.full');
+/** A child's address without a guardian's left. */
+const guardianFirst = () => new ServiceError('conflict', 'parent.attach.guardian_first');
 
 /**
  * Adds the address a token proves (a registration link's 「登録済みの人」, or an add-address
  * confirmation) to a registration, optionally in place of one of its addresses. The token is
  * used up only when the address was added (or was there already); a refusal leaves it usable,
  * so the parent can remove an address and come back with the same link.
+ * @throws ServiceError (not_found: the link was used or expired meanwhile, or the registration
+ *   is gone)
  */
 export async function attachAddress(
   ctx: ParentsContext,
@@ -97,68 +93,64 @@ export async function attachAddress(
   },
 ): Promise<AttachOutcome> {
   const { registrationId, token, role } = input;
-  if (!token.addressCiphertext || !token.blindIndex) return 'gone';
-  try {
-    return await ctx.db.transaction(async (tx) => {
-      const districtId = await lockRegistration(tx, registrationId);
-      if (districtId === undefined) throw new Refused('gone');
-      if (!(await consumeToken(tx, token.id))) throw new Refused('gone');
-      const rows = await listRegistrationAddresses(tx, registrationId);
-      if (rows.some((row) => row.blindIndex === token.blindIndex)) return 'already';
-      const replaced = rows.find((row) => row.id === input.replaceAddressId);
-      const kept = rows.filter((row) => row !== replaced);
-      if (kept.length >= MAX_ADDRESSES_PER_REGISTRATION) throw new Refused('full');
-      if (role === 'child' && !kept.some((row) => row.role === 'guardian')) {
-        throw new Refused('guardian_first');
-      }
-      if (replaced) await deleteRegistrationAddress(tx, registrationId, replaced.id);
-      await insertRegistrationAddress(tx, {
-        districtId,
-        registrationId,
-        position: Math.max(0, ...rows.map((row) => row.position)) + 1,
-        role,
-        ciphertext: token.addressCiphertext!,
-        blindIndex: token.blindIndex!,
-        carrierDomain: token.carrierDomain ?? '',
-      });
-      await reorder(tx, registrationId);
-      await recordAuditEvent(tx, {
-        districtId,
-        actorType: 'parent',
-        actorId: registrationId,
-        action: replaced ? 'parent.address_replace' : 'parent.address_add',
-        subjectType: 'registration',
-        subjectId: String(registrationId),
-        detail: { role },
-      });
-      return replaced ? 'replaced' : 'added';
+  if (!token.addressCiphertext || !token.blindIndex) throw linkGone();
+  // A refusal thrown inside the transaction rolls the token's use back with it.
+  return ctx.db.transaction(async (tx) => {
+    const districtId = await lockRegistration(tx, registrationId);
+    if (districtId === undefined) throw linkGone();
+    if (!(await consumeToken(tx, token.id))) throw linkGone();
+    const rows = await listRegistrationAddresses(tx, registrationId);
+    if (rows.some((row) => row.blindIndex === token.blindIndex)) return 'already';
+    const replaced = rows.find((row) => row.id === input.replaceAddressId);
+    const kept = rows.filter((row) => row !== replaced);
+    if (kept.length >= MAX_ADDRESSES_PER_REGISTRATION) throw full();
+    if (role === 'child' && !kept.some((row) => row.role === 'guardian')) throw guardianFirst();
+    if (replaced) await deleteRegistrationAddress(tx, registrationId, replaced.id);
+    await insertRegistrationAddress(tx, {
+      districtId,
+      registrationId,
+      position: Math.max(0, ...rows.map((row) => row.position)) + 1,
+      role,
+      ciphertext: token.addressCiphertext!,
+      blindIndex: token.blindIndex!,
+      carrierDomain: token.carrierDomain ?? '',
     });
-  } catch (error) {
-    if (error instanceof Refused) return error.outcome;
-    throw error;
-  }
+    await reorder(tx, registrationId);
+    await recordAuditEvent(tx, {
+      districtId,
+      actorType: 'parent',
+      actorId: registrationId,
+      action: replaced ? 'parent.address_replace' : 'parent.address_add',
+      subjectType: 'registration',
+      subjectId: String(registrationId),
+      detail: { role },
+    });
+    return replaced ? 'replaced' : 'added';
+  });
 }
 
-export type RemoveOutcome = 'removed' | 'last' | 'guardian_needed' | 'not_found';
+const removeRefusal = (key: 'last' | 'guardian_needed' | 'not_found') =>
+  new ServiceError('conflict', `parent.remove.${key}`);
 
 /**
  * Removes one address. The last one cannot go (that is withdrawal, 退会), nor the last
  * guardian's while a child's address remains.
+ * @throws ServiceError
  */
 export async function removeAddress(
   ctx: ParentsContext,
   registrationId: number,
   addressId: number,
-): Promise<RemoveOutcome> {
+): Promise<void> {
   return ctx.db.transaction(async (tx) => {
     const districtId = await lockRegistration(tx, registrationId);
-    if (districtId === undefined) return 'not_found';
+    if (districtId === undefined) throw removeRefusal('not_found');
     const rows = await listRegistrationAddresses(tx, registrationId);
     const target = rows.find((row) => row.id === addressId);
-    if (!target) return 'not_found';
+    if (!target) throw removeRefusal('not_found');
     const kept = rows.filter((row) => row !== target);
-    if (kept.length === 0) return 'last';
-    if (!kept.some((row) => row.role === 'guardian')) return 'guardian_needed';
+    if (kept.length === 0) throw removeRefusal('last');
+    if (!kept.some((row) => row.role === 'guardian')) throw removeRefusal('guardian_needed');
     await deleteRegistrationAddress(tx, registrationId, addressId);
     await reorder(tx, registrationId);
     await recordAuditEvent(tx, {
@@ -169,7 +161,6 @@ export async function removeAddress(
       subjectType: 'registration',
       subjectId: String(registrationId),
     });
-    return 'removed';
   });
 }
 

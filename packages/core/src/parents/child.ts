@@ -6,11 +6,11 @@ import {
   recordAuditEvent,
   schoolHasRoster,
 } from '@renraku/db';
-import { checkKana, checkName } from '@renraku/shared';
+import { checkKana, checkName, ServiceError } from '@renraku/shared';
 import type { ParentsContext } from './context';
 import { matchRegistrations } from '../roster';
 import { checkClassChoice, classChoices, type RegistrationChoices } from './links';
-import type { ParentErrorCode } from './policy';
+import { parentFieldsRefusal, type ParentErrorCode } from './policy';
 
 // The parent's correction of the child's grade, class and name from /account (issue 12 item
 // 5): a registration the roster does not know yet can be put right by the parent, and is
@@ -49,21 +49,24 @@ export async function loadChildCorrection(ctx: ParentsContext, registrationId: n
   return { account, choices, standing: await rosterStandingOf(ctx, account) };
 }
 
-export type ChildCorrection =
-  | { ok: true; matched: boolean }
-  | { ok: false; reason: 'matched' }
-  | { ok: false; reason: 'gone' }
-  | { ok: false; reason: 'invalid'; errors: Partial<Record<ChildField, ParentErrorCode>> };
+/** The registration was withdrawn meanwhile (another device). */
+const gone = () => new ServiceError('not_found', 'parent.error.registrationGone');
+/** The roster knows the child now: the school decides the class from here. */
+const matchedAlready = () => new ServiceError('conflict', 'parent.correct.matchedLead');
 
-/** Validates every field (all errors at once), then re-places and re-matches the registration. */
+/**
+ * Validates every field (all errors at once), then re-places and re-matches the registration;
+ * whether the roster now knows the child.
+ * @throws ServiceError
+ */
 export async function correctChild(
   ctx: ParentsContext,
   registrationId: number,
   form: ChildForm,
-): Promise<ChildCorrection> {
+): Promise<{ matched: boolean }> {
   const account = await findParentAccount(ctx.db, registrationId);
-  if (!account) return { ok: false, reason: 'gone' };
-  if (account.studentId !== null) return { ok: false, reason: 'matched' };
+  if (!account) throw gone();
+  if (account.studentId !== null) throw matchedAlready();
   const errors: Partial<Record<ChildField, ParentErrorCode>> = {};
   const childName = checkName(form.childName);
   if (!childName.ok) errors.childName = childName.code;
@@ -76,17 +79,13 @@ export async function correctChild(
   );
   const classChoice = checkClassChoice(choices, form.grade, form.classId);
   if (!classChoice.ok) errors[classChoice.field] = classChoice.code;
-  if (!childName.ok || !childKana.ok || !classChoice.ok) {
-    return { ok: false, reason: 'invalid', errors };
-  }
+  if (!childName.ok || !childKana.ok || !classChoice.ok) throw parentFieldsRefusal(errors);
 
   return ctx.db.transaction(async (tx) => {
-    if ((await lockRegistration(tx, registrationId)) === undefined) {
-      return { ok: false, reason: 'gone' } as const;
-    }
+    if ((await lockRegistration(tx, registrationId)) === undefined) throw gone();
     const before = await findRegistrationPlace(tx, registrationId);
-    if (!before) return { ok: false, reason: 'gone' } as const;
-    if (before.studentId !== null) return { ok: false, reason: 'matched' } as const;
+    if (!before) throw gone();
+    if (before.studentId !== null) throw matchedAlready();
     await placeRegistration(tx, registrationId, {
       classId: classChoice.chosen.id,
       studentId: null,
@@ -105,6 +104,6 @@ export async function correctChild(
       subjectId: String(registrationId),
       detail: { fromClassId: before.classId, toClassId: after?.classId ?? null, matched },
     });
-    return { ok: true, matched } as const;
+    return { matched };
   });
 }

@@ -1,6 +1,7 @@
 // The parents' side (PRODUCT.md §3.1): registration links, registration, login, addresses and
-// the account. Pages call these; every function takes the ParentsContext and returns outcomes
-// that the pages word (parent.* messages), throwing only on real failures.
+// the account. Pages call these; every function takes the ParentsContext, refuses with a
+// ServiceError (bad input, a wrong password or code, a link gone) and returns the flow's
+// other outcomes for the pages to word (parent.* messages).
 export type { ParentsContext } from './context';
 export {
   allowLinkPage,
@@ -28,7 +29,6 @@ export {
   removeAddress,
   type AddressHint,
   type AttachOutcome,
-  type RemoveOutcome,
 } from './addresses';
 export {
   changePassword,
@@ -49,13 +49,13 @@ export {
   PASSWORD_MIN,
   LOGIN_ID_MAX,
   LOGIN_ID_MIN,
+  parentErrorKey,
   type ParentErrorCode,
 } from './policy';
 export {
   correctChild,
   loadChildCorrection,
   rosterStandingOf,
-  type ChildCorrection,
   type ChildField,
   type ChildForm,
   type RosterStanding,

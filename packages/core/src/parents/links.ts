@@ -5,7 +5,7 @@ import {
   type ParentSchool,
   type RegistrationToken,
 } from '@renraku/db';
-import { MAX_GRADE, type SchoolKind, type TokenPurpose } from '@renraku/shared';
+import { MAX_GRADE, ServiceError, type SchoolKind, type TokenPurpose } from '@renraku/shared';
 import { hashToken, sign, verifySignature } from '@renraku/shared/crypto';
 import type { ParentsContext } from './context';
 import { currentClasses, normalizeAuthCodeInput } from '../roster';
@@ -76,10 +76,10 @@ export async function openRegisterLink(
 /** Which classes the code entered opens: the school's code all of them, a class's code its own. */
 export type CodeScope = { kind: 'school' } | { kind: 'class'; classId: number };
 
+// Locked is a state the page shows with its minutes (429), not a refusal of the code typed;
+// a wrong code is a refusal (ServiceError).
 export type AuthCodeResult =
-  | { ok: true; grant: string }
-  | { ok: false; reason: 'wrong' }
-  | { ok: false; reason: 'rate_limited'; minutes: number };
+  { ok: true; grant: string } | { ok: false; reason: 'rate_limited'; minutes: number };
 
 function scopeText(scope: CodeScope): string {
   return scope.kind === 'school' ? 'school' : `class-${scope.classId}`;
@@ -93,6 +93,7 @@ function grantSignature(ctx: ParentsContext, link: RegisterLink, scope: string):
  * Step ③. Wrong codes count against the link and the client address; a right one is refunded.
  * The answer is a grant (signed, bound to this link) that the details form carries, so the
  * code is not asked again and is not put in the page.
+ * @throws ServiceError
  */
 export async function checkAuthCode(
   ctx: ParentsContext,
@@ -116,7 +117,7 @@ export async function checkAuthCode(
     );
     if (match) scope = { kind: 'class', classId: match.id };
   }
-  if (!scope) return { ok: false, reason: 'wrong' };
+  if (!scope) throw new ServiceError('invalid', 'parent.code.wrong', {}, { field: 'authCode' });
   await limits.refund();
   const text = scopeText(scope);
   return { ok: true, grant: `${text}.${grantSignature(ctx, link, text)}` };
@@ -178,6 +179,7 @@ export async function classChoices(
   return { schoolYear, grades, classes: open };
 }
 
+// A check like the policy's: the form collects it with the other fields' errors.
 export type ClassChoice =
   | { ok: true; chosen: RegistrationChoices['classes'][number] }
   | { ok: false; field: 'grade' | 'classId'; code: 'grade_invalid' | 'class_invalid' };

@@ -1,3 +1,4 @@
+import { ServiceError } from '@renraku/shared';
 import { findRegistrationsByLoginId, recordAuditEvent, recordParentLogin } from '@renraku/db';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '@renraku/shared/password';
 import type { ParentsContext } from './context';
@@ -13,15 +14,17 @@ export const PARENT_LOGIN_LIMITS = {
   perAddress: { limit: 100, windowSeconds: 900 },
 } as const;
 
+// Over the limit is a state the login page shows with its minutes (429), not a refusal of
+// what was typed; a wrong ID or password is a refusal (ServiceError).
 export type ParentLoginResult =
   | { ok: true; registrationId: number; districtId: number }
-  | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'rate_limited'; minutes: number };
 
 /**
  * A parent's login, from the login page or from a registration link (which names the district).
  * Unknown ID and wrong password give the same answer after the same work (a dummy hash is
  * verified when no registration has the ID), so nothing tells which IDs exist.
+ * @throws ServiceError
  */
 export async function attemptParentLogin(
   ctx: ParentsContext,
@@ -49,7 +52,7 @@ export async function attemptParentLogin(
       break;
     }
   }
-  if (!found || password === '') return { ok: false, reason: 'invalid' };
+  if (!found || password === '') throw new ServiceError('invalid', 'parent.login.invalid');
 
   await Promise.all([
     limits.refund(),

@@ -1,3 +1,5 @@
+import { ServiceError } from '@renraku/shared';
+
 // What a parent may choose as a login ID and a password, checked the same way on every form
 // (registration, password change, reset). Each check returns the stored form or an error code
 // that the pages word in Japanese or English (parent.error.<code>).
@@ -22,7 +24,33 @@ export type ParentErrorCode =
   | 'grade_invalid'
   | 'class_invalid';
 
+// A check is a result, not a refusal: a form runs every check and shows all errors at once;
+// the service then refuses the form as a whole (a ServiceError with each field's message).
 export type PolicyCheck = { ok: true; value: string } | { ok: false; code: ParentErrorCode };
+
+/** The message key of an error code. */
+export const parentErrorKey = (code: ParentErrorCode) => `parent.error.${code}` as const;
+
+/** A parent form refused for one field. */
+export function parentRefusal(field: string, code: ParentErrorCode): ServiceError {
+  return new ServiceError('invalid', parentErrorKey(code), {}, { field });
+}
+
+/** A parent form refused for several fields at once, each with its own message. */
+export function parentFieldsRefusal(
+  errors: Partial<Record<string, ParentErrorCode>>,
+): ServiceError {
+  const fields = Object.fromEntries(
+    Object.entries(errors).flatMap(([field, code]) =>
+      code === undefined ? [] : [[field, { key: parentErrorKey(code) }]],
+    ),
+  );
+  const first = Object.values(fields)[0]?.key ?? 'refusal.unknown';
+  return new ServiceError('invalid', first, {}, { fields });
+}
+
+/** The link was used (by another tab) or expired while its form was filled in. */
+export const linkGone = () => new ServiceError('not_found', 'parent.attach.gone');
 
 export const LOGIN_ID_MIN = 4;
 export const LOGIN_ID_MAX = 32;

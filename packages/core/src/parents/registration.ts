@@ -15,7 +15,13 @@ import type { CodeScope, RegisterLink } from './links';
 import { checkClassChoice, LINK_LIMITS, registrationChoices } from './links';
 import { hitLimits } from './limits';
 import { sendCompletionMail } from './mails';
-import { checkLoginId, checkNewPassword, loginIdCandidates, type ParentErrorCode } from './policy';
+import {
+  checkLoginId,
+  checkNewPassword,
+  linkGone,
+  loginIdCandidates,
+  type ParentErrorCode,
+} from './policy';
 
 // Step ④⑤ of the leaflet: the details form becomes a registration with its first address, in
 // one transaction with the link's use, and the completion mail goes out.
@@ -40,6 +46,9 @@ export interface RegistrationOptions {
   clientAddress: string;
 }
 
+// A refused registration form stays a result: besides each field's error it carries the free
+// login IDs to offer, the roster's "not in this class" question and the probe budget, a state
+// of the flow the page renders. Only a link gone meanwhile is a refusal (ServiceError).
 export type RegistrationResult =
   | { ok: true; outcome: 'created'; registrationId: number; loginId: string; matched: boolean }
   /** The same address, class and kana were registered before: nothing new, the mail again. */
@@ -57,9 +66,7 @@ export type RegistrationResult =
       unmatched: boolean;
       /** Answers about others (taken IDs, the roster) ran out; minutes until they come back. */
       limitedMinutes?: number;
-    }
-  /** The link was used (by another tab) or expired while the form was filled in. */
-  | { ok: false; linkGone: true };
+    };
 
 class LoginIdTakenMeanwhile extends Error {}
 
@@ -76,6 +83,7 @@ function classNumberOf(name: string): number | null {
  * mail came) is recognised by the same address already on a registration of the same class
  * with the same kana: then nothing is created, the link is used up and the completion mail is
  * sent again with the existing ID.
+ * @throws ServiceError (not_found: the link was used or expired meanwhile)
  */
 export async function completeRegistration(
   ctx: ParentsContext,
@@ -116,7 +124,7 @@ export async function completeRegistration(
       })
     ).find((row) => kanaMatchKey(row.childKana) === kanaMatchKey(childKana.value));
     if (earlier) {
-      if (!(await consumeToken(ctx.db, token.id))) return { ok: false, linkGone: true };
+      if (!(await consumeToken(ctx.db, token.id))) throw linkGone();
       await sendCompletionMail(ctx, address, { loginId: earlier.loginId, ...mailFields });
       return { ok: true, outcome: 'already', loginId: earlier.loginId };
     }
@@ -211,7 +219,7 @@ export async function completeRegistration(
       });
       return id;
     });
-    if (created === undefined) return { ok: false, linkGone: true };
+    if (created === undefined) throw linkGone();
     registrationId = created;
   } catch (error) {
     if (error instanceof LoginIdTakenMeanwhile) {

@@ -150,6 +150,7 @@ export const parentEn: Record<keyof typeof parentJa, string> = {
   'parent.error.password_same_as_id': 'The password cannot be the login ID.',
   'parent.error.password_invalid': 'The password contains characters that cannot be used.',
   'parent.error.current_wrong': 'The current password is not right.',
+  'parent.error.registrationGone': 'This registration no longer exists.',
   'parent.error.name_required': 'Enter the child’s name.',
   'parent.error.name_too_long': 'The name can be at most 60 characters.',
   'parent.error.name_invalid': 'The name contains characters that cannot be used.',

@@ -156,6 +156,7 @@ export const parentJa = {
   'parent.error.password_same_as_id': 'ログインIDと同じパスワードは使えません。',
   'parent.error.password_invalid': 'パスワードに使えない文字が含まれています。',
   'parent.error.current_wrong': '今のパスワードが違います。',
+  'parent.error.registrationGone': 'この登録はもうありません。',
   'parent.error.name_required': 'お子さまの氏名を入力してください。',
   'parent.error.name_too_long': '氏名は60文字以内で入力してください。',
   'parent.error.name_invalid': '氏名に使えない文字が含まれています。',

@@ -3,6 +3,11 @@ import type { refusalJa } from './refusal.ja';
 // English for every key of refusal.ja.ts; the type makes a missing key a compile error.
 export const refusalEn: Record<keyof typeof refusalJa, string> = {
   'refusal.unknown': 'The action could not be completed.',
+  'refusal.page.boardOnly': 'Only the board of education can use this page.',
+  'refusal.page.schedulesBoardOnly': 'Only the board of education can use scheduled sends.',
+  'refusal.page.schoolAdminOnly': "Only this school's administrators can use this page.",
+  'refusal.page.adminOnly':
+    "Only this school's administrators and the board of education can use this page.",
   'refusal.roster.schoolAdminOnly': "Only this school's administrators can do this.",
   'refusal.csv.empty': 'The file is empty.',
   'refusal.csv.tooLarge': 'The file is too large (limit {megabytes} MB).',

@@ -1,6 +1,10 @@
 // The services' refusals (ServiceError keys), worded as the school office has always read them.
 export const refusalJa = {
   'refusal.unknown': '操作を完了できませんでした。',
+  'refusal.page.boardOnly': '教育委員会だけが使えるページです。',
+  'refusal.page.schedulesBoardOnly': '定期配信は教育委員会だけが使えるページです。',
+  'refusal.page.schoolAdminOnly': 'この学校の管理者だけが使えるページです。',
+  'refusal.page.adminOnly': 'この学校の管理者と教育委員会だけが使えるページです。',
   'refusal.roster.schoolAdminOnly': 'この学校の管理者だけが行える操作です。',
   'refusal.csv.empty': 'ファイルが空です。',
   'refusal.csv.tooLarge': 'ファイルが大きすぎます（上限 {megabytes}MB）。',

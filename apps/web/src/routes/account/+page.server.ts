@@ -1,9 +1,10 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import type { MessageKey } from '$lib/i18n';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { endSession } from '$lib/server/auth/sessions';
 import { loadAccount, removeAddress, rosterStandingOf } from '$lib/server/parents';
 import { field, requireParent } from '$lib/server/parents/pages';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 /** What the other account pages report back with ?done= after they redirect here. */
@@ -31,11 +32,17 @@ export const actions: Actions = {
     const registrationId = requireParent(locals);
     const form = await request.formData();
     const addressId = Number(field(form, 'addressId', 20));
-    const outcome = Number.isSafeInteger(addressId)
-      ? await removeAddress(locals.ctx, registrationId, addressId)
-      : 'not_found';
-    const message: MessageKey = `parent.remove.${outcome}`;
-    return outcome === 'removed' ? { message } : fail(409, { message });
+    try {
+      // Not an id: as unknown as another registration's address.
+      await removeAddress(
+        locals.ctx,
+        registrationId,
+        Number.isSafeInteger(addressId) ? addressId : 0,
+      );
+    } catch (caught) {
+      return refused(caught, locals.locale);
+    }
+    return { message: 'parent.remove.removed' as MessageKey };
   },
 
   logout: async ({ locals, cookies }) => {

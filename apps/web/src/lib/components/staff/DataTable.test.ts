@@ -64,4 +64,27 @@ describe('DataTable', () => {
         '<tbody><tr data-login="sato"><td>sato</td></tr></tbody></table></div>',
     );
   });
+
+  it('puts a printed list’s column widths and its repeated heading rows in the table', async () => {
+    const colgroup = createRawSnippet(() => ({ render: () => '<col class="col-login">' }));
+    const headBefore = createRawSnippet(() => ({
+      render: () => '<tr class="print-heading"><th colspan="2">Accounts</th></tr>',
+    }));
+    const body = await draw({
+      props: {
+        rows: accounts.slice(0, 1),
+        key: (a: Account) => a.id,
+        columns: ['Login', ''],
+        colgroup,
+        headBefore,
+        row,
+      },
+    });
+    expect(body).toBe(
+      '<table><colgroup><col class="col-login"></colgroup><thead>' +
+        '<tr class="print-heading"><th colspan="2">Accounts</th></tr>' +
+        '<tr><th>Login</th><th></th></tr></thead>' +
+        '<tbody><tr data-login="sato"><td>sato</td></tr></tbody></table>',
+    );
+  });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loginRequiredFor, returnPath } from './guards';
+import { isHttpError } from '@sveltejs/kit';
+import {
+  loginRequiredFor,
+  requireAdmin,
+  requireBoard,
+  requireSchoolAdmin,
+  returnPath,
+} from './guards';
 
 const staff = {} as NonNullable<App.Locals['staff']>;
 
@@ -52,5 +59,54 @@ describe('returnPath', () => {
     ]) {
       expect(returnPath(next, '/staff'), String(next)).toMatch(/^\/staff(\/|$)/);
     }
+  });
+});
+
+describe('the role guards', () => {
+  const teacher = { role: 'teacher', districtId: 1, schoolId: 2, classId: 3 } as const;
+  const board = { role: 'board', districtId: 1 } as const;
+
+  /** The 403 a guard throws, or undefined when it let the scope through. */
+  function refusalOf(guard: () => unknown): unknown {
+    try {
+      guard();
+      return undefined;
+    } catch (caught) {
+      return caught;
+    }
+  }
+
+  it.each([
+    [
+      'requireSchoolAdmin',
+      () => requireSchoolAdmin(board, 'en'),
+      "Only this school's administrators can use this page.",
+    ],
+    [
+      'requireSchoolAdmin',
+      () => requireSchoolAdmin(board, 'ja'),
+      'この学校の管理者だけが使えるページです。',
+    ],
+    [
+      'requireBoard',
+      () => requireBoard(teacher, 'en'),
+      'Only the board of education can use this page.',
+    ],
+    [
+      'requireAdmin',
+      () => requireAdmin(teacher, 'ja'),
+      'この学校の管理者と教育委員会だけが使えるページです。',
+    ],
+  ])('%s answers 403 in the request’s language', (_guard, guard, message) => {
+    const caught = refusalOf(guard);
+    expect(isHttpError(caught)).toBe(true);
+    expect(caught).toMatchObject({ status: 403, body: { message } });
+  });
+
+  it('lets the right role through with its scope', () => {
+    expect(requireBoard(board, 'en')).toBe(board);
+    expect(requireAdmin(board, 'en')).toBe(board);
+    const admin = { role: 'school_admin', districtId: 1, schoolId: 2 } as const;
+    expect(requireSchoolAdmin(admin, 'en')).toBe(admin);
   });
 });

@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { StaffScope } from '@renraku/shared';
+import { t, type Locale, type MessageKey } from '../../i18n';
 import { sameSitePath } from '../redirect';
 import type { StaffPrincipal } from './staff';
 
@@ -58,28 +59,32 @@ export function requireApiStaff(locals: App.Locals): StaffPrincipal {
   return locals.staff;
 }
 
-/** For the board's pages: the board's scope, or 403 (with why) for everyone else. */
+// The role guards answer 403 with why, in the request's language.
+
+/** For the board's pages: the board's scope, or 403 for everyone else. */
 export function requireBoard(
   scope: StaffScope,
-  why = 'forbidden',
+  locale: Locale,
+  why: MessageKey = 'refusal.page.boardOnly',
 ): Extract<StaffScope, { role: 'board' }> {
-  if (scope.role !== 'board') error(403, why);
+  if (scope.role !== 'board') error(403, t(locale, why));
   return scope;
 }
 
 /** For school-admin-only pages: the admin's school, or 403 for everyone else. */
 export function requireSchoolAdmin(
   scope: StaffScope,
+  locale: Locale,
 ): Extract<StaffScope, { role: 'school_admin' }> {
-  if (scope.role !== 'school_admin') error(403, 'この学校の管理者だけが使えるページです。');
+  if (scope.role !== 'school_admin') error(403, t(locale, 'refusal.page.schoolAdminOnly'));
   return scope;
 }
 
-/** For pages of a school's admins and of the board: 403 (with why) for teachers. */
+/** For pages of a school's admins and of the board: 403 for teachers. */
 export function requireAdmin(
   scope: StaffScope,
-  why: string,
+  locale: Locale,
 ): Exclude<StaffScope, { role: 'teacher' }> {
-  if (scope.role === 'teacher') error(403, why);
+  if (scope.role === 'teacher') error(403, t(locale, 'refusal.page.adminOnly'));
   return scope;
 }

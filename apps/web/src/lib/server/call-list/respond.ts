@@ -2,12 +2,9 @@ import { error, json } from '@sveltejs/kit';
 import type { WebContext } from '#server/context';
 import type { StaffPrincipal } from '../auth/staff';
 import { idFrom } from '../staff-admin/http';
-import {
-  callListCsv,
-  callListCsvHeaders,
-  loadCallList,
-  type CallList,
-} from '@renraku/core/call-list';
+import { loadCallList, type CallList } from '@renraku/core/call-list';
+import type { Locale } from '../../i18n';
+import { callListCsv, callListCsvHeaders } from './csv';
 
 // The call list's GET endpoints (staff pages and /api/v1) answer through this one function.
 
@@ -37,16 +34,19 @@ export async function callListOr404(
   return callList;
 }
 
-/** The call list as JSON or as the Excel-friendly CSV file, never cached. */
+/** The call list as JSON or as the Excel-friendly CSV file in `locale`, never cached. */
 export async function callListResponse(
   ctx: WebContext,
   staff: StaffPrincipal,
   idParam: string,
-  options: CallListQuery & { format: 'json' | 'csv' },
+  options: CallListQuery & ({ format: 'json' } | { format: 'csv'; locale: Locale }),
 ): Promise<Response> {
   const callList = await callListOr404(ctx, staff, idParam, options);
   if (options.format === 'json') {
     return json(callList, { headers: { 'cache-control': 'no-store' } });
   }
-  return new Response(callListCsv(callList), { headers: callListCsvHeaders(callList.message.id) });
+  const { locale } = options;
+  return new Response(callListCsv(callList, locale), {
+    headers: callListCsvHeaders(callList.message.id, locale),
+  });
 }

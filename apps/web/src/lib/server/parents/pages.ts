@@ -1,13 +1,8 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { WebContext } from '#server/context';
-import type { MessageKey } from '../../i18n';
+import { ServiceError } from '@renraku/shared';
 import { PARENT_LOGIN_PATH } from '../auth/guards';
-import {
-  allowLinkPage,
-  openRegisterLink,
-  type ParentErrorCode,
-  type RegisterLink,
-} from '@renraku/core/parents';
+import { allowLinkPage, openRegisterLink, type RegisterLink } from '@renraku/core/parents';
 
 // What the parents' loads and actions share: the signed-in parent, and the registration link
 // behind /r/<token> with its per-address limit. A bad link is a 404 whose page (r/[token]/
@@ -55,7 +50,10 @@ export function field(form: FormData, name: string, max = 200): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-/** The message of a form error code. */
-export function errorKey(code: ParentErrorCode): MessageKey {
-  return `parent.error.${code}`;
+/**
+ * A link used up or expired while its form was filled in is the link's 404 page, as a bad link
+ * is; any other refusal is left to the form.
+ */
+export function linkGoneIsBadLink(caught: unknown): void {
+  if (caught instanceof ServiceError && caught.kind === 'not_found') error(404, 'link');
 }

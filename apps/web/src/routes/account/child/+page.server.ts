@@ -1,7 +1,9 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
+import { ServiceError } from '@renraku/shared';
 import type { MessageKey } from '$lib/i18n';
 import { correctChild, loadChildCorrection, type ChildField } from '$lib/server/parents';
-import { errorKey, field, requireParent } from '$lib/server/parents/pages';
+import { field, requireParent } from '$lib/server/parents/pages';
+import { refusedFields } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 学年・クラス・氏名の修正: the parent puts right a registration the roster does not know yet.
@@ -34,25 +36,20 @@ export const actions: Actions = {
       childName: field(form, 'childName', 200),
       childKana: field(form, 'childKana', 200),
     };
-    const result = await correctChild(locals.ctx, registrationId, values);
-    if (result.ok) {
-      const done: MessageKey = result.matched
-        ? 'parent.correct.doneMatched'
-        : 'parent.correct.doneUnmatched';
-      return { done, values, errors: {} as Partial<Record<ChildField, MessageKey>> };
+    let matched;
+    try {
+      ({ matched } = await correctChild(locals.ctx, registrationId, values));
+    } catch (caught) {
+      // Withdrawn meanwhile (another device): the session has nothing left to show.
+      if (caught instanceof ServiceError && caught.kind === 'not_found') {
+        redirect(303, '/account/login');
+      }
+      // A child the roster now knows gets no field error: the page shows the roster's class.
+      return refusedFields(caught, locals.locale, { done: undefined, values });
     }
-    if (result.reason === 'gone') redirect(303, '/account/login');
-    if (result.reason === 'matched') {
-      return fail(409, {
-        done: undefined,
-        values,
-        errors: {} as Partial<Record<ChildField, MessageKey>>,
-      });
-    }
-    const errors: Partial<Record<ChildField, MessageKey>> = {};
-    for (const [name, code] of Object.entries(result.errors)) {
-      errors[name as ChildField] = errorKey(code);
-    }
-    return fail(400, { done: undefined, values, errors });
+    const done: MessageKey = matched
+      ? 'parent.correct.doneMatched'
+      : 'parent.correct.doneUnmatched';
+    return { done, values, errors: {} as Partial<Record<ChildField, string>> };
   },
 };

@@ -1,9 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
-import type { MessageKey } from '$lib/i18n';
+import { t, type MessageKey } from '$lib/i18n';
 import { beginSession } from '$lib/server/auth/cookies';
 import { returnPath } from '$lib/server/auth/guards';
 import { attemptParentLogin } from '$lib/server/parents';
 import { field } from '$lib/server/parents/pages';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 /** Notices other pages send here after they ended or changed the session. */
@@ -22,20 +23,20 @@ export const actions: Actions = {
     const form = await request.formData();
     const loginId = field(form, 'loginId', 100);
     const now = new Date();
-    const result = await attemptParentLogin(
-      locals.ctx,
-      { loginId, password: field(form, 'password', 256) },
-      getClientAddress(),
-      now,
-    );
+    let result;
+    try {
+      result = await attemptParentLogin(
+        locals.ctx,
+        { loginId, password: field(form, 'password', 256) },
+        getClientAddress(),
+        now,
+      );
+    } catch (caught) {
+      return refused(caught, locals.locale, { loginId });
+    }
     if (!result.ok) {
-      return result.reason === 'rate_limited'
-        ? fail(429, {
-            loginId,
-            error: 'parent.login.rateLimited' as MessageKey,
-            minutes: result.minutes,
-          })
-        : fail(400, { loginId, error: 'parent.login.invalid' as MessageKey, minutes: 0 });
+      const error = t(locals.locale, 'parent.login.rateLimited', { minutes: result.minutes });
+      return fail(429, { loginId, error });
     }
     await beginSession(
       cookies,

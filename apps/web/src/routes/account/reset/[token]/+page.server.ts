@@ -1,6 +1,7 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import { allowLinkPage, openResetLink, resetPassword } from '$lib/server/parents';
-import { errorKey, field } from '$lib/server/parents/pages';
+import { field, linkGoneIsBadLink } from '$lib/server/parents/pages';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 async function openLink(locals: App.Locals, token: string, clientAddress: string) {
@@ -19,9 +20,12 @@ export const actions: Actions = {
   reset: async ({ locals, params, request, getClientAddress }) => {
     const link = await openLink(locals, params.token, getClientAddress());
     const form = await request.formData();
-    const result = await resetPassword(locals.ctx, link, field(form, 'password', 256));
-    if (result.ok) redirect(303, '/account/login?done=reset');
-    if ('gone' in result) error(404, 'link');
-    return fail(400, { error: errorKey(result.code) });
+    try {
+      await resetPassword(locals.ctx, link, field(form, 'password', 256));
+    } catch (caught) {
+      linkGoneIsBadLink(caught);
+      return refused(caught, locals.locale);
+    }
+    redirect(303, '/account/login?done=reset');
   },
 };

@@ -1,5 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { requireApiStaff } from '$lib/server/auth/guards';
+import { refusedJson } from '$lib/server/refusal';
 import {
   listApiMessages,
   readMessagePageQuery,
@@ -19,19 +20,14 @@ export const POST: RequestHandler = async ({ request, locals }) => {
     const { error, message, issues } = read;
     return json({ error, message, ...(issues ? { issues } : {}) }, { status: read.status });
   }
-  const result = await sendMessage(locals.ctx, staff, read.message, {
-    idempotencyKey: read.idempotencyKey,
-    channel: 'api',
-  });
-  if (!result.ok) {
-    return json(
-      {
-        error: result.code,
-        message: result.issues[0]?.message ?? result.code,
-        issues: result.issues,
-      },
-      { status: result.status },
-    );
+  let result;
+  try {
+    result = await sendMessage(locals.ctx, staff, read.message, {
+      idempotencyKey: read.idempotencyKey,
+      channel: 'api',
+    });
+  } catch (caught) {
+    return refusedJson(caught, locals.locale);
   }
   return json({ id: result.id }, { status: result.created ? 201 : 200 });
 };

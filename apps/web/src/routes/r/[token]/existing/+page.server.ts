@@ -1,8 +1,14 @@
-import { error, fail } from '@sveltejs/kit';
-import type { MessageKey } from '$lib/i18n';
+import { fail } from '@sveltejs/kit';
+import { t, type MessageKey } from '$lib/i18n';
 import { beginSession } from '$lib/server/auth/cookies';
 import { attachAddress, attemptParentLogin } from '$lib/server/parents';
-import { field, registerLinkForPage, requireRegisterLink } from '$lib/server/parents/pages';
+import {
+  field,
+  linkGoneIsBadLink,
+  registerLinkForPage,
+  requireRegisterLink,
+} from '$lib/server/parents/pages';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // 「登録済みの人」: log in to add the address this link proves to that registration.
@@ -18,34 +24,33 @@ export const actions: Actions = {
     const loginId = field(form, 'loginId', 100);
     const role = field(form, 'role') === 'child' ? 'child' : 'guardian';
     const now = new Date();
-    const login = await attemptParentLogin(
-      ctx,
-      { loginId, password: field(form, 'password', 256) },
-      getClientAddress(),
-      now,
-      link.school.districtId,
-    );
+    let login;
+    try {
+      login = await attemptParentLogin(
+        ctx,
+        { loginId, password: field(form, 'password', 256) },
+        getClientAddress(),
+        now,
+        link.school.districtId,
+      );
+    } catch (caught) {
+      return refused(caught, locals.locale, { loginId, role });
+    }
     if (!login.ok) {
-      return login.reason === 'rate_limited'
-        ? fail(429, {
-            loginId,
-            role,
-            error: 'parent.login.rateLimited' as MessageKey,
-            minutes: login.minutes,
-          })
-        : fail(400, { loginId, role, error: 'parent.login.invalid' as MessageKey, minutes: 0 });
+      const error = t(locals.locale, 'parent.login.rateLimited', { minutes: login.minutes });
+      return fail(429, { loginId, role, error });
     }
     await beginSession(cookies, ctx, { kind: 'parent', registrationId: login.registrationId }, now);
-    const outcome = await attachAddress(ctx, {
-      registrationId: login.registrationId,
-      token: link.token,
-      role,
-    });
-    if (outcome === 'gone') error(404, 'link');
-    const message: MessageKey = `parent.attach.${outcome}`;
-    if (outcome === 'full' || outcome === 'guardian_first') {
-      return fail(409, { loginId, role, error: message, minutes: 0 });
+    try {
+      const outcome = await attachAddress(ctx, {
+        registrationId: login.registrationId,
+        token: link.token,
+        role,
+      });
+      return { done: `parent.attach.${outcome}` as MessageKey };
+    } catch (caught) {
+      linkGoneIsBadLink(caught);
+      return refused(caught, locals.locale, { loginId, role });
     }
-    return { done: message };
   },
 };

@@ -1,19 +1,21 @@
 import { error, fail, redirect } from '@sveltejs/kit';
-import type { MessageKey } from '$lib/i18n';
+import { t, type MessageKey } from '$lib/i18n';
 import { beginSession } from '$lib/server/auth/cookies';
 import {
   checkAuthCode,
   completeRegistration,
+  parentErrorKey,
   registrationChoices,
   verifyGrant,
   type RegistrationField,
 } from '$lib/server/parents';
 import {
-  errorKey,
   field,
+  linkGoneIsBadLink,
   registerLinkForPage,
   requireRegisterLink,
 } from '$lib/server/parents/pages';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // Leaflet ③④: the auth code, then the details. Each step is a plain form post; the second
@@ -30,19 +32,15 @@ export const actions: Actions = {
     const { ctx } = locals;
     const link = await requireRegisterLink(ctx, params.token, getClientAddress());
     const form = await request.formData();
-    const result = await checkAuthCode(ctx, link, field(form, 'authCode', 100), getClientAddress());
+    let result;
+    try {
+      result = await checkAuthCode(ctx, link, field(form, 'authCode', 100), getClientAddress());
+    } catch (caught) {
+      return refused(caught, locals.locale, { step: 'code' as const });
+    }
     if (!result.ok) {
-      return result.reason === 'rate_limited'
-        ? fail(429, {
-            step: 'code' as const,
-            error: 'parent.code.locked' as MessageKey,
-            minutes: result.minutes,
-          })
-        : fail(400, {
-            step: 'code' as const,
-            error: 'parent.code.wrong' as MessageKey,
-            minutes: 0,
-          });
+      const error = t(locals.locale, 'parent.code.locked', { minutes: result.minutes });
+      return fail(429, { step: 'code' as const, error });
     }
     const scope = verifyGrant(ctx, link, result.grant);
     if (!scope) error(500, 'grant');
@@ -66,11 +64,7 @@ export const actions: Actions = {
     const grant = field(form, 'grant', 200);
     const scope = verifyGrant(ctx, link, grant);
     if (!scope) {
-      return fail(400, {
-        step: 'code' as const,
-        error: 'parent.code.wrong' as MessageKey,
-        minutes: 0,
-      });
+      return fail(400, { step: 'code' as const, error: t(locals.locale, 'parent.code.wrong') });
     }
     const values = {
       loginId: field(form, 'loginId', 100),
@@ -81,10 +75,16 @@ export const actions: Actions = {
       classId: field(form, 'classId', 20),
     };
     const confirmUnmatched = form.get('confirmUnmatched') === 'yes';
-    const result = await completeRegistration(ctx, link, scope, values, {
-      confirmUnmatched,
-      clientAddress: getClientAddress(),
-    });
+    let result;
+    try {
+      result = await completeRegistration(ctx, link, scope, values, {
+        confirmUnmatched,
+        clientAddress: getClientAddress(),
+      });
+    } catch (caught) {
+      linkGoneIsBadLink(caught);
+      throw caught;
+    }
     if (result.ok && result.outcome === 'created') {
       await beginSession(
         cookies,
@@ -95,10 +95,11 @@ export const actions: Actions = {
       redirect(303, '/account/registered');
     }
     if (result.ok) return { step: 'already' as const, loginId: result.loginId };
-    if ('linkGone' in result) error(404, 'link');
+    // Keys, not texts: the refused form is a state of the flow the page words (the form's
+    // data is in the page once more for hydration, and a text would be there twice).
     const errors: Partial<Record<RegistrationField, MessageKey>> = {};
     for (const [name, code] of Object.entries(result.errors)) {
-      errors[name as RegistrationField] = errorKey(code);
+      errors[name as RegistrationField] = parentErrorKey(code);
     }
     return fail(result.limitedMinutes === undefined ? 400 : 429, {
       step: 'details' as const,

@@ -4,5 +4,5 @@ import type { PageServerLoad } from './$types';
 
 /** The whole city at a glance: only the board's staff look after every school. */
 export const load: PageServerLoad = async ({ locals }) => {
-  return boardOverview(locals.ctx, requireBoard(requireStaff(locals).scope));
+  return boardOverview(locals.ctx, requireBoard(requireStaff(locals).scope, locals.locale));
 };

@@ -8,16 +8,17 @@ import {
   deactivateSchedule,
   messageInputOf,
 } from '$lib/server/messages';
+import { refusedFields } from '$lib/server/refusal';
 import { idFrom, jstText, textFrom } from '$lib/server/staff-admin';
 import type { Actions, PageServerLoad } from './$types';
 
 // 定期配信: the board's recurring monthly mail. Board only; each run is sent by the
 // dispatcher's loop (runDueSchedule) as a normal message of the schedule's author.
 
-const BOARD_ONLY = '定期配信は教育委員会だけが使えるページです。';
+const BOARD_ONLY = 'refusal.page.schedulesBoardOnly';
 
 export const load: PageServerLoad = async ({ locals }) => {
-  const scope = requireBoard(requireStaff(locals).scope, BOARD_ONLY);
+  const scope = requireBoard(requireStaff(locals).scope, locals.locale, BOARD_ONLY);
   const { db } = locals.ctx;
   const [schedules, options] = await Promise.all([
     listMessageSchedules(db, scope.districtId),
@@ -36,24 +37,25 @@ export const load: PageServerLoad = async ({ locals }) => {
 export const actions: Actions = {
   create: async ({ request, locals }) => {
     const staff = requireStaff(locals);
-    requireBoard(staff.scope, BOARD_ONLY);
+    requireBoard(staff.scope, locals.locale, BOARD_ONLY);
     const form = await request.formData();
     const values = composeValuesFrom(form);
     const dayOfMonth = textFrom(form.get('dayOfMonth'));
     const timeOfDay = textFrom(form.get('timeOfDay'));
-    const result = await createSchedule(locals.ctx, staff, {
-      message: messageInputOf({ ...values, when: 'now' }),
-      dayOfMonth,
-      timeOfDay,
-    });
-    if (!result.ok) {
-      return fail(result.status, { values, dayOfMonth, timeOfDay, errors: result.fields });
+    try {
+      const { nextRunAt } = await createSchedule(locals.ctx, staff, {
+        message: messageInputOf({ ...values, when: 'now' }),
+        dayOfMonth,
+        timeOfDay,
+      });
+      return { created: jstText(nextRunAt) };
+    } catch (caught) {
+      return refusedFields(caught, locals.locale, { values, dayOfMonth, timeOfDay });
     }
-    return { created: jstText(result.nextRunAt) };
   },
   deactivate: async ({ request, locals }) => {
     const staff = requireStaff(locals);
-    requireBoard(staff.scope, BOARD_ONLY);
+    requireBoard(staff.scope, locals.locale, BOARD_ONLY);
     const scheduleId = idFrom((await request.formData()).get('scheduleId'));
     const stopped =
       scheduleId !== undefined && (await deactivateSchedule(locals.ctx, staff, scheduleId));

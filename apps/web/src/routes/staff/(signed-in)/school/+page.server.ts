@@ -23,7 +23,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
       schools: await listDistrictSchools(db, staff.scope.districtId),
     };
   }
-  const scope = requireSchoolAdmin(staff.scope);
+  const scope = requireSchoolAdmin(staff.scope, locals.locale);
   const roster = await loaded(
     listRoster(db, actorOf(staff), { schoolId: scope.schoolId }),
     locals.locale,
@@ -50,7 +50,7 @@ function optionsFrom(form: FormData): Required<RosterImportOptions> {
 
 function adminOf(locals: App.Locals) {
   const staff = requireStaff(locals);
-  const scope = requireSchoolAdmin(staff.scope);
+  const scope = requireSchoolAdmin(staff.scope, locals.locale);
   const owner: HoldOwner = { staffUserId: staff.id, schoolId: scope.schoolId, purpose: 'roster' };
   return { actor: actorOf(staff), schoolId: scope.schoolId, owner };
 }

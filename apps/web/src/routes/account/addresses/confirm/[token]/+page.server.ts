@@ -1,7 +1,8 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type { MessageKey } from '$lib/i18n';
 import { allowLinkPage, attachAddress, openConfirmLink } from '$lib/server/parents';
-import { field } from '$lib/server/parents/pages';
+import { field, linkGoneIsBadLink } from '$lib/server/parents/pages';
+import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // The link mailed to a further address (the dispatcher's inbound server sends it). It works
@@ -33,15 +34,19 @@ export const actions: Actions = {
     const form = await request.formData();
     const role = field(form, 'role') === 'child' ? 'child' : 'guardian';
     const replace = Number(field(form, 'replace', 20));
-    const outcome = await attachAddress(locals.ctx, {
-      registrationId: link.account.id,
-      token: link.token,
-      role,
-      ...(Number.isSafeInteger(replace) && replace > 0 ? { replaceAddressId: replace } : {}),
-    });
-    if (outcome === 'gone') error(404, 'link');
+    let outcome;
+    try {
+      outcome = await attachAddress(locals.ctx, {
+        registrationId: link.account.id,
+        token: link.token,
+        role,
+        ...(Number.isSafeInteger(replace) && replace > 0 ? { replaceAddressId: replace } : {}),
+      });
+    } catch (caught) {
+      linkGoneIsBadLink(caught);
+      return refused(caught, locals.locale, { role });
+    }
     const message: MessageKey = `parent.attach.${outcome}`;
-    if (outcome === 'full' || outcome === 'guardian_first') return fail(409, { message, role });
     if (locals.parent?.registrationId === link.account.id)
       redirect(303, `/account?done=${outcome}`);
     return { done: message };

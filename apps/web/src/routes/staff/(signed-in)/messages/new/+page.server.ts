@@ -1,4 +1,4 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { redirect } from '@sveltejs/kit';
 import { listTargetOptions } from '@renraku/db';
 import {
   BODY_MAX,
@@ -16,8 +16,9 @@ import {
   SCHEDULE_MAX_DAYS,
   sendMessage,
   type ComposeValues,
-  type SendRefusal,
 } from '$lib/server/messages';
+import { refusedFields } from '$lib/server/refusal';
+import type { Locale } from '$lib/i18n';
 import type { Actions, PageServerLoad } from './$types';
 
 // 配信する: step 1 the form (?/preview), step 2 the confirmation with the exact figures
@@ -60,18 +61,22 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   };
 };
 
-/** The form comes back with what was typed and why it was refused. */
-function refusedForm(values: ComposeValues, refusal: SendRefusal) {
-  return fail(refusal.status, { step: 'edit' as const, values, errors: refusal.fields });
+/** The form comes back with what was typed and why each field was refused. */
+function refusedForm(caught: unknown, locale: Locale, values: ComposeValues) {
+  return refusedFields(caught, locale, { step: 'edit' as const, values });
 }
 
 export const actions: Actions = {
   preview: async ({ request, locals }) => {
     const staff = requireStaff(locals);
     const values = composeValuesFrom(await request.formData());
-    const result = await previewSend(locals.ctx, staff, messageInputOf(values));
-    if (!result.ok) return refusedForm(values, result);
-    const { message, preview } = result;
+    let previewed;
+    try {
+      previewed = await previewSend(locals.ctx, staff, messageInputOf(values));
+    } catch (caught) {
+      return refusedForm(caught, locals.locale, values);
+    }
+    const { message, preview } = previewed;
     return {
       step: 'confirm' as const,
       values,
@@ -90,12 +95,16 @@ export const actions: Actions = {
   send: async ({ request, locals }) => {
     const staff = requireStaff(locals);
     const values = composeValuesFrom(await request.formData());
-    const result = await sendMessage(locals.ctx, staff, messageInputOf(values), {
-      idempotencyKey: values.idempotencyKey,
-      channel: 'form',
-    });
-    if (!result.ok) return refusedForm(values, result);
+    let sent;
+    try {
+      sent = await sendMessage(locals.ctx, staff, messageInputOf(values), {
+        idempotencyKey: values.idempotencyKey,
+        channel: 'form',
+      });
+    } catch (caught) {
+      return refusedForm(caught, locals.locale, values);
+    }
     // The live dashboard of the message (an absolute path: resolve() is relative during SSR).
-    redirect(303, `/staff/messages/${result.id}`);
+    redirect(303, `/staff/messages/${sent.id}`);
   },
 };

@@ -11,7 +11,10 @@ import type { Actions, PageServerLoad } from './$types';
 
 function adminOf(locals: App.Locals) {
   const staff = requireStaff(locals);
-  return { actor: actorOf(staff), schoolId: requireSchoolAdmin(staff.scope).schoolId };
+  return {
+    actor: actorOf(staff),
+    schoolId: requireSchoolAdmin(staff.scope, locals.locale).schoolId,
+  };
 }
 
 export const load: PageServerLoad = async ({ locals }) => {

@@ -19,7 +19,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 function adminOf(locals: App.Locals) {
   const staff = requireStaff(locals);
-  const scope = requireSchoolAdmin(staff.scope);
+  const scope = requireSchoolAdmin(staff.scope, locals.locale);
   const owner: HoldOwner = { staffUserId: staff.id, schoolId: scope.schoolId, purpose: 'rollover' };
   return { actor: actorOf(staff), schoolId: scope.schoolId, owner };
 }

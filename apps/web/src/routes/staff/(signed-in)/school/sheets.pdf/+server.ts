@@ -7,7 +7,7 @@ import type { RequestHandler } from './$types';
 /** The same sheets as the print page, as an A4 PDF for the school's printer or the web site. */
 export const GET: RequestHandler = async ({ locals, url }) => {
   const staff = requireStaff(locals);
-  const schoolId = requireSchoolAdmin(staff.scope).schoolId;
+  const schoolId = requireSchoolAdmin(staff.scope, locals.locale).schoolId;
   const pdf = await loaded(
     registrationSheetPdf(locals.ctx.db, actorOf(staff), {
       schoolId,

@@ -8,7 +8,7 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const staff = requireStaff(locals);
-  const schoolId = requireSchoolAdmin(staff.scope).schoolId;
+  const schoolId = requireSchoolAdmin(staff.scope, locals.locale).schoolId;
   const actor = actorOf(staff);
   const { db, env } = locals.ctx;
   const [sheets, codes] = await Promise.all([

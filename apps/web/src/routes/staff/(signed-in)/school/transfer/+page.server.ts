@@ -9,7 +9,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const staff = requireStaff(locals);
-  const scope = requireSchoolAdmin(staff.scope);
+  const scope = requireSchoolAdmin(staff.scope, locals.locale);
   const studentId = idFrom(url.searchParams.get('student'));
   if (studentId === undefined) return { transfer: null };
   const transfer = await loaded(
@@ -22,7 +22,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 export const actions: Actions = {
   transfer: async ({ request, locals }) => {
     const staff = requireStaff(locals);
-    const scope = requireSchoolAdmin(staff.scope);
+    const scope = requireSchoolAdmin(staff.scope, locals.locale);
     const studentId = idFrom((await request.formData()).get('studentId'));
     try {
       await transferStudentOut(locals.ctx.db, actorOf(staff), {

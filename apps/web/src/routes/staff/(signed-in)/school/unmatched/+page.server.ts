@@ -13,7 +13,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const staff = requireStaff(locals);
-  const scope = requireAdmin(staff.scope, 'この学校の管理者と教育委員会だけが使えるページです。');
+  const scope = requireAdmin(staff.scope, locals.locale);
   // A school admin's own school; the board names one.
   const schoolId = scopeFilter(scope).schoolId ?? idFrom(url.searchParams.get('school'));
   if (schoolId === undefined) {

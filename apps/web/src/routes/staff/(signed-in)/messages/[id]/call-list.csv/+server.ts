@@ -7,5 +7,6 @@ export const GET: RequestHandler = ({ locals, params, url }) =>
   callListResponse(locals.ctx, requireStaff(locals), params.id, {
     audit: true,
     format: 'csv',
+    locale: locals.locale,
     school: url.searchParams.get('school'),
   });
