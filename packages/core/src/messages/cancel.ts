@@ -5,7 +5,7 @@ import {
   recordAuditEvent,
   type ScheduledSend,
 } from '@renraku/db';
-import { scopeFilter, type StaffScope } from '@renraku/shared';
+import { scopeFilter, ServiceError, type StaffScope } from '@renraku/shared';
 import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
 import type { SendChannel } from './send';
@@ -14,47 +14,21 @@ import type { SendChannel } from './send';
 // then on the send is irreversible. The message page's ?/cancel and
 // POST /api/v1/messages/:id/cancel share this service.
 
-/** Why a cancel was refused; nothing was changed. */
-export interface CancelRefusal {
-  ok: false;
-  /** The API's `error` value. */
-  code: 'not_found' | 'outside_scope' | 'already_started' | 'already_cancelled';
-  status: 404 | 403 | 409;
-  /** The page's wording: a key of the web's catalogue. */
-  key:
-    | 'cancel.error.alreadyCancelled'
-    | 'cancel.error.notFound'
-    | 'cancel.error.outsideScope'
-    | 'cancel.error.started';
-  /** The API's wording, in English. */
-  message: string;
-}
-
-export type CancelResult = { ok: true; id: number } | CancelRefusal;
-
-const refusals: Record<CancelRefusal['code'], Omit<CancelRefusal, 'ok' | 'code'>> = {
-  not_found: { status: 404, key: 'cancel.error.notFound', message: 'No such message.' },
-  outside_scope: {
-    status: 403,
-    key: 'cancel.error.outsideScope',
-    message: 'Only its sender, the sender’s school admin or the board can cancel this message.',
-  },
-  already_started: {
-    status: 409,
-    key: 'cancel.error.started',
-    message: 'The message has started sending; a send cannot be recalled.',
-  },
-  already_cancelled: {
-    status: 409,
-    key: 'cancel.error.alreadyCancelled',
-    message: 'The message was already cancelled.',
-  },
-};
-
-/** The refusal of `code`, with its status and wordings. */
-function cancelRefusal(code: CancelRefusal['code']): CancelRefusal {
-  return { ok: false, code, ...refusals[code] };
-}
+/** Why a cancel is refused, as ServiceErrors: nothing was changed. */
+const refusals = {
+  not_found: () => new ServiceError('not_found', 'cancel.error.notFound'),
+  outside_scope: () =>
+    new ServiceError('forbidden', 'cancel.error.outsideScope', {}, { code: 'outside_scope' }),
+  already_started: () =>
+    new ServiceError('conflict', 'cancel.error.started', {}, { code: 'already_started' }),
+  already_cancelled: () =>
+    new ServiceError(
+      'conflict',
+      'cancel.error.alreadyCancelled',
+      {},
+      { code: 'already_cancelled' },
+    ),
+} as const;
 
 /**
  * Whether the scope may cancel the message, by the rule that lets it send one: the board any
@@ -97,7 +71,8 @@ export async function scheduleView(
 /**
  * Cancels a scheduled message the staff member may cancel and that no dispatcher has fanned
  * out, audits it (the message, never an address) and announces `messageFinished` so open
- * dashboards show it at once. A message the staff member may not see is not found.
+ * dashboards show it at once. A message the staff member may not see is not found. Refusals
+ * are thrown as ServiceErrors (not_found, outside_scope, already_started, already_cancelled).
  */
 export async function cancelScheduledSend(
   ctx: Pick<CoreContext, 'db' | 'bus'>,
@@ -105,19 +80,21 @@ export async function cancelScheduledSend(
   messageId: number,
   channel: SendChannel,
   now: Date = new Date(),
-): Promise<CancelResult> {
+): Promise<{ id: number }> {
   const { scope } = staff;
-  const result = await ctx.db.transaction(async (tx): Promise<CancelResult> => {
+  await ctx.db.transaction(async (tx) => {
     const found =
       (await findMessageInScope(tx, messageId, scopeFilter(scope))) &&
       (await findScheduledSend(tx, messageId));
-    if (!found) return cancelRefusal('not_found');
-    if (!mayCancel(scope, found)) return cancelRefusal('outside_scope');
+    if (!found) throw refusals.not_found();
+    if (!mayCancel(scope, found)) throw refusals.outside_scope();
     const outcome = await cancelScheduledMessage(tx, messageId, scope.districtId, now);
-    if (!outcome) return cancelRefusal('not_found');
+    if (!outcome) throw refusals.not_found();
     if (!outcome.cancelled) {
       // Fanned out, sending or done (a draft is never stored: createMessage queues).
-      return cancelRefusal(outcome.state === 'cancelled' ? 'already_cancelled' : 'already_started');
+      throw outcome.state === 'cancelled'
+        ? refusals.already_cancelled()
+        : refusals.already_started();
     }
     await recordAuditEvent(tx, {
       districtId: scope.districtId,
@@ -132,8 +109,7 @@ export async function cancelScheduledSend(
         apiTokenId: staff.apiTokenId,
       },
     });
-    return { ok: true, id: messageId };
   });
-  if (result.ok) await ctx.bus.publish('messageFinished', { messageId, state: 'cancelled' });
-  return result;
+  await ctx.bus.publish('messageFinished', { messageId, state: 'cancelled' });
+  return { id: messageId };
 }

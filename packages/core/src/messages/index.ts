@@ -12,13 +12,7 @@ export {
   type SendResult,
 } from './send';
 export { createSchedule, deactivateSchedule, type ScheduleInput } from './schedules';
-export {
-  cancelScheduledSend,
-  scheduleView,
-  type CancelRefusal,
-  type CancelResult,
-  type ScheduleView,
-} from './cancel';
+export { cancelScheduledSend, scheduleView, type ScheduleView } from './cancel';
 export {
   listApiMessages,
   readMessagePageQuery,

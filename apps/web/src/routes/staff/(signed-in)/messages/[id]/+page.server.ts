@@ -2,7 +2,10 @@ import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
 import { messageForDashboard } from '@renraku/core/live';
 import { cancelScheduledSend, scheduleView } from '$lib/server/messages';
+import { refusalText } from '$lib/server/refusal';
 import { idFrom } from '$lib/server/staff-admin';
+import { t } from '$lib/i18n';
+import { ServiceError } from '@renraku/shared';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
@@ -23,11 +26,17 @@ export const actions: Actions = {
   cancel: async ({ request, locals, params }) => {
     const staff = requireStaff(locals);
     const messageId = idFrom(params.id);
-    if (!messageId) return fail(404, { cancelError: 'cancel.error.notFound' as const });
-    if ((await request.formData()).get('confirm') !== 'yes') {
-      return fail(400, { cancelError: 'cancel.error.confirm' as const });
+    if (!messageId) {
+      return fail(404, { cancelError: t(locals.locale, 'cancel.error.notFound') });
     }
-    const result = await cancelScheduledSend(locals.ctx, staff, messageId, 'form');
-    if (!result.ok) return fail(result.status, { cancelError: result.key });
+    if ((await request.formData()).get('confirm') !== 'yes') {
+      return fail(400, { cancelError: t(locals.locale, 'cancel.error.confirm') });
+    }
+    try {
+      await cancelScheduledSend(locals.ctx, staff, messageId, 'form');
+    } catch (caught) {
+      if (!(caught instanceof ServiceError)) throw caught;
+      return fail(caught.status, { cancelError: refusalText(caught, locals.locale) });
+    }
   },
 };

@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { requireApiStaff } from '$lib/server/auth/guards';
 import { cancelScheduledSend } from '$lib/server/messages';
+import { refusedJson } from '$lib/server/refusal';
 import { idFrom } from '$lib/server/staff-admin';
 import type { RequestHandler } from './$types';
 
@@ -16,9 +17,10 @@ export const POST: RequestHandler = async ({ locals, params }) => {
   if (messageId === undefined) {
     return json({ error: 'not_found', message: 'No such message.' }, { status: 404 });
   }
-  const result = await cancelScheduledSend(locals.ctx, staff, messageId, 'api');
-  if (!result.ok) {
-    return json({ error: result.code, message: result.message }, { status: result.status });
+  try {
+    const { id } = await cancelScheduledSend(locals.ctx, staff, messageId, 'api');
+    return json({ id, state: 'cancelled' });
+  } catch (caught) {
+    return refusedJson(caught, locals.locale);
   }
-  return json({ id: result.id, state: 'cancelled' });
 };
