@@ -183,10 +183,10 @@ export function heldFieldsOf(html: string): Record<string, string> {
   return fields;
 }
 
-/** Visible text of a page, roughly: tags dropped, entities for quotes decoded. */
+/** Visible text of a page, roughly: scripts, inline styles and tags dropped, quotes decoded. */
 export function textOf(html: string): string {
   return html
-    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
     .replace(/<[^>]+>/g, ' ')
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")

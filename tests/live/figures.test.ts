@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
 import { DELIVERY_STATES } from '@renraku/shared';
 import { createFiguresWorld, type FiguresWorld } from './figures-world';
 import { databaseFigures, startTestWeb, type RunningWeb } from './harness';
+import { textOf } from '../admin/support';
 
 // The figures staff read come from the server, scoped like the page, counted one way: the
 // dashboard and the list before any socket, the JSON API for integrations, the overview and
@@ -37,14 +38,6 @@ async function page(path: string, cookie: string): Promise<string> {
 function testId(html: string, id: string): string | null {
   const match = new RegExp(`data-testid="${id}"[^>]*>([^<]*)<`).exec(html);
   return match ? match[1]!.trim() : null;
-}
-
-/** The page's text without tags, for phrases that span elements. */
-function textOf(html: string): string {
-  return html
-    .replace(/<script[\s\S]*?<\/script>/g, '')
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
 }
 
 interface ApiProgress {
