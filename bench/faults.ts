@@ -1,13 +1,9 @@
 import { runFaultDrills } from './lib/faults';
-import { describeMachine, Report } from './lib/report';
+import { describeMachine, log, Report } from './lib/report';
 import { cleanUpOnInterrupt, startServices } from './lib/services';
 
 // `pnpm bench:faults`: the fault drills alone, on a database and Redis of their own.
 // Updates only the fault drills' part of bench/results.json when a full run wrote it.
-
-function log(text: string): void {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
-}
 
 const report = new Report();
 const services = await startServices();

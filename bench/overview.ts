@@ -1,15 +1,13 @@
 import { measureOverview } from './lib/overview';
 import { createCity } from './lib/population';
-import { describeMachine, Report } from './lib/report';
+import { describeMachine, numberOption, Report } from './lib/report';
 import { cleanUpOnInterrupt, startServices } from './lib/services';
 
 // `pnpm bench:overview`: only the board's 全体の状況 on a city (30,000 addresses, or
 // --recipients=N). Updates only the overview's part of bench/results.json.
 
 const args = process.argv.slice(2);
-const recipients = Number(
-  args.find((arg) => arg.startsWith('--recipients='))?.slice('--recipients='.length) ?? 30_000,
-);
+const recipients = numberOption(args, 'recipients', 30_000);
 const report = new Report();
 const services = await startServices();
 cleanUpOnInterrupt([() => services.close()]);

@@ -1,18 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { runBareLoop, type BareResult } from './lib/bare';
+import { measureConfirmationBurst } from './lib/confirm';
 import { openDashboards, quantile } from './lib/dashboards';
 import { runFaultDrills } from './lib/faults';
 import { sampleMail } from './lib/mail-sample';
 import { createCity, type BenchCity } from './lib/population';
 import { measureOverview } from './lib/overview';
 import { sampleMemory, startSmtpSink, startWebProcess } from './lib/processes';
-import { describeMachine, HERE, Report, round } from './lib/report';
+import { describeMachine, HERE, log, numberOption, Report, round } from './lib/report';
 import { runSend, type SendRun } from './lib/send';
 import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/services';
 
 // `pnpm bench`: throughput against a bare nodemailer loop, the dispatcher's memory and rate
 // as the city grows, fan-out time, dashboard latency with 50 dashboards, the board's overview,
-// and the fault drills.
+// the families' confirmation burst, and the fault drills.
 //   --scale (or BENCH_SCALE=1)  also 300,000 and 1,000,000 recipients (adds ~15 minutes)
 //   --no-faults                 skip the fault drills (`pnpm bench:faults` runs them alone)
 //   --recipients=N              a smaller first city, for trying the bench out (default 30,000)
@@ -21,22 +22,14 @@ import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/ser
 const args = process.argv.slice(2);
 const withScale = args.includes('--scale') || process.env.BENCH_SCALE === '1';
 const withFaults = !args.includes('--no-faults');
-const RECIPIENTS = Number(
-  args.find((arg) => arg.startsWith('--recipients='))?.slice('--recipients='.length) ?? 30_000,
-);
+const RECIPIENTS = numberOption(args, 'recipients', 30_000);
 const SCALE_STEPS = [300_000, 1_000_000];
 const DASHBOARDS = 50;
-const ROUNDS = Number(
-  args.find((arg) => arg.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3,
-);
+const ROUNDS = numberOption(args, 'rounds', 3);
 /** The dispatcher's default DISPATCH_CONCURRENCY: the bare loop gets as many connections. */
 const CONNECTIONS = 10;
 
 type Sink = Awaited<ReturnType<typeof startSmtpSink>>;
-
-function log(text: string): void {
-  console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);
-}
 
 async function timedCity(services: BenchServices, recipients: number, report: Report) {
   const started = performance.now();
@@ -326,6 +319,8 @@ async function main(): Promise<void> {
     log('overview: the board opening 全体の状況 …');
     const overview = await measureOverview(services, city, report);
     log(`overview: p50 ${overview.p50Ms} ms, p95 ${overview.p95Ms} ms`);
+    report.write();
+    await measureConfirmationBurst(services, city, report, log);
     report.write();
     const steps = withScale ? await scale(services, sink, report, first) : [first];
     report.write();

@@ -11,6 +11,10 @@ const config = {
     // of every non-API request that changes something (any content type), which covers what
     // this check did; /api/v1 takes tokens only, never cookies, so CSRF does not apply there.
     csrf: { trustedOrigins: ['*'] },
+    // Stylesheets this small go inline (with their hash in the CSP): the families' confirmation
+    // page (/c/<token>) is then one request on a feature phone. Every stylesheet is below this
+    // (app.css ~2.5 KB built, the components' own less).
+    inlineStyleThreshold: 4096,
     // Scripts only from this site or with the hash of SvelteKit's inline hydration script.
     // Hashes rather than nonces: two equal answers stay byte for byte equal (the login's
     // answers to a wrong password and to an unknown login must not differ at all).

@@ -1,5 +1,6 @@
 import { messageForMail, type Db } from '@renraku/db';
 import { finalSubject, noReplyMailbox } from '@renraku/shared';
+import { deriveKeys } from '@renraku/shared/crypto';
 import { compileMail } from '../../apps/dispatcher/src/mail';
 import type { BareLoopInput } from '../bare-loop';
 import { addressOf } from './addresses';
@@ -19,7 +20,11 @@ export async function sampleMail(
 ): Promise<{ pipelineBytes: number; bare: BareLoopInput['mail'] }> {
   const message = await messageForMail(db, messageId);
   if (!message) throw new Error(`message ${messageId} missing`);
-  const raw = compileMail(message, MAIL_SETTINGS).render(1, addressOf(0), null);
+  const raw = compileMail(
+    message,
+    MAIL_SETTINGS,
+    deriveKeys('bench-mail-sample-key-0123456789abcdef'),
+  ).render(1, addressOf(0), null);
   const [head = '', body = ''] = raw.split('\r\n\r\n');
   const listId = /^List-Id: (.*(?:\r\n[ \t].*)*)/m.exec(head)?.[1]?.replace(/\r\n[ \t]/g, ' ');
   return {

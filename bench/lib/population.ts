@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { createMessage, rowsOf, type Db } from '@renraku/db';
-import { schoolYearOf } from '@renraku/shared';
+import { schoolYearOf, type ConfirmRequest } from '@renraku/shared';
 import { sealAddress, type Keys } from '@renraku/shared/crypto';
 import { addressOf } from './addresses';
 
@@ -93,11 +93,15 @@ export async function createCity(db: Db, keys: Keys, recipients: number): Promis
   return { districtId, boardId: board!.id, recipients };
 }
 
-/** A board's district-wide emergency contact, sent at once; `fanOutMs` is createMessage's time. */
+/**
+ * A board's district-wide emergency contact, sent at once; `fanOutMs` is createMessage's time.
+ * `confirm` asks the families to confirm (the confirmation burst); the other sections ask nothing.
+ */
 export async function sendToCity(
   db: Db,
   city: BenchCity,
   subject = '臨時休校のお知らせ',
+  confirm: ConfirmRequest | null = null,
 ): Promise<{ messageId: number; fanOutMs: number }> {
   const started = performance.now();
   const { id } = await createMessage(db, {
@@ -116,6 +120,7 @@ export async function sendToCity(
     target: { kind: 'district' },
     scheduledAt: null,
     idempotencyKey: null,
+    confirm,
   });
   return { messageId: id, fanOutMs: performance.now() - started };
 }

@@ -226,7 +226,10 @@ export async function startDispatcherProcess(
 }
 
 /** The web process (`pnpm start:web`) on a free port, ready when /healthz answers. */
-export async function startWebProcess(urls: ServiceUrls): Promise<Child & { base: string }> {
+export async function startWebProcess(
+  urls: ServiceUrls,
+  settings: Record<string, string> = {},
+): Promise<Child & { base: string }> {
   const handler = `${ROOT}apps/web/build/handler.js`;
   if (!existsSync(handler)) throw new Error(`${handler} missing: run \`pnpm build\` first`);
   const port = await freePort();
@@ -243,6 +246,7 @@ export async function startWebProcess(urls: ServiceUrls): Promise<Child & { base
       PORT: String(port),
       PUBLIC_URL: base,
       LOG_LEVEL: 'warn',
+      ...settings,
     },
   );
   try {
@@ -314,4 +318,16 @@ export function sampleMemory(pid: number, everyMs = 200): MemorySampler {
       };
     },
   };
+}
+
+/**
+ * CPU time a process has used so far (user + system), in ms, from /proc. On a machine others
+ * share, a process's CPU per unit of work is steadier than its wall-clock rate.
+ */
+export function cpuMillis(pid: number): number {
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
 }

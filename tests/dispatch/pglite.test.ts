@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import {
   applySendFailureHealth,
   claimDeliveries,
@@ -14,7 +14,10 @@ import {
   type DbHandle,
   type DeliveryOutcome,
 } from '@renraku/db';
+import { chaseDueMessages } from '@renraku/core/confirmation';
 import { startCatcher } from '@renraku/dispatcher';
+import { createInProcessBus } from '@renraku/shared/bus';
+import { confirmRequestOf } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
 import {
   addFamilies,
@@ -25,7 +28,9 @@ import {
   deliveriesOf,
   keys,
   messageDone,
+  messageRow,
   sendMessage,
+  silentLogger,
   simpleFamilies,
   startTestDispatcher,
   waitFor,
@@ -210,5 +215,44 @@ describe('embedded send', () => {
     expect(newest.envelopeFrom).toMatch(/^bounce\+\d+-[\w-]+@renraku\.test$/);
     expect((await simpleParser(newest.raw)).from?.text).toContain('embedded小学校');
     expect((await progressCounts(db, id))!.counts).toEqual({ accepted: 25 });
+  });
+});
+
+describe('embedded chase', () => {
+  it('re-sends at the deadline and escalates on PGlite too', async () => {
+    const school = await createSchool(db, world.districtId, 'chase小学校');
+    const klass = await createClass(db, school, 1, '1組');
+    await addFamilies(
+      db,
+      simpleFamilies(klass, 3, (i) => `chase-${i}@example.jp`),
+    );
+    const { id } = await sendMessage(db, {
+      districtId: world.districtId,
+      authorId: world.authorId,
+      target: { kind: 'classes', classIds: [klass.id] },
+      confirm: confirmRequestOf('emergency_contact', { deadlineMinutes: 10 }),
+    });
+    // The first mails went (a mail still on its way is not chased).
+    await db
+      .update(schema.deliveries)
+      .set({ state: 'accepted' })
+      .where(eq(schema.deliveries.messageId, id));
+    await db
+      .update(schema.messages)
+      .set({ confirmDeadlineAt: sql`now() - interval '1 second'` })
+      .where(eq(schema.messages.id, id));
+    const ctx = { db, bus: createInProcessBus(), logger: silentLogger };
+    expect(await chaseDueMessages(ctx)).toEqual({ chased: [id], escalated: [] });
+    const [resend] = await db
+      .select()
+      .from(schema.messages)
+      .where(eq(schema.messages.resendOf, id));
+    expect(resend!.recipientCount).toBe(3);
+    await db
+      .update(schema.messages)
+      .set({ confirmDeadlineAt: sql`now() - interval '11 minutes'` })
+      .where(eq(schema.messages.id, id));
+    expect(await chaseDueMessages(ctx)).toEqual({ chased: [], escalated: [id] });
+    expect((await messageRow(db, id)).escalatedAt).not.toBeNull();
   });
 });

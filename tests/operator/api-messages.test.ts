@@ -107,6 +107,7 @@ describe('GET /api/v1/messages', () => {
       [
         'authorName',
         'category',
+        'confirm',
         'createdAt',
         'finishedAt',
         'id',

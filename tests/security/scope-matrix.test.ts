@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '@renraku/db';
+import { recordConfirmations, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
-import type { CallListMarkEvent, MessageTarget } from '@renraku/shared';
+import { confirmRequestOf, type CallListMarkEvent, type MessageTarget } from '@renraku/shared';
 import {
   addFamilies,
   createClass,
   createDistrict,
   createSchool,
   createStaff,
+  deliveriesOf,
   sendMessage,
   simpleFamilies,
   waitFor,
@@ -25,8 +26,9 @@ import {
 } from '../live/harness';
 
 // Issue 13 item 2: who sees what, through every door. Each staff member (rows) reads each
-// message (places) through the page, the call list page, the JSON API, the CSV and Socket.IO,
-// and each cell is the exact figure or the exact 404. Deliveries stay queued (no dispatcher);
+// message (places) through the page, the call list page, the JSON API, the CSVs and Socket.IO,
+// and each cell is the exact figure or the exact 404. Every registered family confirmed, so
+// the answers a staff member sees are as many as the deliveries. Deliveries stay queued (no dispatcher);
 // each class has one unregistered household, so a call list's rows are its classes.
 //   school A: 1年1組 2 families + 1 unregistered, 1年2組 3 + 1; school B: 1年1組 4 + 1.
 
@@ -97,12 +99,22 @@ beforeAll(async () => {
     tokens[who] = await tokenFor(db, staff[who].id);
   }
 
+  const confirm = confirmRequestOf('emergency_contact', undefined);
   const send = async (target: MessageTarget) =>
-    (await sendMessage(db, { districtId: district.id, authorId: board.id, target })).id;
+    (await sendMessage(db, { districtId: district.id, authorId: board.id, target, confirm })).id;
   messages.district = await send({ kind: 'district' });
   messages.schoolA = await send({ kind: 'schools', schoolIds: [schoolA.id] });
   messages.classA12 = await send({ kind: 'classes', classIds: [a12.id] });
   messages.schoolB = await send({ kind: 'schools', schoolIds: [schoolB.id] });
+  for (const messageId of Object.values(messages)) {
+    const taps = (await deliveriesOf(db, messageId)).map((delivery) => ({
+      deliveryId: delivery.id,
+      choice: 0,
+      channel: 'link' as const,
+      replyWords: null,
+    }));
+    await recordConfirmations(db, taps);
+  }
 
   ({ web, base } = await startTestWeb(database));
 });
@@ -172,6 +184,29 @@ describe('GET /api/v1/messages/:id/call-list', () => {
 describe('the call list CSV', () => {
   it.each(cells(CALL_LIST))('$who reads $place: $expected', async ({ who, place, expected }) => {
     const response = await get(`/staff/messages/${messages[place]}/call-list.csv`, {
+      cookie: cookies[who],
+    });
+    if (expected === null) return expect(response.status).toBe(404);
+    expect(response.status).toBe(200);
+    const lines = (await response.text()).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(1 + expected);
+  });
+});
+
+describe('GET /api/v1/messages/:id/answers', () => {
+  it.each(cells(FIGURES))('$who reads $place: $expected', async ({ who, place, expected }) => {
+    const response = await get(`/api/v1/messages/${messages[place]}/answers`, {
+      authorization: `Bearer ${tokens[who]}`,
+    });
+    if (expected === null) return expect(response.status).toBe(404);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { rows: unknown[] }).rows).toHaveLength(expected);
+  });
+});
+
+describe('the answers CSV', () => {
+  it.each(cells(FIGURES))('$who reads $place: $expected', async ({ who, place, expected }) => {
+    const response = await get(`/staff/messages/${messages[place]}/answers.csv`, {
       cookie: cookies[who],
     });
     if (expected === null) return expect(response.status).toBe(404);

@@ -143,8 +143,15 @@ describe('runDueSchedule (the dispatcher loop’s claim of due schedules)', () =
       .from(schema.messages)
       .where(isNotNull(schema.messages.scheduleId));
     expect(messages.map((m) => m.scheduleId).sort()).toEqual([...due].sort());
-    for (const m of messages)
-      expect(m).toMatchObject({ authorId: boardId, category: 'education_info' });
+    // The monthly test mail asks every family to confirm (「確認しました」, the default deadline),
+    // news though it is.
+    for (const m of messages) {
+      expect(m).toMatchObject({
+        authorId: boardId,
+        category: 'education_info',
+        confirm: { preset: 'ack', choices: [], needsCall: [], deadlineMinutes: 30 },
+      });
+    }
     const rows = await listMessageSchedules(db, districtId);
     for (const row of rows.filter((r) => due.includes(r.id))) {
       expect(row.nextRunAt).toEqual(nextMonthlyRun(runAt, 10, '07:30'));

@@ -328,6 +328,11 @@ describe('GET /api/v1/messages/:id/progress', () => {
         bounced: 0,
         failed: 0,
       },
+      // An emergency asks for confirmation by default; nobody was reached yet.
+      confirm: { preset: 'ack', choices: [], needsCall: [], deadlineMinutes: 30 },
+      confirmed: 0,
+      unconfirmed: 0,
+      answers: {},
     });
     expect((await progress(tokens.teacher, id)).status).toBe(200);
     expect((await progress(tokens.board, id)).status).toBe(200);

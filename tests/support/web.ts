@@ -4,7 +4,7 @@ import type { TestDatabase } from '@renraku/db/testing';
 import { createInProcessBus, type Bus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
 import { createLogger } from '@renraku/shared/logger';
-import { loadWebEnv, startWeb, type WebContext } from '../../apps/web/server/index';
+import { loadWebEnv, startWeb, type WebStartContext } from '../../apps/web/server/index';
 
 // Every integration suite starts the built web the same way production does (startWeb), so the
 // start-up lives here once: port 0, the test file's own database, quiet logs.
@@ -21,7 +21,10 @@ export interface TestWebOptions {
 }
 
 /** The context startWeb takes: port 0, `database`, the given bus (in process by default). */
-export function testWebContext(database: TestDatabase, options: TestWebOptions = {}): WebContext {
+export function testWebContext(
+  database: TestDatabase,
+  options: TestWebOptions = {},
+): WebStartContext {
   const env = loadWebEnv({
     PORT: '0',
     PUBLIC_URL: 'http://renraku.test',
@@ -44,7 +47,7 @@ export function testWebContext(database: TestDatabase, options: TestWebOptions =
 export async function startTestWeb(
   database: TestDatabase,
   options: TestWebOptions = {},
-): Promise<{ web: RunningWeb; base: string; ctx: WebContext }> {
+): Promise<{ web: RunningWeb; base: string; ctx: WebStartContext }> {
   if (!existsSync(handlerFile)) {
     throw new Error(`${handlerFile} is missing: run \`pnpm --filter @renraku/web build\` first.`);
   }

@@ -7,7 +7,7 @@ import { hashToken, randomToken } from '@renraku/shared/crypto';
 import type { Outbox, OutboxMail } from '@renraku/shared/outbox';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWeb, type WebContext } from '../../apps/web/server/index';
+import { startWeb, type WebStartContext } from '../../apps/web/server/index';
 import { createLoginStaff, STAFF_PASSWORD as PASSWORD } from '../support/staff';
 import { testWebContext, type RunningWeb } from '../support/web';
 
@@ -42,11 +42,11 @@ const outbox: Outbox = {
   ],
 };
 
-function contextFor(overrides: Partial<WebContext> = {}): WebContext {
+function contextFor(overrides: Partial<WebStartContext> = {}): WebStartContext {
   return { ...testWebContext(database), ...overrides };
 }
 
-async function start(ctx: WebContext): Promise<RunningWeb> {
+async function start(ctx: WebStartContext): Promise<RunningWeb> {
   const running = await startWeb(ctx);
   openWebs.push(running);
   return running;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judgeReply } from './dispatcher';
-import { scrubReply } from './scrub';
+import { scrubReply } from '@renraku/shared/scrub';
 
 const settings = { maxAttempts: 4, retryBaseMs: 1000, retryMaxMs: 3000 };
 const middle = () => 0.5;

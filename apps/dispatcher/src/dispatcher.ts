@@ -11,7 +11,7 @@ import {
   type MailTemplate,
 } from './mail';
 import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './ports';
-import { scrubReply } from './scrub';
+import { scrubReply } from '@renraku/shared/scrub';
 import { sendFailureSeverity } from './severity';
 
 // The sending manager (after listmonk's): it claims leased batches from the store, sends each
@@ -297,7 +297,7 @@ export class Dispatcher {
     if (!template) {
       template = this.deps.store
         .messageForMail(messageId)
-        .then((message) => message && compileMail(message, this.deps.mail));
+        .then((message) => message && compileMail(message, this.deps.mail, this.deps.keys));
       // A failed load is not kept: the next delivery tries again.
       template.catch(() => this.templates.delete(messageId));
       if (this.templates.size >= TEMPLATE_CACHE) {

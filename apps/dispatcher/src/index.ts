@@ -5,6 +5,7 @@ import type { Bus } from '@renraku/shared/bus';
 import { randomToken, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
 import { createDrizzleStore, createSmtpMailer, createStatusBus } from './adapters';
+import { startChasing } from './chase';
 import { Dispatcher } from './dispatcher';
 import { startInboundServer, type InboundServer } from './inbound';
 import type { DispatcherEnv } from './env';
@@ -31,7 +32,8 @@ export interface RunningDispatcher {
 
 /**
  * Starts one sending worker on a database and a bus; several may run against one database.
- * It wakes when a message is queued (on the bus) and polls as well, so it needs no bus.
+ * It wakes when a message is queued (on the bus) and polls as well, so it needs no bus. It
+ * also chases confirming messages at their deadlines (./chase).
  */
 export async function startDispatcher({
   env,
@@ -63,10 +65,14 @@ export async function startDispatcher({
       (error: unknown) => logger.warn({ err: error }, 'no wake-ups from the bus; polling only'),
     );
   dispatcher.start();
+  const chasing = startChasing(
+    { db, bus, logger: logger.child({ workerId }) },
+    env.dispatch.pollMs,
+  );
   logger.info({ workerId, concurrency: env.dispatch.concurrency }, 'dispatcher started');
   return {
     async stop() {
-      await dispatcher.stop();
+      await Promise.all([dispatcher.stop(), chasing.stop()]);
       await unsubscribe?.().catch(() => {});
       logger.info({ workerId }, 'dispatcher stopped');
     },
@@ -96,6 +102,7 @@ export async function startInbound({
     sendReply: (mail) => relay.sendMail(mail),
     featurePhoneDomains: env.featurePhoneDomains,
     status: bus && createStatusBus(bus),
+    bus,
     ...env.inbound,
   });
   return {

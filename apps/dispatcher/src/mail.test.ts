@@ -2,9 +2,11 @@ import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import type { MessageForMail } from '@renraku/db';
 import { deriveKeys } from '@renraku/shared/crypto';
-import { CATEGORY_TAG } from '@renraku/shared';
+import { CATEGORY_TAG, confirmRequestOf } from '@renraku/shared';
+import { deliveryOfConfirmToken, deliveryOfReplyTag } from '@renraku/shared/confirm-token';
 import { bounceAddress, compileMail, deliveryOfBounceTag } from './mail';
 
+const keys = deriveKeys('mail-test-secret-key-0123456789abcdefghij');
 const settings = { mailDomain: 'mail.example.jp', publicUrl: 'https://renraku.example.jp' };
 const boardMessage: MessageForMail = {
   id: 7,
@@ -22,7 +24,7 @@ const bodyOf = (raw: string) => raw.slice(raw.indexOf('\r\n\r\n') + 4);
 
 describe('compileMail', () => {
   it('writes the headers once, and only Message-ID and To per recipient', async () => {
-    const template = compileMail(boardMessage, settings, new Date('2025-09-01T21:00:00Z'));
+    const template = compileMail(boardMessage, settings, keys, new Date('2025-09-01T21:00:00Z'));
     const raw = template.render(101, 'parent@docomo.ne.jp', null);
     const parsed = await simpleParser(raw);
     expect(parsed.messageId).toBe('<renraku.7.101@mail.example.jp>');
@@ -63,6 +65,7 @@ describe('compileMail', () => {
     const template = compileMail(
       { ...boardMessage, schoolCode: '101', senderName: 'みなと小学校', authorName: '田中 一郎' },
       settings,
+      keys,
     );
     const raw = template.render(5, 'family@gmail.com', ['湊 一郎', '湊 花子']);
     const text = (await simpleParser(raw)).text ?? '';
@@ -77,21 +80,24 @@ describe('compileMail', () => {
     const raw = compileMail(
       { ...boardMessage, subject: '【緊急連絡】【臨時休校】大雪' },
       settings,
+      keys,
     ).render(1, 'a@b.jp', null);
     expect((await simpleParser(raw)).subject).toBe('【緊急連絡】【臨時休校】大雪');
   });
 
   it('prefixes every category', async () => {
     for (const category of ['emergency_contact', 'emergency_info', 'education_info'] as const) {
-      const raw = compileMail({ ...boardMessage, category }, settings).render(1, 'a@b.jp', null);
+      const raw = compileMail({ ...boardMessage, category }, settings, keys).render(
+        1,
+        'a@b.jp',
+        null,
+      );
       expect((await simpleParser(raw)).subject).toBe(`${CATEGORY_TAG[category]}全校臨時休校`);
     }
   });
 });
 
 describe('bounceAddress', () => {
-  const keys = deriveKeys('mail-test-secret-key-0123456789abcdefghij');
-
   it('carries the delivery and a lower-case signature, never the address', () => {
     const address = bounceAddress(keys, 'mail.example.jp', 4711);
     const match = /^bounce\+(4711-[0-9a-f]{24})@mail\.example\.jp$/.exec(address);
@@ -123,7 +129,7 @@ describe('compileMail for feature phones', () => {
   };
 
   it('sends ISO-2022-JP to the listed carriers and their subdomains, UTF-8 to the rest', async () => {
-    const template = compileMail(message, phones, new Date('2025-09-01T21:00:00Z'));
+    const template = compileMail(message, phones, keys, new Date('2025-09-01T21:00:00Z'));
     for (const to of ['p@docomo.ne.jp', 'p@dj.pdx.ne.jp']) {
       const raw = template.render(1, to, null);
       expect(raw).toMatch(/^Content-Type: text\/plain; charset=ISO-2022-JP\r$/m);
@@ -147,13 +153,87 @@ describe('compileMail for feature phones', () => {
   });
 
   it('names siblings in the feature-phone rendition too', async () => {
-    const template = compileMail(message, phones);
+    const template = compileMail(message, phones, keys);
     const parsed = await simpleParser(template.render(3, 'p@docomo.ne.jp', ['兄 一郎', '妹 﨑子']));
     expect(parsed.text?.split('\n')[0]).toBe('お子さま: 兄 一郎さん、妹 崎子さん');
   });
 
   it('sends UTF-8 to everyone when no domain is listed', async () => {
-    const raw = compileMail(message, settings).render(4, 'p@docomo.ne.jp', null);
+    const raw = compileMail(message, settings, keys).render(4, 'p@docomo.ne.jp', null);
     expect(raw).toMatch(/charset=utf-8/);
+  });
+});
+
+describe('compileMail for a message that asks for confirmation', () => {
+  const phones = { ...settings, featurePhoneDomains: ['docomo.ne.jp'] };
+  const safety: MessageForMail = {
+    ...boardMessage,
+    confirm: confirmRequestOf('emergency_contact', { preset: 'safety' }),
+  };
+  const linkOf = (text: string) =>
+    /^https:\/\/renraku\.example\.jp\/c\/([0-9A-Za-z_-]+)$/m.exec(text)?.[1];
+  const replyTagOf = (replyTo: string | undefined) =>
+    /^reply\+(\d+-[0-9a-f]{24})@mail\.example\.jp$/.exec(replyTo ?? '')?.[1];
+
+  it.each([
+    ['UTF-8', 'parent@gmail.com'],
+    ['ISO-2022-JP', 'parent@docomo.ne.jp'],
+  ])('gives each recipient its own link and Reply-To in %s', async (_charset, to) => {
+    const template = compileMail(safety, phones, keys);
+    const first = await simpleParser(template.render(41, to, ['湊 一郎', '湊 花子']));
+    const second = await simpleParser(template.render(42, to, null));
+    for (const [parsed, deliveryId] of [
+      [first, 41],
+      [second, 42],
+    ] as const) {
+      const token = linkOf(parsed.text ?? '');
+      expect(token!.length).toBeLessThanOrEqual(24);
+      expect(deliveryOfConfirmToken(keys, token!)).toBe(deliveryId);
+      const replyTo = parsed.replyTo?.value[0]?.address;
+      expect(deliveryOfReplyTag(keys, replyTagOf(replyTo)!)).toBe(deliveryId);
+      expect(parsed.from?.value[0]?.address).toBe('no-reply@mail.example.jp');
+      // The footer no longer says replies are not read.
+      expect(parsed.text).not.toContain('返信はできません');
+      expect(parsed.text).toContain('このメールへの返信は確認の回答として受け付けます。');
+      expect(parsed.text).not.toContain(to);
+    }
+    const lines = (first.text ?? '').split('\n');
+    // Sibling names first, then the link, the reply hint and the numbered choices, then the body.
+    expect(lines.slice(0, 10)).toEqual([
+      'お子さま: 湊 一郎さん、湊 花子さん',
+      '',
+      '確認したら次のリンクを押してください。',
+      expect.stringMatching(/^https:\/\/renraku\.example\.jp\/c\//),
+      '返信で番号を送っても回答できます。',
+      '1 無事です',
+      '2 けががあります',
+      '3 迎えに行けます',
+      '4 迎えに行けません',
+      '',
+    ]);
+    expect(lines[10]).toBe('台風接近のため、本日は市内全校を臨時休校とします。');
+    expect((second.text ?? '').split('\n')[0]).toBe('確認したら次のリンクを押してください。');
+  });
+
+  it('keeps the feature-phone mail in 7 bits with the link on one line', () => {
+    const raw = compileMail(safety, phones, keys).render(43, 'p@docomo.ne.jp', null);
+    expect([...Buffer.from(raw, 'latin1')].every((byte) => byte < 0x80)).toBe(true);
+    expect(raw).toMatch(/^https:\/\/renraku\.example\.jp\/c\/[0-9A-Za-z_-]{1,24}\r$/m);
+  });
+
+  it('asks a plain confirmation without listing numbers', async () => {
+    const ack = { ...boardMessage, confirm: confirmRequestOf('emergency_contact', undefined) };
+    const parsed = await simpleParser(compileMail(ack, settings, keys).render(44, 'a@b.jp', null));
+    const lines = (parsed.text ?? '').split('\n');
+    expect(lines[0]).toBe('確認したら次のリンクを押してください。');
+    expect(lines[2]).toBe('');
+    expect(parsed.text).not.toContain('番号');
+    expect(parsed.replyTo?.value[0]?.address).toMatch(/^reply\+44-/);
+  });
+
+  it('sends no link and no Reply-To when the message asks nothing', async () => {
+    const raw = compileMail(boardMessage, settings, keys).render(45, 'a@b.jp', null);
+    expect(raw).not.toMatch(/^Reply-To:/im);
+    expect(raw).not.toContain('/c/');
   });
 });

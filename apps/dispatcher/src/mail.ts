@@ -1,4 +1,11 @@
-import { finalSubject, noReplyMailbox, withHonorific } from '@renraku/shared';
+import {
+  choiceLabels,
+  finalSubject,
+  noReplyMailbox,
+  withHonorific,
+  type ConfirmRequest,
+} from '@renraku/shared';
+import { confirmToken, replyAddress } from '@renraku/shared/confirm-token';
 import { sign, verifySignature, type Keys } from '@renraku/shared/crypto';
 import {
   mailCharsetFor,
@@ -11,7 +18,8 @@ import type { MessageForMail } from '@renraku/db';
 // The mail a parent receives. A message is rendered once per charset (UTF-8, or ISO-2022-JP
 // for feature phones): the MIME headers and the encoded body are built when the first
 // recipient is sent to, and each recipient only adds its own Message-ID and To line (and, for
-// siblings sharing an address, a body naming them).
+// siblings sharing an address, a body naming them). A message that asks for confirmation
+// (安否確認) gives every recipient its own link and Reply-To, so its body is per recipient.
 
 /** What every mail of this installation shares. */
 export interface MailSettings {
@@ -65,17 +73,56 @@ function label(code: string): string {
   return code.toLowerCase().replace(/[^a-z0-9-]+/g, '-') || 'x';
 }
 
-function bodyText(message: MessageForMail, settings: MailSettings, children: string[]): string {
+/** The lines near the top of a confirming mail: the recipient's link and how to reply. */
+function confirmLines(
+  confirm: ConfirmRequest,
+  settings: MailSettings,
+  keys: Keys,
+  deliveryId: number,
+): string[] {
+  const choices = choiceLabels(confirm);
+  return [
+    '確認したら次のリンクを押してください。',
+    `${settings.publicUrl}/c/${confirmToken(keys, deliveryId)}`,
+    // Choice 0 is what any reply without a number means, so only 1..N are listed to type.
+    ...(choices.length > 1
+      ? [
+          '返信で番号を送っても回答できます。',
+          ...choices.slice(1).map((label, i) => `${i + 1} ${label}`),
+        ]
+      : []),
+    '',
+  ];
+}
+
+/** Per recipient of a confirming message: its link near the top. */
+interface Recipient {
+  deliveryId: number;
+  keys: Keys;
+}
+
+function bodyText(
+  message: MessageForMail,
+  settings: MailSettings,
+  children: string[],
+  recipient: Recipient | null,
+): string {
   const sender = message.authorName
     ? `${message.senderName}（${message.authorName}）`
     : message.senderName;
   const lines = [
     ...(children.length > 1 ? [`お子さま: ${children.map(withHonorific).join('、')}`, ''] : []),
+    ...(message.confirm && recipient
+      ? confirmLines(message.confirm, settings, recipient.keys, recipient.deliveryId)
+      : []),
     message.body,
     '',
     '--',
     `送信者: ${sender}`,
-    'このメールは学校緊急連絡メールから送信しています。送信専用のため返信はできません。',
+    // Replies to a confirming mail are read (as its answer), so it must not say they are not.
+    message.confirm
+      ? 'このメールは学校緊急連絡メールから送信しています。このメールへの返信は確認の回答として受け付けます。'
+      : 'このメールは学校緊急連絡メールから送信しています。送信専用のため返信はできません。',
     `登録内容の変更・アドレスの追加・退会: ${settings.publicUrl}/login`,
   ];
   return lines.join('\n').replace(/\r?\n/g, '\r\n');
@@ -83,8 +130,8 @@ function bodyText(message: MessageForMail, settings: MailSettings, children: str
 
 /** One message in one charset: its header block, body encoding and common body. */
 interface Rendition extends MailRendition {
-  /** The body without sibling names, encoded once. */
-  sharedBody: string;
+  /** The body without sibling names, encoded once; null when every body is its recipient's. */
+  sharedBody: string | null;
 }
 
 /** One message, ready to be addressed to each of its recipients. */
@@ -104,11 +151,13 @@ function listIdOf(message: MessageForMail, settings: MailSettings): string {
 
 /**
  * Builds a message's header block and common body once per charset, on the first recipient
- * that needs it; each recipient then only adds its Message-ID and To line.
+ * that needs it; each recipient then only adds its Message-ID and To line (and, when the
+ * message asks for confirmation, its Reply-To and its own body).
  */
 export function compileMail(
   message: MessageForMail,
   settings: MailSettings,
+  keys: Keys,
   date: Date = new Date(),
 ): MailTemplate {
   const head = {
@@ -123,7 +172,10 @@ export function compileMail(
     let rendition = renditions.get(charset);
     if (!rendition) {
       const parts = mailRendition(charset, head);
-      rendition = { ...parts, sharedBody: parts.encodeBody(bodyText(message, settings, [])) };
+      const sharedBody = message.confirm
+        ? null
+        : parts.encodeBody(bodyText(message, settings, [], null));
+      rendition = { ...parts, sharedBody };
       renditions.set(charset, rendition);
     }
     return rendition;
@@ -131,11 +183,15 @@ export function compileMail(
   return {
     render(deliveryId, to, childNames) {
       const rendition = renditionFor(mailCharsetFor(settings.featurePhoneDomains ?? [], to));
+      const children = childNames && childNames.length > 1 ? childNames : [];
       const body =
-        childNames && childNames.length > 1
-          ? rendition.encodeBody(bodyText(message, settings, childNames))
-          : rendition.sharedBody;
-      return `Message-ID: ${messageIdOf(settings.mailDomain, message.id, deliveryId)}\r\nTo: ${to}\r\n${rendition.headers}\r\n\r\n${body}\r\n`;
+        rendition.sharedBody !== null && children.length === 0
+          ? rendition.sharedBody
+          : rendition.encodeBody(bodyText(message, settings, children, { deliveryId, keys }));
+      const replyTo = message.confirm
+        ? `Reply-To: ${replyAddress(keys, settings.mailDomain, deliveryId)}\r\n`
+        : '';
+      return `Message-ID: ${messageIdOf(settings.mailDomain, message.id, deliveryId)}\r\nTo: ${to}\r\n${replyTo}${rendition.headers}\r\n\r\n${body}\r\n`;
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { CoreContext } from '@renraku/core';
+import type { ConfirmationRecorder } from '@renraku/core/confirmation';
 import type { DbHandle } from '@renraku/db';
 import type { Outbox } from '@renraku/shared/outbox';
 import type { WebEnv } from './env';
+import type { WindowLimit } from './rate-limit';
 
 /**
  * Everything a request handler may use, opened once by whoever starts the web (its own
@@ -14,7 +16,14 @@ export interface WebContext extends CoreContext {
   dbHandle: DbHandle;
   /** Present only in the embedded mode, where /dev/outbox shows the caught mails. */
   outbox?: Outbox;
+  /** The families' confirmation taps: one recorder per process, so concurrent taps share batches. */
+  confirmations: ConfirmationRecorder;
+  /** Confirmation taps per client address (CONFIRM_TAPS_PER_MINUTE). */
+  confirmTapLimit: WindowLimit;
 }
+
+/** What the starter of the web gives startWeb; the web makes its per-process parts itself. */
+export type WebStartContext = Omit<WebContext, 'confirmations' | 'confirmTapLimit'>;
 
 /** The Node request as adapter-node passes it to SvelteKit in `event.platform.req`. */
 export type RequestWithContext = IncomingMessage & { renraku?: WebContext };

@@ -14,6 +14,7 @@ describe('loadWebEnv', () => {
     expect(env.trustProxy).toBe(false);
     expect(env.secureCookies).toBe(false);
     expect(env.sessions).toEqual({ staffIdleMinutes: 30, parentIdleMinutes: 60, maxHours: 12 });
+    expect(env.confirmTapsPerMinute).toBe(600);
   });
 
   it('reads a production configuration', () => {
@@ -56,11 +57,13 @@ describe('loadWebEnv', () => {
         PORT: 'eighty',
         TRUST_PROXY: 'everyone',
         SESSION_MAX_HOURS: '0',
+        CONFIRM_TAPS_PER_MINUTE: 'lots',
       });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/PORT/);
     expect(bad).toThrow(/TRUST_PROXY/);
     expect(bad).toThrow(/SESSION_MAX_HOURS/);
+    expect(bad).toThrow(/CONFIRM_TAPS_PER_MINUTE/);
   });
 
   it('refuses a PUBLIC_URL with a path, and a database without SECRET_KEY', () => {

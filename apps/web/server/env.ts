@@ -55,6 +55,8 @@ const webEnvShape = {
   STAFF_SESSION_IDLE_MINUTES: positiveInt(30),
   PARENT_SESSION_IDLE_MINUTES: positiveInt(60),
   SESSION_MAX_HOURS: positiveInt(12),
+  /** Confirmation taps per client address and minute; generous, as carriers put many phones behind one address. */
+  CONFIRM_TAPS_PER_MINUTE: positiveInt(600),
 };
 
 /** The web process's configuration; the only place the web reads its environment. */
@@ -81,6 +83,7 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
     dataDir: raw.DATA_DIR,
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
+    confirmTapsPerMinute: raw.CONFIRM_TAPS_PER_MINUTE,
     /** Cookies are Secure whenever the site is served over https. */
     secureCookies: publicUrl.protocol === 'https:',
     sessions: {

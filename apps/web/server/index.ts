@@ -1,15 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
-import type { WebContext } from './context';
+import { createConfirmationRecorder } from '@renraku/core/confirmation';
+import type { WebContext, WebStartContext } from './context';
 import { checkHealth } from './health';
 import { createWebMailer } from './mailer';
 import { startHousekeeping } from './housekeeping';
+import { createWindowLimit } from './rate-limit';
 import { attachSockets } from './sockets';
 import { forwardToSvelteKit, loadSvelteKitHandler } from './sveltekit';
 
 export { loadWebEnv, type WebEnv } from './env';
-export type { WebContext } from './context';
+export type { WebContext, WebStartContext } from './context';
 
 /** In-flight requests get this long to finish at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
@@ -41,9 +43,14 @@ export interface RunningWeb {
  * server. It uses the context's database and bus and never opens its own, so the embedded
  * start can share them with the dispatcher.
  */
-export async function startWeb(given: WebContext): Promise<RunningWeb> {
+export async function startWeb(given: WebStartContext): Promise<RunningWeb> {
   const ownMailer = given.mailer ? undefined : createWebMailer(given.env, given.logger);
-  const ctx: WebContext = { ...given, mailer: given.mailer ?? ownMailer };
+  const ctx: WebContext = {
+    ...given,
+    mailer: given.mailer ?? ownMailer,
+    confirmations: createConfirmationRecorder(given),
+    confirmTapLimit: createWindowLimit(given.env.confirmTapsPerMinute, 60_000),
+  };
   const svelteKit = await loadSvelteKitHandler();
   const app = express();
   app.disable('x-powered-by');
@@ -84,6 +91,8 @@ export async function startWeb(given: WebContext): Promise<RunningWeb> {
       const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       try {
         await sockets.close();
+        // Taps still queued are written before the owner closes the database.
+        await ctx.confirmations.close();
       } finally {
         clearTimeout(cut);
         ownMailer?.close();

@@ -38,6 +38,9 @@ export function forwardToSvelteKit(ctx: WebContext): RequestHandler {
     req.headers[PROTOCOL_HEADER] = origin.protocol.slice(0, -1);
     req.headers[HOST_HEADER] = origin.host;
     req.headers[ADDRESS_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
+    // The families' confirmation page has no script: a feature phone's browser accepts `*/*`,
+    // which SvelteKit would answer with an enhanced form's JSON; its button's POST gets the page.
+    if (req.method === 'POST' && req.path.startsWith('/c/')) req.headers.accept = 'text/html';
     (req as RequestWithContext).renraku = ctx;
     next();
   };

@@ -24,6 +24,21 @@ const attachContext: Handle = ({ event, resolve }) => {
   });
 };
 
+const under = (pathname: string, root: string) =>
+  pathname === root || pathname.startsWith(`${root}/`);
+
+/**
+ * The families' confirmation pages (/c/<token>). Their authority is the signed token in the
+ * URL, never a cookie, so a cross-site post gains nothing there (as for /api/v1), and a
+ * feature phone's browser, which sends no Origin (nor does any browser under their
+ * no-referrer policy: it sends `null`), must still be able to tap.
+ */
+const CONFIRM_ROOT = '/c';
+
+function isConfirmLink(pathname: string): boolean {
+  return under(pathname, CONFIRM_ROOT);
+}
+
 function isApiRequest(pathname: string): boolean {
   return pathname === API_ROOT || pathname.startsWith(`${API_ROOT}/`);
 }
@@ -59,7 +74,10 @@ const authenticate: Handle = async ({ event, resolve }) => {
   }
 
   if (!SAFE_METHODS.has(event.request.method)) {
-    if (event.request.headers.get('origin') !== event.url.origin) {
+    if (
+      !isConfirmLink(event.url.pathname) &&
+      event.request.headers.get('origin') !== event.url.origin
+    ) {
       return text('Cross-site requests are forbidden', { status: 403 });
     }
     // A form decoder would turn broken bytes into U+FFFD; the form is refused instead.
@@ -121,14 +139,16 @@ const guard: Handle = ({ event, resolve }) => {
 };
 
 /** Staff pages hold phone numbers and parents' pages their children: no cache may keep them. */
-const PRIVATE_ROOTS = ['/staff', '/account', API_ROOT];
+const PRIVATE_ROOTS = ['/staff', '/account', CONFIRM_ROOT, API_ROOT];
 
 const neverCached: Handle = async ({ event, resolve }) => {
   const response = await resolve(event);
   const { pathname } = event.url;
-  if (PRIVATE_ROOTS.some((root) => pathname === root || pathname.startsWith(`${root}/`))) {
+  if (PRIVATE_ROOTS.some((root) => under(pathname, root))) {
     response.headers.set('cache-control', 'no-store');
   }
+  // Not even this site's own pages may learn the token from a Referer.
+  if (isConfirmLink(pathname)) response.headers.set('referrer-policy', 'no-referrer');
   return response;
 };
 

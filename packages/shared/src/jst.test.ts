@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jstFormat, jstInstantOf } from './jst';
+import { jstFormat, jstInstantOf, jstLocalOf } from './jst';
 
 describe('jstInstantOf', () => {
   it('reads a datetime-local value as Japan time', () => {
@@ -20,5 +20,14 @@ describe('jstFormat', () => {
     const late = new Date('2026-04-06T22:00:00Z');
     expect(jstFormat({ month: 'numeric', day: 'numeric' }).format(late)).toBe('4/7');
     expect(jstFormat({ month: 'short', day: 'numeric' }, 'en').format(late)).toBe('7 Apr');
+  });
+});
+
+describe('jstLocalOf', () => {
+  it('writes an instant as a datetime-local value on Japan time, across midnight UTC', () => {
+    expect(jstLocalOf(new Date('2026-04-06T22:00:30Z'))).toBe('2026-04-07T07:00');
+    expect(jstInstantOf(jstLocalOf(new Date('2026-12-31T15:00:00Z')))).toBe(
+      '2027-01-01T00:00:00+09:00',
+    );
   });
 });

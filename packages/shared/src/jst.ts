@@ -14,6 +14,11 @@ export function jstInstantOf(local: string): string | null {
   return DATETIME_LOCAL.test(local) ? `${local}:00+09:00` : null;
 }
 
+/** An instant as a datetime-local form value on Japan's clock ("2026-04-07T07:00"). */
+export function jstLocalOf(date: Date): string {
+  return new Date(date.getTime() + JST_OFFSET_MS).toISOString().slice(0, 16);
+}
+
 /** A formatter showing instants in Japan time: Japanese, or British English for 'en'. */
 export function jstFormat(
   options: Omit<Intl.DateTimeFormatOptions, 'timeZone'>,

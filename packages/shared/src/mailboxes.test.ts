@@ -17,6 +17,10 @@ describe('system mailboxes', () => {
       kind: 'bounce',
       tag: 'd42.x',
     });
+    expect(parseSystemMailbox('Reply+7-AB12@renraku.example.jp', 'renraku.example.jp')).toEqual({
+      kind: 'reply',
+      tag: '7-ab12',
+    });
   });
 
   it.each([
@@ -26,6 +30,8 @@ describe('system mailboxes', () => {
     'add-not-hex-zzzzzzzzzzzzzzzzzzzz@renraku.example.jp',
     'add-0123@renraku.example.jp',
     'bounce+@renraku.example.jp',
+    'reply+@renraku.example.jp',
+    'reply@renraku.example.jp',
     'no-reply2@renraku.example.jp',
     'renraku.example.jp',
     'school@renraku.example.jp',

@@ -4,6 +4,7 @@
 
 const ADD_ADDRESS_PREFIX = 'add-';
 const BOUNCE_PREFIX = 'bounce+';
+const REPLY_PREFIX = 'reply+';
 const NO_REPLY = 'no-reply';
 
 /** What a recipient of MAIL_DOMAIN means to the inbound server. */
@@ -12,6 +13,8 @@ export type SystemMailbox =
   | { kind: 'add_address'; token: string }
   /** The return path of sent mail; the bounce intake reads what arrives here. */
   | { kind: 'bounce'; tag: string }
+  /** The Reply-To of a confirming mail (replyAddress): a parent's reply answers it. */
+  | { kind: 'reply'; tag: string }
   /** The sender of automatic replies; what arrives here is accepted and dropped. */
   | { kind: 'no_reply' };
 
@@ -34,6 +37,9 @@ export function parseSystemMailbox(address: string, mailDomain: string): SystemM
   if (local === NO_REPLY) return { kind: 'no_reply' };
   if (local.startsWith(BOUNCE_PREFIX) && local.length > BOUNCE_PREFIX.length) {
     return { kind: 'bounce', tag: local.slice(BOUNCE_PREFIX.length) };
+  }
+  if (local.startsWith(REPLY_PREFIX) && local.length > REPLY_PREFIX.length) {
+    return { kind: 'reply', tag: local.slice(REPLY_PREFIX.length) };
   }
   const token = local.slice(ADD_ADDRESS_PREFIX.length);
   // Mailbox tokens are lower-case hex (randomMailboxToken); anything else cannot match one.

@@ -31,6 +31,8 @@ export type Recipient =
   | { kind: 'add_address'; mailboxTokenId: number; registrationId: number }
   /** A delivery's return path: read by the bounce intake, never answered. */
   | { kind: 'bounce'; tag: string }
+  /** A confirming mail's Reply-To: read as the family's answer, never answered. */
+  | { kind: 'reply'; tag: string }
   /** Accepted and dropped: no-reply. */
   | { kind: 'sink'; mailbox: 'no_reply' };
 
@@ -77,9 +79,9 @@ export async function resolveRecipient(
     if (!token?.registrationId || token.addressCiphertext !== null) return undefined;
     return { kind: 'add_address', mailboxTokenId: token.id, registrationId: token.registrationId };
   }
-  // Every bounce tag is accepted here: it is verified with the mail, so that a forged one
-  // gets the same 250 and learns nothing.
-  if (system?.kind === 'bounce') return { kind: 'bounce', tag: system.tag };
+  // Every bounce and reply tag is accepted here: it is verified with the mail, so that a
+  // forged one gets the same 250 and learns nothing.
+  if (system?.kind === 'bounce' || system?.kind === 'reply') return system;
   if (system) return { kind: 'sink', mailbox: system.kind };
   const school = await findSchoolByRegistrationAddress(db, address);
   return school && { kind: 'school', school };

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { hitRateLimit, type Db } from '@renraku/db';
+import { createConfirmationRecorder } from '@renraku/core/confirmation';
+import { createInProcessBus, type Bus } from '@renraku/shared/bus';
 import { blindIndex, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
 import { DEFAULT_FEATURE_PHONE_DOMAINS, type OutgoingMail } from '@renraku/shared/mail';
@@ -13,6 +15,7 @@ import {
 import { clientKeyOf, isAnswerableAddress, senderRef } from './envelope';
 import type { StatusBus } from '../ports';
 import { takeBounce } from './bounces/intake';
+import { isPersonalReply, takeReply } from './confirm-reply';
 import {
   answerRecipient,
   isAnswered,
@@ -30,7 +33,8 @@ import {
 
 // The inbound SMTP server: parents' empty mails to a school's registration address (leaflet ①)
 // and to add-<token>@MAIL_DOMAIN, each answered with a single-use link; bounce+…@ goes to the
-// bounce intake (./bounces) and no-reply@ is accepted and dropped. Every other recipient is
+// bounce intake (./bounces), reply+…@ (a confirming mail's Reply-To) to the reply intake
+// (./confirm-reply), and no-reply@ is accepted and dropped. Every other recipient is
 // refused at RCPT, so nothing unknown is ever read. Plain SMTP without AUTH or STARTTLS: in
 // production it sits behind the MX that holds the TLS certificate and relays the registration
 // addresses here (or is the MX itself on a private network). Replies that cannot be sent get
@@ -45,6 +49,7 @@ import {
 //   DATA  550 not a mail header (garbage, binary, no From)
 //   DATA  250 null sender or automatic mail (RFC 3834): accepted, never answered
 //   DATA  250 bounce+…@: read and applied when the tag is ours, ignored when forged
+//   DATA  250 reply+…@: a person's reply confirms; automatic mail, bounces and forged tags not
 //   DATA  451 the database or the relay failed; nothing is kept, the client retries
 
 /** A fixed-window limit: at most `limit` mails per `windowSeconds`. */
@@ -82,6 +87,8 @@ export interface InboundOptions {
   linkTtlSeconds?: number;
   /** Where bounce intake announces delivery changes (the dispatcher's bus); optional. */
   status?: Pick<StatusBus, 'messageChanged' | 'messageFinished'>;
+  /** Where replies' confirmations are announced; without it dashboards catch up by polling. */
+  bus?: Bus;
 }
 
 /**
@@ -148,6 +155,12 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
   };
 
   const bounces = { db, keys, logger, status: options.status };
+  const recorder = createConfirmationRecorder({
+    db,
+    bus: options.bus ?? createInProcessBus(),
+    logger,
+  });
+  const replies = { db, keys, logger, recorder };
   // What each accepted RCPT resolved to; smtp-server keeps the same object in the envelope.
   const recipients = new WeakMap<SMTPServerAddress, Recipient>();
   // One rate-limit check per transaction, however many recipients it has.
@@ -219,9 +232,19 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
     for (const recipient of resolved) {
       if (recipient?.kind === 'bounce') await takeBounce(bounces, recipient.tag, message);
     }
+    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const replyTags = resolved.flatMap((recipient) =>
+      recipient?.kind === 'reply' ? [recipient.tag] : [],
+    );
+    if (replyTags.length > 0) {
+      if (isPersonalReply(sender, parseHeaderBlock(message))) {
+        for (const tag of replyTags) await takeReply(replies, tag, message);
+      } else {
+        logger.info('automatic mail or report to a reply address not counted');
+      }
+    }
     const answerable = resolved.filter(isAnswered);
     if (answerable.length === 0) return 'OK: accepted';
-    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
     if (!sender) {
       logger.info('mail from the null sender accepted, not answered');
       return 'OK: accepted, not answered';
@@ -282,6 +305,9 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
   logger.info({ host: options.host, port }, 'inbound SMTP server listening');
   return {
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await recorder.close();
+    },
   };
 }

@@ -1,5 +1,5 @@
 import { listMessagesInScope } from '@renraku/db';
-import { scopeFilter } from '@renraku/shared';
+import { scopeFilter, type ConfirmRequest } from '@renraku/shared';
 import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
 import { summaryOf, type MessageSummary } from '../live';
@@ -14,7 +14,10 @@ export const MAX_PAGE_SIZE = 100;
  * A message as an integration lists it. No counts: the message's recipient count is the
  * whole send's, while a teacher may know only its class's part (the progress call's answer).
  */
-export type ApiListedMessage = Omit<MessageSummary, 'recipientCount'>;
+export type ApiListedMessage = Omit<MessageSummary, 'recipientCount'> & {
+  /** 安否確認: what families are asked, null when nothing. */
+  confirm: ConfirmRequest | null;
+};
 
 export interface ApiMessagePage {
   messages: ApiListedMessage[];
@@ -83,7 +86,7 @@ export async function listApiMessages(
   return {
     messages: page.map((row) => {
       const { recipientCount: _whole, ...listed } = summaryOf(row);
-      return listed;
+      return { ...listed, confirm: row.confirm };
     }),
     nextBefore: rows.length > query.limit ? page[page.length - 1]!.id : null,
   };

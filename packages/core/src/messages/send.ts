@@ -15,6 +15,7 @@ import {
   schoolYearOf,
   ServiceError,
   SUBJECT_MAX,
+  type ConfirmRequest,
   type FieldRefusal,
   type MessageCategory,
   type MessageTarget,
@@ -25,6 +26,7 @@ import {
 import type { z } from 'zod';
 import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
+import { checkConfirm, type ConfirmProblemKey } from './confirm';
 
 // The one send service behind the compose page and POST /api/v1/messages: validation, the
 // target checked against the author's scope on the server, the preview figures, and the send
@@ -45,7 +47,8 @@ export type ComposeField =
   | 'scheduledAt'
   | 'idempotencyKey'
   | 'dayOfMonth'
-  | 'timeOfDay';
+  | 'timeOfDay'
+  | 'confirm';
 
 /** The web catalogue's keys a compose or schedule refusal names (the web's t() checks them). */
 export type FieldProblemKey =
@@ -64,7 +67,8 @@ export type FieldProblemKey =
   | 'compose.error.unknownTarget'
   | 'schedules.error.classes'
   | 'schedules.error.day'
-  | 'schedules.error.time';
+  | 'schedules.error.time'
+  | ConfirmProblemKey;
 
 /** A message as the service accepted it: trimmed text, a checked target, a time or null. */
 export interface CheckedMessage {
@@ -74,6 +78,8 @@ export interface CheckedMessage {
   target: MessageTarget;
   /** Null sends at once. */
   scheduledAt: Date | null;
+  /** 安否確認: what families are asked; null asks nothing. */
+  confirm: ConfirmRequest | null;
 }
 
 export interface PreviewResult {
@@ -239,10 +245,18 @@ export async function checkMessage(
       days: SCHEDULE_MAX_DAYS,
     });
   }
+  const confirm = checkConfirm(category, raw);
+  if (!confirm.ok) {
+    throw new ServiceError('invalid', confirm.problem.key, confirm.problem.params, {
+      code: 'invalid_input',
+      field: 'confirm',
+      issues: [{ path: confirm.path, message: confirm.message }],
+    });
+  }
   const target = normalized(parsed.data.target);
   const refused = await checkTarget(db, scope, target, schoolYearOf(now));
   if (refused) throw refused;
-  return { category, subject, body, target, scheduledAt };
+  return { category, subject, body, target, scheduledAt, confirm: confirm.confirm };
 }
 
 /** A target with nobody on it is almost certainly a mistake (an empty grade, last year's class). */
@@ -294,6 +308,8 @@ export function requestHashOf(message: CheckedMessage): string {
   const canonical = canonicalJson({
     ...message,
     scheduledAt: message.scheduledAt?.toISOString() ?? null,
+    // Left out when null, so a message that asks nothing hashes as it did before 安否確認.
+    confirm: message.confirm ?? undefined,
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -350,6 +366,7 @@ export async function sendMessage(
           category: message.category,
           target: message.target,
           scheduledAt: message.scheduledAt?.toISOString() ?? null,
+          confirm: message.confirm,
           recipients: preview.recipients,
           callListHouseholds: preview.callListHouseholds,
           channel: options.channel,

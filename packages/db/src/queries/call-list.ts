@@ -82,6 +82,19 @@ export interface CallListHousehold {
   markedAt: Date | null;
 }
 
+/** A household's targeted children (CallListChild[], youngest grade first) as one json value. */
+export function targetedChildren(messageId: number, household: SQL): SQL {
+  return sql`(select json_agg(json_build_object(
+      'studentId', st.id, 'name', st.name, 'kana', st.kana, 'schoolId', ms.school_id,
+      'classId', ms.class_id, 'grade', c.grade, 'className', c.name,
+      'classOrder', c.sort_order)
+    order by c.grade, c.sort_order, c.name, st.kana)
+    from message_students ms
+    join students st on st.id = ms.student_id
+    join classes c on c.id = ms.class_id
+    where ms.message_id = ${messageId} and ms.household_id = ${household})`;
+}
+
 type HouseholdRow = Omit<CallListHousehold, 'markedAt'> & { markedAt: Date | string | null };
 
 /**
@@ -98,15 +111,7 @@ export async function listCallListHouseholds(
       with ${callListHouseholds(messageId, filter)}
       select h.id as "householdId", h.school_id as "schoolId", sc.name as "schoolName",
         listed.reason, h.phones,
-        (select json_agg(json_build_object(
-            'studentId', st.id, 'name', st.name, 'kana', st.kana, 'schoolId', ms.school_id,
-            'classId', ms.class_id, 'grade', c.grade, 'className', c.name,
-            'classOrder', c.sort_order)
-          order by c.grade, c.sort_order, c.name, st.kana)
-          from message_students ms
-          join students st on st.id = ms.student_id
-          join classes c on c.id = ms.class_id
-          where ms.message_id = ${messageId} and ms.household_id = h.id) as children,
+        ${targetedChildren(messageId, sql`h.id`)} as children,
         m.mark, u.display_name as "markedBy", m.marked_at as "markedAt"
       from listed
       join households h on h.id = listed.household_id

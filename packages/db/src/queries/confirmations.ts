@@ -5,8 +5,12 @@ import {
   type ConfirmChannel,
   type ConfirmRequest,
   type MessageCategory,
+  type MessagePart,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
+import { partConditions } from '../scope-sql';
+import { targetedChildren, type CallListChild } from './call-list';
+import { schoolOrder } from './schools';
 
 // 安否確認: families' answers to a message that asks for confirmation. A delivery's link or
 // reply address confirms every targeted household its address serves: the households whose
@@ -253,4 +257,58 @@ export async function confirmationBreakdown(
       from counted group by school_id, answer
     `),
   );
+}
+
+/** A household that answered, as the answers list and its CSV show it. Never an address. */
+export interface ConfirmedHousehold {
+  householdId: number;
+  schoolId: number;
+  schoolName: string;
+  /** Every targeted child of the household, youngest grade first. */
+  children: CallListChild[];
+  choice: number;
+  channel: ConfirmChannel;
+  late: boolean;
+  /** A reply's own words as the inbound server kept them (cut and scrubbed). */
+  replyWords: string | null;
+  firstConfirmedAt: Date;
+  confirmedAt: Date;
+}
+
+/**
+ * The households that answered the message, within the filter (a household is in a part
+ * when one of its targeted children is), in the board's order of schools.
+ */
+export async function listConfirmedHouseholds(
+  db: Db | Tx,
+  messageId: number,
+  filter: MessagePart = {},
+): Promise<ConfirmedHousehold[]> {
+  const rows = rowsOf<
+    Omit<ConfirmedHousehold, 'firstConfirmedAt' | 'confirmedAt'> & {
+      firstConfirmedAt: Date | string;
+      confirmedAt: Date | string;
+    }
+  >(
+    await db.execute(sql`
+      select h.id as "householdId", h.school_id as "schoolId", sc.name as "schoolName",
+        ${targetedChildren(messageId, sql`h.id`)} as children,
+        c.choice, c.channel, c.late, c.reply_words as "replyWords",
+        c.first_confirmed_at as "firstConfirmedAt", c.confirmed_at as "confirmedAt"
+      from confirmations c
+      join households h on h.id = c.household_id
+      join schools sc on sc.id = h.school_id
+      where c.message_id = ${messageId} and exists (
+        select 1 from message_students ms
+        where ms.message_id = ${messageId} and ms.household_id = c.household_id
+          ${partConditions(filter, sql`ms.school_id`, sql`ms.class_id`)})
+      order by ${schoolOrder('sc')}, h.id
+    `),
+  );
+  return rows.map((row) => ({
+    ...row,
+    children: row.children ?? [],
+    firstConfirmedAt: asDate(row.firstConfirmedAt),
+    confirmedAt: asDate(row.confirmedAt),
+  }));
 }

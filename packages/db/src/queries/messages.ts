@@ -1,11 +1,13 @@
 import { and, asc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import {
+  confirmRequestOf,
   nextMonthlyRun,
   PENDING_DELIVERY_STATES,
   schoolYearOf,
   SENDING_PRIORITY,
   type ConfirmRequest,
   type MessageCategory,
+  type MessagePart,
   type MessageState,
   type MessageTarget,
 } from '@renraku/shared';
@@ -42,10 +44,15 @@ function targetClasses(districtId: number, target: MessageTarget, schoolYear: nu
  * targeted classes, addresses whose hard bounces have not marked them dead.
  */
 function liveAddresses(classes: SQL): SQL {
+  return liveAddressesOf(sql`join (${classes}) tc on tc.id = r.class_id`);
+}
+
+/** The live addresses of the registrations that `registrations` (a join on `r`) picks. */
+function liveAddressesOf(registrations: SQL): SQL {
   return sql`select a.id as address_id, a.blind_index, a.carrier_domain, a.position,
       r.id as registration_id, r.student_id, r.school_id, r.class_id, r.child_name
     from registrations r
-    join (${classes}) tc on tc.id = r.class_id
+    ${registrations}
     join addresses a on a.registration_id = r.id
     where a.health <> 'dead'`;
 }
@@ -180,11 +187,7 @@ export async function createMessage(
 /** A fan-out this large changes the row counts enough to refresh the planner's statistics. */
 const ANALYZE_AFTER_RECIPIENTS = 1000;
 
-/**
- * Creates the message's roster snapshot and its deliveries with two `INSERT … SELECT`s: one
- * delivery per distinct address (blind index), counted where its first child is, naming the
- * children when it serves several. A message with nobody to mail is settled at once.
- */
+/** Creates the message's roster snapshot and then its deliveries (insertDeliveries). */
 async function fanOut(
   tx: Tx,
   message: { id: number; districtId: number; target: MessageTarget; category: MessageCategory },
@@ -199,12 +202,27 @@ async function fanOut(
     from students s join (${classes}) tc on tc.id = s.class_id
     where s.status = 'enrolled'
   `);
+  await insertDeliveries(tx, message, liveAddresses(classes));
+}
+
+/**
+ * Creates a message's deliveries from its live addresses with one `INSERT … SELECT`: one
+ * delivery per distinct address (blind index), counted where its first child is, naming the
+ * children when it serves several. Sets the message's recipient count, fan-out time and (for a
+ * message that asks for confirmation and chases nothing) its deadline. A message with nobody to
+ * mail is settled at once.
+ */
+async function insertDeliveries(
+  tx: Tx,
+  message: { id: number; category: MessageCategory },
+  live: SQL,
+): Promise<number> {
   // Grouping by blind index in the "C" collation: byte order, all a hex string needs.
   // The first child is the lowest registration id (then address position): min() over an
   // array compares element by element, so a hash aggregate finds it without sorting.
   const [fannedOut] = rowsOf<{ recipients: number }>(
     await tx.execute(sql`
-    with live as (${liveAddresses(classes)}),
+    with live as (${live}),
     per_address as (
       select blind_index collate "C" as blind_index,
         min(array[registration_id, position, address_id, school_id, class_id]) as first,
@@ -231,13 +249,15 @@ async function fanOut(
     returning recipient_count as recipients
   `),
   );
+  const recipients = Number(fannedOut?.recipients ?? 0);
   // Until the next autovacuum the planner would believe the new message has a row or two and
   // pick nested loops that take minutes over a city's rows, exactly when staff open the call
   // list after an emergency send. ANALYZE inside this transaction counts the rows it added.
-  if (Number(fannedOut?.recipients ?? 0) >= ANALYZE_AFTER_RECIPIENTS) {
+  if (recipients >= ANALYZE_AFTER_RECIPIENTS) {
     await tx.execute(sql`analyze message_students, deliveries`);
   }
   await settleMessages(tx, [message.id]);
+  return recipients;
 }
 
 /**
@@ -298,6 +318,9 @@ export async function runDueSchedule(db: Db, now: Date = new Date()): Promise<nu
         target: schedule.target,
         scheduledAt: null,
         idempotencyKey: null,
+        // The monthly test mail asks every family to confirm: its non-confirmers are each
+        // school's list of families whose address may no longer reach them.
+        confirm: confirmRequestOf(schedule.category, { preset: 'ack' }),
       },
       now,
     );
@@ -307,6 +330,195 @@ export async function runDueSchedule(db: Db, now: Date = new Date()): Promise<nu
       .where(eq(messageSchedules.id, schedule.id));
     return id;
   });
+}
+
+/** A sent message that asks for confirmation, as its re-send (追いかけ) copies it. */
+export interface ChasedMessage {
+  id: number;
+  districtId: number;
+  schoolId: number | null;
+  category: MessageCategory;
+  subject: string;
+  body: string;
+  target: MessageTarget;
+  confirm: ConfirmRequest;
+  /** When its newest re-send was made, manual or at the deadline; null before any. */
+  lastResendAt: Date | null;
+}
+
+const chasedColumns = sql`m.id, m.district_id as "districtId", m.school_id as "schoolId",
+  m.category, m.subject, m.body, m.target, m.confirm,
+  (select max(r.created_at) from messages r where r.resend_of = m.id) as "lastResendAt"`;
+
+function toChased(row: ChasedMessage & { lastResendAt: Date | string | null }): ChasedMessage {
+  const last = row.lastResendAt;
+  return { ...row, lastResendAt: last === null || last instanceof Date ? last : new Date(last) };
+}
+
+/** A sent message that asks for confirmation and chases none (a re-send can be made of it). */
+export async function findChasedMessage(
+  db: Db | Tx,
+  messageId: number,
+): Promise<ChasedMessage | null> {
+  return chasedMessage(db, messageId, sql``);
+}
+
+/**
+ * As findChasedMessage, locking the row for the length of the transaction, so that two
+ * re-sends of it (two presses, or a press and the deadline) run one after the other and the
+ * second sees the first.
+ */
+export async function lockChasedMessage(tx: Tx, messageId: number): Promise<ChasedMessage | null> {
+  return chasedMessage(tx, messageId, sql`for update of m`);
+}
+
+async function chasedMessage(
+  db: Db | Tx,
+  messageId: number,
+  lock: SQL,
+): Promise<ChasedMessage | null> {
+  const [row] = rowsOf<ChasedMessage>(
+    await db.execute(sql`select ${chasedColumns} from messages m
+      where m.id = ${messageId} and m.confirm is not null and m.resend_of is null
+        and m.fanned_out_at is not null
+      ${lock}`),
+  );
+  return row ? toChased(row) : null;
+}
+
+/**
+ * The message whose deadline passed longest ago without its chase, locked; `SKIP LOCKED` lets
+ * several dispatchers share the chasing. Null when none is due.
+ */
+export async function lockDueChase(tx: Tx): Promise<ChasedMessage | null> {
+  const [row] = rowsOf<ChasedMessage>(
+    await tx.execute(sql`select ${chasedColumns} from messages m
+      where m.confirm_deadline_at <= now() and m.chased_at is null and m.escalated_at is null
+      order by m.confirm_deadline_at limit 1
+      for update of m skip locked`),
+  );
+  return row ? toChased(row) : null;
+}
+
+/** Marks a message's deadline chase as made. */
+export async function markChased(tx: Tx, messageId: number): Promise<void> {
+  await tx
+    .update(messages)
+    .set({ chasedAt: sql`now()` })
+    .where(eq(messages.id, messageId));
+}
+
+/**
+ * Marks the messages whose chase was made and whose deadline passed once more since (deadline
+ * + the same interval) as escalated: from then on their unconfirmed households are on the call
+ * list. Returns their ids; `SKIP LOCKED` leaves a message another dispatcher holds to it.
+ */
+export async function escalateDueMessages(db: Db | Tx, limit: number): Promise<number[]> {
+  const rows = rowsOf<{ id: number }>(
+    await db.execute(sql`
+      update messages m set escalated_at = now()
+      where m.id in (
+        select d.id from messages d
+        where d.confirm_deadline_at is not null and d.escalated_at is null
+          and d.chased_at is not null
+          and d.confirm_deadline_at
+            + make_interval(mins => (d.confirm->>'deadlineMinutes')::int) <= now()
+        order by d.confirm_deadline_at limit ${limit}
+        for update skip locked
+      )
+      returning m.id
+    `),
+  );
+  return rows.map((row) => row.id);
+}
+
+/** A re-send to make: the message it chases, its subject, who pressed, and whose households. */
+export interface NewResend {
+  root: ChasedMessage;
+  /** The re-send's own subject (【再送】…). */
+  subject: string;
+  /** The staff member who pressed; null for the automatic chase at the deadline. */
+  authorId: number | null;
+  /** The households of this part of the message only (a teacher's class). */
+  part: MessagePart;
+}
+
+/**
+ * Creates the re-send of a message to its households in `part` that have not confirmed, that
+ * a live (not dead) address of a targeted child's registration can still reach (one that
+ * failed may have a new address since), whose first mail is no longer on its way, and that
+ * no re-send reached within the deadline's interval. Its roster snapshot is the message's targeted students of those households, its
+ * deliveries their registrations' live addresses. Null when no household is left to chase.
+ * The caller holds the message's lock (lockChasedMessage or lockDueChase).
+ */
+export async function createResend(
+  tx: Tx,
+  input: NewResend,
+): Promise<{ id: number; recipients: number } | null> {
+  const { root, part } = input;
+  const inPart = sql.join(
+    [
+      sql`ms.message_id = ${root.id}`,
+      ...(part.schoolId === undefined ? [] : [sql`ms.school_id = ${part.schoolId}`]),
+      ...(part.classId === undefined ? [] : [sql`ms.class_id = ${part.classId}`]),
+    ],
+    sql` and `,
+  );
+  const [created] = rowsOf<{ id: number; students: number }>(
+    await tx.execute(sql`
+      with chased as (
+        select distinct ms.household_id from message_students ms
+        where ${inPart}
+          and not exists (select 1 from confirmations c
+            where c.message_id = ${root.id} and c.household_id = ms.household_id)
+          and not exists (select 1 from messages rm
+            join message_students rms on rms.message_id = rm.id
+              and rms.household_id = ms.household_id
+            where rm.resend_of = ${root.id}
+              and rm.created_at > now() - make_interval(mins => ${root.confirm.deadlineMinutes}))
+          and exists (select 1 from message_students hs
+            join registrations r on r.student_id = hs.student_id
+            join addresses a on a.registration_id = r.id and a.health <> 'dead'
+            where hs.message_id = ${root.id} and hs.household_id = ms.household_id)
+          -- A first mail still on its way is not chased: a press during the send would mail
+          -- the family twice before it could have read the first.
+          and not exists (select 1 from message_students ps
+            join registrations r on r.student_id = ps.student_id
+            join addresses a on a.registration_id = r.id
+            join deliveries d on d.message_id = ${root.id} and d.blind_index = a.blind_index
+            where ps.message_id = ${root.id} and ps.household_id = ms.household_id
+              and d.state in ${[...PENDING_DELIVERY_STATES]})
+      ),
+      resend as (
+        insert into messages (district_id, school_id, author_id, category, subject, body, target,
+          state, confirm, queued_at, resend_of)
+        select ${root.districtId}, ${root.schoolId}, ${input.authorId}, ${root.category},
+          ${input.subject}, ${root.body}, ${JSON.stringify(root.target)}::jsonb, 'queued',
+          ${JSON.stringify(root.confirm)}::jsonb, now(), ${root.id}
+        where exists (select 1 from chased)
+        returning id
+      ),
+      snapshot as (
+        insert into message_students (message_id, student_id, household_id, school_id, class_id)
+        select resend.id, ms.student_id, ms.household_id, ms.school_id, ms.class_id
+        from resend cross join message_students ms
+        where ms.message_id = ${root.id} and ms.household_id in (select household_id from chased)
+        returning 1
+      )
+      select id, (select count(*)::int from snapshot) as students from resend
+    `),
+  );
+  if (!created) return null;
+  // The deliveries are found through the new snapshot; without fresh statistics the planner
+  // takes it for a row or two and loops over a city's registrations.
+  if (created.students >= ANALYZE_AFTER_RECIPIENTS) await tx.execute(sql`analyze message_students`);
+  const recipients = await insertDeliveries(
+    tx,
+    { id: created.id, category: root.category },
+    liveAddressesOf(sql`join message_students cs
+      on cs.message_id = ${created.id} and cs.student_id = r.student_id`),
+  );
+  return { id: created.id, recipients };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
   FAILED_DELIVERY_STATES,
+  type ConfirmRequest,
   type CountCell,
   type DeliveryState,
   type FailureReason,
@@ -57,12 +58,15 @@ export interface WatchedMessage {
   scheduledAt: Date | null;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** 安否確認: what families are asked, null when nothing. */
+  confirm: ConfirmRequest | null;
 }
 
 const watchedColumns = sql`m.id, m.district_id as "districtId", m.category, m.subject, m.body,
   m.target, m.state, m.recipient_count as "recipientCount", u.display_name as "authorName",
   coalesce(s.name, dt.name) as "senderName", m.created_at as "createdAt",
-  m.scheduled_at as "scheduledAt", m.started_at as "startedAt", m.finished_at as "finishedAt"`;
+  m.scheduled_at as "scheduledAt", m.started_at as "startedAt", m.finished_at as "finishedAt",
+  m.confirm`;
 
 const watchedFrom = sql`messages m
   join districts dt on dt.id = m.district_id

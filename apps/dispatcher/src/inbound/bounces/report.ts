@@ -1,5 +1,5 @@
 import { simpleParser } from 'mailparser';
-import { scrubReply } from '../../scrub';
+import { scrubReply } from '@renraku/shared/scrub';
 
 // Reads what arrives at a delivery's return path: a delivery status notification (RFC 3464
 // multipart/report), one of the plain-text bounces that servers send instead (Postfix without

@@ -65,6 +65,32 @@ export const composeEn: Record<keyof typeof composeJa, string> = {
   'compose.error.noRecipients':
     'The chosen recipients have no students and no registrations. Check the recipients.',
   'compose.error.expired': 'This form is out of date. Please review it again.',
+  'compose.ask.legend': "Families' confirmation",
+  'compose.ask.toggle': 'Ask families to confirm',
+  'compose.ask.toggleHelp':
+    'Each mail carries a link to answer. Families who have not confirmed by the deadline get the mail again, and after as long again they join the call list.',
+  'compose.ask.always': 'The 「{ack}」 (seen) button is always there.',
+  'compose.ask.preset.ack': 'Confirmation only',
+  'compose.ask.preset.safety': 'Safety check',
+  'compose.ask.preset.custom': 'Own choices (below)',
+  'compose.ask.choice': 'Choice {n}',
+  'compose.ask.needsCall': 'Needs a call',
+  'compose.ask.choicesHelp':
+    'At most {max} own choices of up to {length} characters each. Families giving an answer marked “needs a call” come first on the call list.',
+  'compose.ask.deadline': 'Deadline (minutes)',
+  'compose.ask.deadlineHelp':
+    '{min} to {max} minutes. Families who have not confirmed by then get the mail again.',
+  'compose.ask.needsCallMark': ' (needs a call)',
+  'compose.ask.summaryDeadline': 'Deadline: {minutes} minutes after sending',
+  'compose.ask.summaryOff': 'No confirmation asked',
+  'compose.error.confirm': "The families' confirmation settings are not valid.",
+  'compose.error.confirmChoicesRequired': 'Enter at least one own choice.',
+  'compose.error.confirmChoicesTooMany': 'At most {max} choices.',
+  'compose.error.confirmChoiceTooLong': 'A choice is at most {max} characters.',
+  'compose.error.confirmChoiceOneLine': 'A choice must be one line without control characters.',
+  'compose.error.confirmChoicesDuplicate': 'Two choices have the same words.',
+  'compose.error.confirmNeedsCall': '“Needs a call” is ticked on an empty choice.',
+  'compose.error.confirmDeadline': 'The deadline is {min} to {max} minutes.',
   'schedules.title': 'Monthly mail',
   'schedules.lead':
     'Mail sent on a set day every month (education information about once a month, which also checks that the system works when it matters).',

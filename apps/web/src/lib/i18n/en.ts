@@ -1,6 +1,8 @@
 import { composeEn } from './compose.en';
+import { confirmEn } from './confirm.en';
 import { adminEn } from './admin.en';
 import { cancelEn } from './cancel.en';
+import { resendEn } from './resend.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
 import { outboxEn } from './outbox.en';
@@ -65,6 +67,8 @@ export const en: Record<MessageKey, string> = {
   ...parentEn,
   ...composeEn,
   ...cancelEn,
+  ...resendEn,
   ...registrationEn,
   ...outboxEn,
+  ...confirmEn,
 };

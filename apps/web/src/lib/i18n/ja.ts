@@ -1,8 +1,10 @@
 // Japanese, the language of every page; en.ts must have the same keys (checked by the type
 // and by i18n.test.ts). Placeholders in braces are filled in by t().
 import { composeJa } from './compose.ja';
+import { confirmJa } from './confirm.ja';
 import { adminJa } from './admin.ja';
 import { cancelJa } from './cancel.ja';
+import { resendJa } from './resend.ja';
 import { liveJa } from './live.ja';
 import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
@@ -65,8 +67,10 @@ export const ja = {
   ...parentJa,
   ...composeJa,
   ...cancelJa,
+  ...resendJa,
   ...registrationJa,
   ...outboxJa,
+  ...confirmJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { JST_TIME_ZONE } from '@renraku/shared';
+import { jstFormat } from '@renraku/shared';
 import type { Outbox, OutboxKind, OutboxRetention } from '@renraku/shared/outbox';
 
 /**
@@ -11,9 +11,19 @@ export function requireOutbox(locals: App.Locals): Outbox {
   return locals.ctx.outbox;
 }
 
+// What toLocaleString('ja-JP') shows ("2026/4/7 8:15:00"): the outbox keeps the seconds.
+const outboxTime = jstFormat({
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
 /** Times are shown as the schools see them, in Japan time, whatever the server's zone. */
 export function japanTime(iso: string): string {
-  return new Date(iso).toLocaleString('ja-JP', { timeZone: JST_TIME_ZONE });
+  return outboxTime.format(new Date(iso));
 }
 
 /** An address is at most 254 characters (RFC 5321); a longer search cannot match one. */

@@ -5,16 +5,19 @@ import {
   failedOf,
   reachedOf,
   scopeFilter,
+  type ConfirmRequest,
   type DeliveryState,
   type MessageState,
 } from '@renraku/shared';
 import type { WebContext } from '#server/context';
 import type { StaffPrincipal } from '../auth/staff';
 import { scopedFigures } from '@renraku/core/live';
+import { confirmationFiguresIn, confirmedOf } from '@renraku/core/confirmation';
 import { decodeUtf8 } from '../utf8';
 
 // POST /api/v1/messages and GET /api/v1/messages/:id/progress, minus the HTTP plumbing:
-// reading a bounded JSON body, and the progress figures of a message the token may see.
+// reading a bounded JSON body, and the progress and confirmation figures of a message the
+// token may see.
 
 /** A message is at most 5,000 characters of body; 64 KiB leaves room for any honest request. */
 export const MAX_API_BODY_BYTES = 64 * 1024;
@@ -34,7 +37,7 @@ export interface BodyRefusal {
   issues?: { path: string; message: string }[];
 }
 
-function invalidBody(path: string, message: string): BodyRefusal {
+export function invalidBody(path: string, message: string): BodyRefusal {
   return { ok: false, status: 400, error: 'invalid_input', message, issues: [{ path, message }] };
 }
 
@@ -65,27 +68,33 @@ async function boundedBytes(request: Request, limit: number): Promise<Uint8Array
   return Buffer.concat(chunks);
 }
 
+/** A JSON object body, as every /api/v1 call that takes one reads it. */
+export type JsonObjectBody = { ok: true; body: Record<string, unknown> } | BodyRefusal;
+
 /**
- * Reads a send request: JSON only, at most MAX_API_BODY_BYTES (a chunked body is counted as
- * it arrives), an object; the `Idempotency-Key` header wins over the body's `idempotencyKey`.
+ * Reads a JSON body: JSON only, at most `limit` bytes (a chunked body is counted as it
+ * arrives), strict UTF-8, an object.
  */
-export async function readSendRequest(request: Request): Promise<ApiSendRequest | BodyRefusal> {
+export async function readJsonObject(
+  request: Request,
+  limit: number = MAX_API_BODY_BYTES,
+): Promise<JsonObjectBody> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     return {
       ok: false,
       status: 415,
       error: 'unsupported_media_type',
-      message: 'Send the message as application/json.',
+      message: 'Send the body as application/json.',
     };
   }
-  const bytes = await boundedBytes(request, MAX_API_BODY_BYTES);
+  const bytes = await boundedBytes(request, limit);
   if (bytes === null) {
     return {
       ok: false,
       status: 413,
       error: 'payload_too_large',
-      message: `The request body is larger than ${MAX_API_BODY_BYTES} bytes.`,
+      message: `The request body is larger than ${limit} bytes.`,
     };
   }
   const text = decodeUtf8(bytes);
@@ -106,7 +115,17 @@ export async function readSendRequest(request: Request): Promise<ApiSendRequest 
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return invalidBody('', 'The body must be a JSON object.');
   }
-  const { idempotencyKey: fromBody, ...message } = parsed as Record<string, unknown>;
+  return { ok: true, body: parsed as Record<string, unknown> };
+}
+
+/**
+ * Reads a send request (readJsonObject); the `Idempotency-Key` header wins over the body's
+ * `idempotencyKey`.
+ */
+export async function readSendRequest(request: Request): Promise<ApiSendRequest | BodyRefusal> {
+  const read = await readJsonObject(request);
+  if (!read.ok) return read;
+  const { idempotencyKey: fromBody, ...message } = read.body;
   const key = request.headers.get('idempotency-key') ?? fromBody ?? null;
   if (key !== null && typeof key !== 'string') {
     return invalidBody('idempotencyKey', 'idempotencyKey must be a string.');
@@ -126,6 +145,14 @@ export interface ApiProgress {
   reached: number;
   failed: number;
   counts: Record<DeliveryState, number>;
+  /** 安否確認: what families are asked; null when nothing (and the figures below are 0). */
+  confirm: ConfirmRequest | null;
+  /** Households that answered. */
+  confirmed: number;
+  /** Households a mail reached that have not answered. */
+  unconfirmed: number;
+  /** Households by answer: choice index → n, e.g. {"0": 12, "2": 3}. */
+  answers: Record<string, number>;
 }
 
 /** A message's counts by delivery state in scope, or null for one the staff may not see. */
@@ -134,9 +161,13 @@ export async function messageProgress(
   staff: Pick<StaffPrincipal, 'scope'>,
   messageId: number,
 ): Promise<ApiProgress | null> {
-  if (!(await findMessageInScope(ctx.db, messageId, scopeFilter(staff.scope)))) return null;
+  const message = await findMessageInScope(ctx.db, messageId, scopeFilter(staff.scope));
+  if (!message) return null;
   const progress = await scopedFigures(ctx, staff.scope, messageId);
   if (!progress) return null;
+  const asked = message.confirm
+    ? (await confirmationFiguresIn(ctx, staff.scope, messageId)).total
+    : { unconfirmed: 0, answers: {} };
   const total = progress.figures.total;
   const counts = Object.fromEntries(
     DELIVERY_STATES.map((state) => [state, total[state] ?? 0]),
@@ -148,5 +179,9 @@ export async function messageProgress(
     reached: reachedOf(total),
     failed: failedOf(total),
     counts,
+    confirm: message.confirm,
+    confirmed: confirmedOf(asked),
+    unconfirmed: asked.unconfirmed,
+    answers: asked.answers,
   };
 }

@@ -1,11 +1,17 @@
-import { jstInstantOf } from '@renraku/shared';
+import {
+  CONFIRM_BY_DEFAULT,
+  CONFIRM_CHOICES_MAX,
+  jstInstantOf,
+  MESSAGE_CATEGORIES,
+} from '@renraku/shared';
+import type { ConfirmFormValues } from '$lib/compose';
 import { idFrom, textFrom } from '../staff-admin/http';
 
 // The compose form's fields, read from a post and turned into the send service's input. The
 // same values go back to the page to fill the form again (after an error, or for 修正する).
 
 /** What the compose form posts; every field as the form holds it. */
-export interface ComposeValues {
+export interface ComposeValues extends ConfirmFormValues {
   category: string;
   subject: string;
   body: string;
@@ -29,10 +35,29 @@ function idsFrom(form: FormData, name: string): number[] {
     .filter((id): id is number => id !== undefined);
 }
 
+/** What the box says: the category's default while untouched, else the sender's tick. */
+function confirmState(
+  form: FormData,
+  category: string,
+): Pick<ComposeValues, 'confirm' | 'confirmDefault'> {
+  const ticked = form.get('confirm') === 'on';
+  const shown = form.get('confirmDefault');
+  // A post without the fields at all (not our form's) takes the default too: an emergency
+  // asks for confirmation unless a sender said otherwise.
+  const untouched =
+    shown === null || ((shown === 'on' || shown === 'off') && ticked === (shown === 'on'));
+  if (!untouched) return { confirm: ticked, confirmDefault: '' };
+  const known = MESSAGE_CATEGORIES.find((value) => value === category);
+  const confirm = known ? CONFIRM_BY_DEFAULT[known] : ticked;
+  return { confirm, confirmDefault: confirm ? 'on' : 'off' };
+}
+
 /** Every compose field from a posted form, with anything missing or malformed left empty. */
 export function composeValuesFrom(form: FormData): ComposeValues {
+  const category = textFrom(form.get('category'));
+  const choices = form.getAll('confirmChoice');
   return {
-    category: textFrom(form.get('category')),
+    category,
     subject: textFrom(form.get('subject')),
     body: textFrom(form.get('body')),
     targetKind: textFrom(form.get('targetKind')),
@@ -43,6 +68,13 @@ export function composeValuesFrom(form: FormData): ComposeValues {
     when: textFrom(form.get('when')) === 'later' ? 'later' : 'now',
     scheduledAt: textFrom(form.get('scheduledAt')),
     idempotencyKey: textFrom(form.get('idempotencyKey')),
+    ...confirmState(form, category),
+    confirmPreset: textFrom(form.get('confirmPreset')) || 'ack',
+    confirmChoices: Array.from({ length: CONFIRM_CHOICES_MAX }, (_, i) =>
+      textFrom(choices[i] ?? null),
+    ),
+    confirmNeedsCall: idsFrom(form, 'confirmNeedsCall').filter((n) => n <= CONFIRM_CHOICES_MAX),
+    confirmDeadline: textFrom(form.get('confirmDeadline')),
   };
 }
 
@@ -66,6 +98,30 @@ function targetOf(values: ComposeValues): unknown {
   }
 }
 
+/**
+ * The API's `confirm` block of the form. Empty choice boxes are skipped, and a 「要電話」
+ * follows its box to the choice's number among the filled ones.
+ */
+function confirmOf(values: ComposeValues): unknown {
+  if (!values.confirm) return false;
+  const typed = values.confirmDeadline.trim();
+  const deadlineMinutes =
+    typed === '' ? undefined : /^[0-9]{1,5}$/.test(typed) ? Number(typed) : typed;
+  if (values.confirmPreset !== 'custom') {
+    return { preset: values.confirmPreset, deadlineMinutes };
+  }
+  const filled = values.confirmChoices
+    .map((text, i) => ({ text: text.trim(), box: i + 1 }))
+    .filter((choice) => choice.text !== '');
+  return {
+    choices: filled.map((choice) => choice.text),
+    needsCall: filled.flatMap((choice, i) =>
+      values.confirmNeedsCall.includes(choice.box) ? [i + 1] : [],
+    ),
+    deadlineMinutes,
+  };
+}
+
 /** The send service's input (messageInputSchema's shape; the service validates it). */
 export function messageInputOf(values: ComposeValues): unknown {
   return {
@@ -73,6 +129,7 @@ export function messageInputOf(values: ComposeValues): unknown {
     subject: values.subject,
     body: values.body,
     target: targetOf(values),
+    confirm: confirmOf(values),
     ...(values.when === 'later' ? { scheduledAt: jstInstant(values.scheduledAt) } : {}),
   };
 }

@@ -9,3 +9,4 @@ export {
   type ApiProgress,
   type BodyRefusal,
 } from './api';
+export { refuseNonEmptyBody } from './empty-body';

@@ -1,8 +1,9 @@
 import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
+import { mayResend, resendUnconfirmed } from '@renraku/core/confirmation';
 import { messageForDashboard } from '@renraku/core/live';
 import { cancelScheduledSend, scheduleView } from '$lib/server/messages';
-import { refusalText } from '$lib/server/refusal';
+import { refused, refusalText } from '$lib/server/refusal';
 import { idFrom } from '$lib/server/staff-admin';
 import { t } from '$lib/i18n';
 import { ServiceError } from '@renraku/shared';
@@ -18,7 +19,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   const schedule = found.message.scheduledAt
     ? await scheduleView(locals.ctx, staff.scope, found.message.id)
     : null;
-  return { ...found, schedule };
+  const resendable = await mayResend(locals.ctx, found.message.id);
+  return { ...found, schedule, resendable };
 };
 
 export const actions: Actions = {
@@ -37,6 +39,20 @@ export const actions: Actions = {
     } catch (caught) {
       if (!(caught instanceof ServiceError)) throw caught;
       return fail(caught.status, { cancelError: refusalText(caught, locals.locale) });
+    }
+  },
+  // 未確認の家庭に再送: the first press only asks; the confirmed second one re-sends.
+  resend: async ({ request, locals, params }) => {
+    const staff = requireStaff(locals);
+    const messageId = idFrom(params.id);
+    if (!messageId) error(404, 'not found');
+    if ((await request.formData()).get('confirm') !== 'yes')
+      return { resendConfirm: true as const };
+    try {
+      const { sent } = await resendUnconfirmed(locals.ctx, staff, messageId, 'form');
+      return { resent: sent };
+    } catch (caught) {
+      return refused(caught, locals.locale, { resendFailed: true as const });
     }
   },
 };

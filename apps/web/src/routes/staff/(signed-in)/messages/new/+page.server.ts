@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { listTargetOptions } from '@renraku/db';
 import {
   BODY_MAX,
+  jstLocalOf,
   MESSAGE_CATEGORIES,
   schoolYearOf,
   scopeFilter,
@@ -24,13 +25,6 @@ import type { Actions, PageServerLoad } from './$types';
 // 配信する: step 1 the form (?/preview), step 2 the confirmation with the exact figures
 // (?/send, or ?/edit back to the form). The idempotency key is made when the form is first
 // shown and travels with it, so a double click or a re-posted confirmation sends once.
-
-const JST_OFFSET_MS = 9 * 3600_000;
-
-/** A moment as <input type="datetime-local"> shows it on the school's (Japan's) clock. */
-function jstLocal(date: Date): string {
-  return new Date(date.getTime() + JST_OFFSET_MS).toISOString().slice(0, 16);
-}
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const staff = requireStaff(locals);
@@ -55,8 +49,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     idempotencyKey: randomToken(18),
     limits: { subject: SUBJECT_MAX, body: BODY_MAX },
     schedule: {
-      min: jstLocal(now),
-      max: jstLocal(new Date(now.getTime() + SCHEDULE_MAX_DAYS * 86_400_000)),
+      min: jstLocalOf(now),
+      max: jstLocalOf(new Date(now.getTime() + SCHEDULE_MAX_DAYS * 86_400_000)),
     },
   };
 };
@@ -85,6 +79,7 @@ export const actions: Actions = {
         subject: message.subject,
         body: message.body,
         scheduledAt: message.scheduledAt?.toISOString() ?? null,
+        asks: message.confirm,
         ...preview,
       },
     };
