@@ -245,6 +245,7 @@ describe('the call list of a mixed send', () => {
       '児童氏名',
       'ふりがな',
       '理由',
+      '回答',
       '電話番号',
       '対応状況',
       '対応者',

@@ -4,6 +4,7 @@ import {
   FAILED_DELIVERY_STATES,
   type CallListMarkEvent,
   type ClientToServerEvents,
+  type ConfirmationFigures,
   type FailureNotice,
   type ProgressDelta,
   type ProgressFigures,
@@ -14,7 +15,7 @@ import {
 } from '@renraku/shared';
 import { hashToken, randomToken } from '@renraku/shared/crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { applyDelta } from '@renraku/core/live/figures';
+import { applyConfirmationDelta, applyDelta } from '@renraku/core/live/figures';
 import { createDistrict, createStaff } from '../dispatch/fixtures';
 
 // What the live tests share: a web on a test database, staff sessions, socket clients that
@@ -104,6 +105,8 @@ export function watchMessage(socket: TestSocket, payload: unknown): Promise<Watc
  */
 export class Dashboard {
   figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
+  confirmation: ConfirmationFigures | null = null;
+  escalated = false;
   failures: FailureNotice[] = [];
   deltas: ProgressDelta[] = [];
   marks: CallListMarkEvent[] = [];
@@ -137,6 +140,8 @@ export class Dashboard {
       bySchool: snapshot.bySchool,
       byClass: snapshot.byClass,
     };
+    this.confirmation = snapshot.confirmation;
+    this.escalated = snapshot.escalated;
     this.failures = [...snapshot.failures];
     const waiting = this.buffered;
     this.buffered = null;
@@ -148,6 +153,10 @@ export class Dashboard {
     if (delta.stream !== this.snapshot?.stream || delta.seq <= this.seq) return;
     this.seq = delta.seq;
     applyDelta(this.figures, delta);
+    if (delta.confirmation && this.confirmation) {
+      applyConfirmationDelta(this.confirmation, delta.confirmation);
+    }
+    if (delta.escalated) this.escalated = true;
     this.failures.unshift(...delta.failures);
   }
 }

@@ -45,6 +45,23 @@ export interface ProgressFigures {
 }
 
 /**
+ * 安否確認 figures of one part of a message, in households: how many answered each choice
+ * (choice index → n; absent choices are zero) and how many a mail reached that have not
+ * answered (未確認).
+ */
+export interface AnswerCounts {
+  unconfirmed: number;
+  answers: Record<string, number>;
+}
+
+/** A confirming message's answers within the viewer's scope: overall, per school and class. */
+export interface ConfirmationFigures {
+  total: AnswerCounts;
+  bySchool: Record<number, AnswerCounts>;
+  byClass: Record<number, AnswerCounts>;
+}
+
+/**
  * Progress of one message as the dashboard shows it, within the viewer's scope, read from
  * PostgreSQL by the web process that serves the socket. `stream` names that process's live
  * stream and `seq` the last delta it already contains: the client applies only deltas of the
@@ -57,6 +74,10 @@ export interface ProgressSnapshot extends ProgressFigures {
   messageState: MessageState;
   /** The latest failures in scope, newest first (bounded). */
   failures: FailureNotice[];
+  /** Its answers when the message asks for confirmation, else null. */
+  confirmation: ConfirmationFigures | null;
+  /** Reached households that did not confirm are on the call list (追いかけ's last step). */
+  escalated: boolean;
 }
 
 /** Coalesced change since the previous seq of the same stream; only changed entries appear. */
@@ -66,6 +87,10 @@ export interface ProgressDelta extends ProgressFigures {
   seq: number;
   failures: FailureNotice[];
   messageState?: MessageState;
+  /** What changed in the answers since the previous seq; absent when nothing did. */
+  confirmation?: ConfirmationFigures;
+  /** Present once, in the delta of the read that saw the escalation. */
+  escalated?: true;
 }
 
 /**

@@ -1,6 +1,14 @@
-import { listMessageFailures, progressBreakdown } from '@renraku/db';
 import {
+  confirmationBreakdown,
+  listMessageFailures,
+  listReachedHouseholds,
+  progressBreakdown,
+  type ConfirmationCell,
+} from '@renraku/db';
+import {
+  DELIVERY_STATES,
   FAILED_DELIVERY_STATES,
+  type ConfirmationFigures,
   type CountCell,
   type FailureNotice,
   type MessageState,
@@ -8,6 +16,7 @@ import {
   type ProgressFigures,
   type ProgressSnapshot,
   type StaffScope,
+  type StateCounts,
   scopeFilter,
   scopeRoom,
   sees,
@@ -15,7 +24,8 @@ import {
 import { randomToken } from '@renraku/shared/crypto';
 import type { Socket } from 'socket.io';
 import { failureNoticeOf } from '@renraku/core/live';
-import { countOf, diffFigures, figuresOf } from '@renraku/core/live/figures';
+import { countOf, diffConfirmation, diffFigures, figuresOf } from '@renraku/core/live/figures';
+import { confirmationFiguresOf } from '@renraku/core/confirmation/figures';
 import type { WebContext } from '../context';
 
 // The bridge from the dispatchers' status channel to the dashboards.
@@ -34,10 +44,23 @@ import type { WebContext } from '../context';
 //   to another process) watches again and starts over from the new snapshot.
 // - While a message is open the bridge re-reads it every RESYNC_OPEN_MS even without bus
 //   events (Redis down), and every RESYNC_DONE_MS once done (late bounces).
+// - A message that asks for confirmation (安否確認) also has its answers read
+//   (confirmationBreakdown) and carried the same way, in `confirmation`: in the snapshot, and
+//   as read(n) − read(n−1) in a delta. Which households a mail reached (the whole of 未確認)
+//   takes most of that read and moves only with the deliveries, so the bridge keeps it while
+//   the delivery counts stand still, for at most RESYNC_DONE_MS (a parent's address change);
+//   and the answers are re-read at most every CONFIRM_READ_MS while taps arrive: a read that
+//   skips them leaves them due, and the tick reads them once the pace allows.
 
 /** How often dirty messages are re-read: the dashboards' update rate (the spec allows 100–250 ms). */
 export const COALESCE_MS = 100;
 const RESYNC_OPEN_MS = 2_000;
+/**
+ * The pace of the answers' re-read during a burst of taps. On 30,000 households one read
+ * takes 150–320 ms (bench/confirmation-figures.ts), so a shorter pace would re-read back to
+ * back; 500 ms still shows the last tap within a second.
+ */
+export const CONFIRM_READ_MS = 500;
 const RESYNC_DONE_MS = 15_000;
 /** Failures a snapshot carries, and new failures one delta carries at most. */
 const RECENT_FAILURES = 100;
@@ -50,12 +73,21 @@ interface ScopeRoom {
   scope: StaffScope;
   sockets: Set<string>;
   figures: ProgressFigures;
+  confirmation: ConfirmationFigures | null;
 }
 
 interface WatchedState {
   messageId: number;
   seq: number;
   cells: CountCell[];
+  /** The answers' cells as last read; null for a message that asks none. */
+  answers: ConfirmationCell[] | null;
+  /** The answers may have changed since they were last read. */
+  answersDue: boolean;
+  lastAnswersRead: number;
+  /** The households a mail reached, kept while the delivery counts (`key`) stand still. */
+  reached: { households: number[]; key: string; at: number } | null;
+  escalated: boolean;
   messageState: MessageState;
   failureIds: Set<number>;
   recentFailures: FailureNotice[];
@@ -77,8 +109,8 @@ function failureInScope(failure: FailureNotice, scope: StaffScope): boolean {
   return sees(scope, { districtId: scope.districtId, schoolId, classId });
 }
 
-function copyFigures(figures: ProgressFigures): ProgressFigures {
-  return structuredClone(figures);
+function answersOf(state: WatchedState, scope: StaffScope): ConfirmationFigures | null {
+  return state.answers && confirmationFiguresOf(state.answers, scopeFilter(scope));
 }
 
 /** What the socket layer needs from the bridge. */
@@ -106,10 +138,29 @@ export async function startLiveBridge(
   const watched = new Map<number, WatchedState>();
   const socketsWatching = new Map<string, Set<number>>();
 
+  async function readAnswerCells(
+    state: WatchedState,
+    deliveries: StateCounts,
+    now: number,
+  ): Promise<ConfirmationCell[]> {
+    const key = DELIVERY_STATES.map((one) => deliveries[one] ?? 0).join(',');
+    let kept = state.reached;
+    if (!kept || kept.key !== key || now - kept.at >= RESYNC_DONE_MS) {
+      kept = { households: await listReachedHouseholds(ctx.db, state.messageId), key, at: now };
+      state.reached = kept;
+    }
+    return confirmationBreakdown(ctx.db, state.messageId, kept.households);
+  }
+
   async function read(state: WatchedState): Promise<void> {
     const breakdown = await progressBreakdown(ctx.db, state.messageId);
     if (!breakdown) return;
-    const failedNow = countOf(figuresOf(breakdown.cells, {}).total, [...FAILED_DELIVERY_STATES]);
+    // Taken before the read, so that an answer stored while it runs makes the next one due.
+    const answersAt = Date.now();
+    const readAnswers = breakdown.confirms && answersAt - state.lastAnswersRead >= CONFIRM_READ_MS;
+    const whole = figuresOf(breakdown.cells, {}).total;
+    const answers = readAnswers ? await readAnswerCells(state, whole, answersAt) : null;
+    const failedNow = countOf(whole, [...FAILED_DELIVERY_STATES]);
     let fresh: FailureNotice[] = [];
     if (failedNow > state.failureIds.size) {
       const first = state.lastRead === 0;
@@ -124,21 +175,44 @@ export async function startLiveBridge(
     }
     // From here on synchronous: the state, the seq and the emitted deltas change together.
     state.cells = breakdown.cells;
+    if (answers) {
+      state.answers = answers;
+      state.lastAnswersRead = answersAt;
+      state.answersDue = false;
+    } else if (breakdown.confirms) {
+      state.answersDue = true;
+    }
     const stateChanged = state.messageState !== breakdown.messageState;
     state.messageState = breakdown.messageState;
+    const escalated = breakdown.escalated && !state.escalated;
+    state.escalated = breakdown.escalated;
     state.recentFailures = [...fresh, ...state.recentFailures].slice(0, RECENT_FAILURES);
     state.lastRead = Date.now();
-    const deltas: [string, ProgressFigures | null, FailureNotice[]][] = [];
+    const deltas: {
+      room: string;
+      change: ProgressFigures | null;
+      answers: ConfirmationFigures | null;
+      failures: FailureNotice[];
+    }[] = [];
     for (const [name, room] of state.rooms) {
       const next = figuresOf(state.cells, scopeFilter(room.scope));
       const change = diffFigures(room.figures, next);
       room.figures = next;
+      let answersChange: ConfirmationFigures | null = null;
+      if (answers) {
+        const nextAnswers = answersOf(state, room.scope);
+        answersChange =
+          room.confirmation && nextAnswers && diffConfirmation(room.confirmation, nextAnswers);
+        room.confirmation = nextAnswers;
+      }
       const failures = fresh.filter((failure) => failureInScope(failure, room.scope));
-      if (change || failures.length > 0 || stateChanged) deltas.push([name, change, failures]);
+      if (change || answersChange || failures.length > 0 || stateChanged || escalated) {
+        deltas.push({ room: name, change, answers: answersChange, failures });
+      }
     }
     if (deltas.length === 0) return;
     state.seq++;
-    for (const [room, change, failures] of deltas) {
+    for (const { room, change, answers: answersChange, failures } of deltas) {
       emitLocal(room, {
         messageId: state.messageId,
         stream,
@@ -146,6 +220,8 @@ export async function startLiveBridge(
         ...(change ?? { total: {}, bySchool: {}, byClass: {} }),
         failures: failures.slice(0, RECENT_FAILURES),
         ...(stateChanged ? { messageState: state.messageState } : {}),
+        ...(answersChange ? { confirmation: answersChange } : {}),
+        ...(escalated ? { escalated: true as const } : {}),
       });
     }
   }
@@ -172,6 +248,11 @@ export async function startLiveBridge(
         messageId,
         seq: 0,
         cells: [],
+        answers: null,
+        answersDue: false,
+        lastAnswersRead: 0,
+        reached: null,
+        escalated: false,
         messageState: 'queued',
         failureIds: new Set(),
         recentFailures: [],
@@ -208,7 +289,8 @@ export async function startLiveBridge(
       if (state.reading || state.lastRead === 0) continue;
       const open = state.messageState === 'queued' || state.messageState === 'sending';
       const resync = now - state.lastRead >= (open ? RESYNC_OPEN_MS : RESYNC_DONE_MS);
-      if (state.dirty || resync) void startRead(state).catch(() => {});
+      const answersDue = state.answersDue && now - state.lastAnswersRead >= CONFIRM_READ_MS;
+      if (state.dirty || resync || answersDue) void startRead(state).catch(() => {});
     }
   }, COALESCE_MS);
 
@@ -241,7 +323,12 @@ export async function startLiveBridge(
       const name = messageRoom(messageId, scope);
       let room = state.rooms.get(name);
       if (!room) {
-        room = { scope, sockets: new Set(), figures: figuresOf(state.cells, scopeFilter(scope)) };
+        room = {
+          scope,
+          sockets: new Set(),
+          figures: figuresOf(state.cells, scopeFilter(scope)),
+          confirmation: answersOf(state, scope),
+        };
         state.rooms.set(name, room);
       }
       room.sockets.add(socket.id);
@@ -254,8 +341,10 @@ export async function startLiveBridge(
         stream,
         seq: state.seq,
         messageState: state.messageState,
-        ...copyFigures(room.figures),
+        ...structuredClone(room.figures),
         failures: state.recentFailures.filter((failure) => failureInScope(failure, scope)),
+        confirmation: structuredClone(room.confirmation),
+        escalated: state.escalated,
       };
     },
     unwatch(socket, messageId) {

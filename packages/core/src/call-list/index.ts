@@ -11,6 +11,9 @@ import {
   type WatchedMessage,
 } from '@renraku/db';
 import {
+  answerNeedsCall,
+  choiceLabels,
+  type ConfirmRequest,
   finalSubject,
   type CallListMarkEvent,
   type CallListReason,
@@ -29,7 +32,10 @@ import type { ActingStaff } from '../acting-staff';
 /** A row as the page, the JSON API and the CSV show it; never an address. */
 export interface CallListRow {
   householdId: number;
-  reason: CallListReason;
+  /** Why no mail reached it, or 'unconfirmed'; null when it is listed for its answer alone. */
+  reason: CallListReason | null;
+  /** Its answer to a confirming message (安否確認), null when it has not answered. */
+  answer: CallListAnswer | null;
   /** One of the family's registered addresses bounces: ask them to fix it (never which one). */
   addressFailing: boolean;
   /** Every targeted child of the household: 「山田 太郎（3年1組）」. */
@@ -38,6 +44,14 @@ export interface CallListRow {
   mark: CallMark | null;
   markedBy: string | null;
   markedAt: string | null;
+}
+
+/** A household's answer as the call list shows it. */
+export interface CallListAnswer {
+  choice: number;
+  label: string;
+  /** The answer asks for a call (answerNeedsCall): the row is in `actionNeeded`. */
+  needsCall: boolean;
 }
 
 /** The rows of one class, in the order a teacher phones them. */
@@ -55,6 +69,9 @@ export interface CallList {
   /** 緊急連絡: the leaflet promises these households a phone call. Otherwise informational. */
   mustCall: boolean;
   households: number;
+  /** Households whose answer needs a call, by class: phoned first, shown before `groups`. */
+  actionNeeded: CallListGroup[];
+  /** Every other household on the list, by class. */
   groups: CallListGroup[];
   /** The one school the board narrowed the list to, or null for the viewer's whole part. */
   school: number | null;
@@ -62,6 +79,15 @@ export interface CallList {
   schools: CallListSchool[];
   /** When the list was read: what a printed copy was current at. */
   generatedAt: string;
+}
+
+function answerOf(confirm: ConfirmRequest | null, choice: number | null): CallListAnswer | null {
+  if (!confirm || choice === null) return null;
+  return {
+    choice,
+    label: choiceLabels(confirm)[choice] ?? String(choice),
+    needsCall: answerNeedsCall(confirm, choice),
+  };
 }
 
 /**
@@ -72,6 +98,7 @@ function groupByClass(
   households: CallListHousehold[],
   filter: MessagePart,
   failing: Set<number>,
+  confirm: ConfirmRequest | null,
 ): CallListGroup[] {
   const groups = new Map<number, CallListGroup & { order: number; schoolRank: number }>();
   // The households come in the board's order of schools (schoolOrder); groups keep it.
@@ -102,6 +129,7 @@ function groupByClass(
     group.rows.push({
       householdId: household.householdId,
       reason: household.reason,
+      answer: answerOf(confirm, household.answer),
       addressFailing: failing.has(household.householdId),
       children: household.children.map(({ name, kana, grade, className }) => ({
         name,
@@ -150,6 +178,9 @@ export async function loadCallList(
   const schools = seesWholeDistrict(staff.scope)
     ? await countCallListHouseholdsBySchool(ctx.db, messageId)
     : [];
+  const { confirm } = message;
+  const needsCall = (household: CallListHousehold) =>
+    confirm !== null && answerNeedsCall(confirm, household.answer);
   const failing = await householdsWithFailingAddress(
     ctx.db,
     households.map((household) => household.householdId),
@@ -179,7 +210,13 @@ export async function loadCallList(
     },
     mustCall: message.category === 'emergency_contact',
     households: households.length,
-    groups: groupByClass(households, filter, failing),
+    actionNeeded: groupByClass(households.filter(needsCall), filter, failing, confirm),
+    groups: groupByClass(
+      households.filter((household) => !needsCall(household)),
+      filter,
+      failing,
+      confirm,
+    ),
     school: seesWholeDistrict(staff.scope) ? (options.school ?? null) : null,
     schools,
     generatedAt: new Date().toISOString(),

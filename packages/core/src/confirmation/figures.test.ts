@@ -1,53 +1,55 @@
 import { describe, expect, it } from 'vitest';
+import type { ConfirmationCell } from '@renraku/db';
 import { confirmationFiguresOf, confirmedOf } from './figures';
 
-// Two schools; school 1 has classes 11 and 12 and one family with a child in each (it counts
-// once in school 1, once in each class).
-const cells = [
-  { schoolId: 1, classId: null, answer: null, n: 2 },
-  { schoolId: 1, classId: null, answer: 0, n: 3 },
-  { schoolId: 1, classId: null, answer: 2, n: 1 },
-  { schoolId: 1, classId: 11, answer: null, n: 1 },
+// Two schools; household A has children in classes 11 and 12 of school 1, so it counts once
+// in school 1 and once in each class.
+const cells: ConfirmationCell[] = [
+  { schoolId: 1, classId: null, answer: 0, n: 2 },
+  { schoolId: 1, classId: null, answer: null, n: 1 },
   { schoolId: 1, classId: 11, answer: 0, n: 2 },
+  { schoolId: 1, classId: 12, answer: 0, n: 1 },
   { schoolId: 1, classId: 12, answer: null, n: 1 },
-  { schoolId: 1, classId: 12, answer: 0, n: 2 },
-  { schoolId: 1, classId: 12, answer: 2, n: 1 },
-  { schoolId: 2, classId: null, answer: 0, n: 4 },
-  { schoolId: 2, classId: 21, answer: 0, n: 4 },
+  { schoolId: 2, classId: null, answer: 2, n: 3 },
+  { schoolId: 2, classId: 21, answer: 2, n: 3 },
 ];
 
 describe('confirmationFiguresOf', () => {
-  it('sums the school cells for the district, never the classes (a sibling counts once)', () => {
+  it('sums the school cells for the whole message, not the classes', () => {
     const figures = confirmationFiguresOf(cells, {});
-    expect(figures.total).toEqual({ unconfirmed: 2, answers: { 0: 7, 2: 1 } });
+    expect(figures.total).toEqual({ unconfirmed: 1, answers: { 0: 2, 2: 3 } });
     expect(figures.bySchool).toEqual({
-      1: { unconfirmed: 2, answers: { 0: 3, 2: 1 } },
-      2: { unconfirmed: 0, answers: { 0: 4 } },
+      1: { unconfirmed: 1, answers: { 0: 2 } },
+      2: { unconfirmed: 0, answers: { 2: 3 } },
     });
-    expect(Object.keys(figures.byClass)).toEqual(['11', '12', '21']);
-    expect(confirmedOf(figures.total)).toBe(8);
+    expect(figures.byClass[12]).toEqual({ unconfirmed: 1, answers: { 0: 1 } });
+    expect(confirmedOf(figures.total)).toBe(5);
   });
 
-  it("gives a school part its own cell and its classes, nothing of another school's", () => {
+  it("gives a school admin only their school's cells", () => {
     const figures = confirmationFiguresOf(cells, { schoolId: 2 });
-    expect(figures.total).toEqual({ unconfirmed: 0, answers: { 0: 4 } });
-    expect(figures.bySchool).toEqual({ 2: { unconfirmed: 0, answers: { 0: 4 } } });
-    expect(figures.byClass).toEqual({ 21: { unconfirmed: 0, answers: { 0: 4 } } });
+    expect(figures).toEqual({
+      total: { unconfirmed: 0, answers: { 2: 3 } },
+      bySchool: { 2: { unconfirmed: 0, answers: { 2: 3 } } },
+      byClass: { 21: { unconfirmed: 0, answers: { 2: 3 } } },
+    });
   });
 
-  it("gives a class part its class's cell as the total, and no school figures", () => {
+  it("gives a teacher only their class's cells, and no school figure", () => {
     const figures = confirmationFiguresOf(cells, { schoolId: 1, classId: 12 });
-    expect(figures.total).toEqual({ unconfirmed: 1, answers: { 0: 2, 2: 1 } });
-    expect(figures.bySchool).toEqual({});
-    expect(figures.byClass).toEqual({ 12: { unconfirmed: 1, answers: { 0: 2, 2: 1 } } });
+    expect(figures).toEqual({
+      total: { unconfirmed: 1, answers: { 0: 1 } },
+      bySchool: {},
+      byClass: { 12: { unconfirmed: 1, answers: { 0: 1 } } },
+    });
   });
 
-  it('reads zero everywhere for a message nobody was reached by', () => {
-    expect(confirmationFiguresOf([], { schoolId: 1 })).toEqual({
+  it('reads no cells as nothing confirmed', () => {
+    expect(confirmationFiguresOf([], {})).toEqual({
       total: { unconfirmed: 0, answers: {} },
       bySchool: {},
       byClass: {},
     });
-    expect(confirmedOf({ unconfirmed: 3, answers: {} })).toBe(0);
+    expect(confirmedOf({ unconfirmed: 4, answers: {} })).toBe(0);
   });
 });

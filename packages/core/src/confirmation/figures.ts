@@ -1,55 +1,43 @@
 import type { ConfirmationCell } from '@renraku/db';
-import type { MessagePart } from '@renraku/shared';
+import {
+  inPart,
+  type AnswerCounts,
+  type ConfirmationFigures,
+  type MessagePart,
+} from '@renraku/shared';
 
-// The confirmation figures of a part of a message (a scope's: a teacher only its class), for
-// the progress API and the dashboard alike. Client-safe; no I/O.
+// 安否確認 figures from confirmationBreakdown's cells, for the dashboard, the socket and the
+// API alike. Client-safe; no I/O.
 
-/** Households of a place: reached and unanswered (未確認), and by answer (choice index → n). */
-export interface AnswerCounts {
-  unconfirmed: number;
-  answers: Record<string, number>;
-}
+export type { AnswerCounts, ConfirmationFigures } from '@renraku/shared';
 
-export interface ConfirmationFigures {
-  total: AnswerCounts;
-  bySchool: Record<number, AnswerCounts>;
-  byClass: Record<number, AnswerCounts>;
-}
-
-const empty = (): AnswerCounts => ({ unconfirmed: 0, answers: {} });
-
-function add(target: AnswerCounts, cell: ConfirmationCell): void {
+function addCell(target: AnswerCounts, cell: ConfirmationCell): void {
   if (cell.answer === null) target.unconfirmed += cell.n;
   else target.answers[cell.answer] = (target.answers[cell.answer] ?? 0) + cell.n;
 }
 
+const noAnswers = (): AnswerCounts => ({ unconfirmed: 0, answers: {} });
+
 /**
- * The figures of a part. A household counts once in its school and once in each class of its
- * targeted children, so the total is the sum of the school cells (a school part: its own
- * cell, a class part: the class's cell), never a sum of classes, where siblings would count
- * twice.
+ * The answers of a part of the message (a scope's; {} for all). A household counts once per
+ * school and once per class of its targeted children, so the whole is the sum of the school
+ * cells (classId null) and a class part is its own class's cells, never a sum of classes.
  */
 export function confirmationFiguresOf(
   cells: readonly ConfirmationCell[],
   part: MessagePart,
 ): ConfirmationFigures {
-  const figures: ConfirmationFigures = { total: empty(), bySchool: {}, byClass: {} };
+  const figures: ConfirmationFigures = { total: noAnswers(), bySchool: {}, byClass: {} };
   for (const cell of cells) {
-    if (part.schoolId !== undefined && cell.schoolId !== part.schoolId) continue;
-    if (cell.classId === null) {
-      if (part.classId !== undefined) continue;
-      add((figures.bySchool[cell.schoolId] ??= empty()), cell);
-      add(figures.total, cell);
-    } else {
-      if (part.classId !== undefined && cell.classId !== part.classId) continue;
-      add((figures.byClass[cell.classId] ??= empty()), cell);
-      if (part.classId !== undefined) add(figures.total, cell);
-    }
+    if (!inPart(part, cell)) continue;
+    if (cell.classId === null) addCell((figures.bySchool[cell.schoolId] ??= noAnswers()), cell);
+    else addCell((figures.byClass[cell.classId] ??= noAnswers()), cell);
+    if ((cell.classId === null) === (part.classId === undefined)) addCell(figures.total, cell);
   }
   return figures;
 }
 
-/** Households that confirmed, whatever they answered. */
+/** Households that answered, whatever the answer. */
 export function confirmedOf(counts: AnswerCounts): number {
   return Object.values(counts.answers).reduce((sum, n) => sum + n, 0);
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PACE_SAMPLES, sendPace, shownMessageState } from './figures';
+import type { ConfirmationFigures } from '@renraku/shared';
+import {
+  applyConfirmationDelta,
+  diffConfirmation,
+  PACE_SAMPLES,
+  sendPace,
+  shownMessageState,
+} from './figures';
 
 describe('sendPace', () => {
   const start = Date.parse('2026-04-07T08:00:00+09:00');
@@ -59,5 +66,47 @@ describe('shownMessageState', () => {
     expect(shownMessageState('queued', { queued: 4, accepted: 1 })).toBe('sending');
     expect(shownMessageState('queued', { queued: 4 })).toBe('queued');
     expect(shownMessageState('cancelled', {})).toBe('cancelled');
+  });
+});
+
+describe('diffConfirmation and applyConfirmationDelta', () => {
+  const before: ConfirmationFigures = {
+    total: { unconfirmed: 5, answers: { 0: 2 } },
+    bySchool: { 1: { unconfirmed: 5, answers: { 0: 2 } } },
+    byClass: { 11: { unconfirmed: 3, answers: { 0: 2 } }, 12: { unconfirmed: 2, answers: {} } },
+  };
+  const after: ConfirmationFigures = {
+    total: { unconfirmed: 3, answers: { 2: 2, 0: 2 } },
+    bySchool: { 1: { unconfirmed: 3, answers: { 0: 2, 2: 2 } } },
+    byClass: {
+      11: { unconfirmed: 3, answers: { 0: 2 } },
+      12: { unconfirmed: 0, answers: { 2: 2 } },
+    },
+  };
+
+  it('carries only what changed, and applying it gives the next read', () => {
+    const delta = diffConfirmation(before, after);
+    expect(delta).toEqual({
+      total: { unconfirmed: -2, answers: { 2: 2 } },
+      bySchool: { 1: { unconfirmed: -2, answers: { 2: 2 } } },
+      byClass: { 12: { unconfirmed: -2, answers: { 2: 2 } } },
+    });
+    const figures = structuredClone(before);
+    applyConfirmationDelta(figures, delta!);
+    expect(figures).toEqual(after);
+  });
+
+  it('drops an answer that went back to zero (a changed answer), so figures equal a snapshot', () => {
+    const changed: ConfirmationFigures = {
+      ...after,
+      total: { unconfirmed: 3, answers: { 0: 4 } },
+    };
+    const figures = structuredClone(after);
+    applyConfirmationDelta(figures, diffConfirmation(after, changed)!);
+    expect(figures.total).toEqual({ unconfirmed: 3, answers: { 0: 4 } });
+  });
+
+  it('is null when nothing changed', () => {
+    expect(diffConfirmation(after, structuredClone(after))).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
 import {
+  type AnswerCounts,
+  type ConfirmationFigures,
   countOf,
   DELIVERY_STATES,
   inPart,
@@ -46,14 +48,16 @@ function diffCounts(before: StateCounts = {}, after: StateCounts = {}): StateCou
   return changed ? delta : null;
 }
 
-function diffGroups(
-  before: Record<number, StateCounts>,
-  after: Record<number, StateCounts>,
-): Record<number, StateCounts> {
-  const delta: Record<number, StateCounts> = {};
+/** The changed groups (schools or classes) of two reads, each by its own `diff`. */
+function diffGroups<T>(
+  before: Record<number, T>,
+  after: Record<number, T>,
+  diff: (before: T | undefined, after: T | undefined) => T | null,
+): Record<number, T> {
+  const delta: Record<number, T> = {};
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const id = Number(key);
-    const d = diffCounts(before[id], after[id]);
+    const d = diff(before[id], after[id]);
     if (d) delta[id] = d;
   }
   return delta;
@@ -65,8 +69,8 @@ export function diffFigures(
   after: ProgressFigures,
 ): ProgressFigures | null {
   const total = diffCounts(before.total, after.total);
-  const bySchool = diffGroups(before.bySchool, after.bySchool);
-  const byClass = diffGroups(before.byClass, after.byClass);
+  const bySchool = diffGroups(before.bySchool, after.bySchool, diffCounts);
+  const byClass = diffGroups(before.byClass, after.byClass, diffCounts);
   const empty = Object.keys(bySchool).length === 0 && Object.keys(byClass).length === 0;
   return total || !empty ? { total: total ?? {}, bySchool, byClass } : null;
 }
@@ -89,6 +93,62 @@ export function applyDelta(
   }
   for (const [key, counts] of Object.entries(delta.byClass)) {
     addAll((figures.byClass[Number(key)] ??= {}), counts);
+  }
+}
+
+function diffAnswers(
+  before: AnswerCounts | undefined,
+  after: AnswerCounts | undefined,
+): AnswerCounts | null {
+  const unconfirmed = (after?.unconfirmed ?? 0) - (before?.unconfirmed ?? 0);
+  const answers: Record<string, number> = {};
+  for (const key of new Set([
+    ...Object.keys(before?.answers ?? {}),
+    ...Object.keys(after?.answers ?? {}),
+  ])) {
+    const d = (after?.answers[key] ?? 0) - (before?.answers[key] ?? 0);
+    if (d !== 0) answers[key] = d;
+  }
+  return unconfirmed !== 0 || Object.keys(answers).length > 0 ? { unconfirmed, answers } : null;
+}
+
+/** What changed in the answers from one read to the next; null when nothing did. */
+export function diffConfirmation(
+  before: ConfirmationFigures,
+  after: ConfirmationFigures,
+): ConfirmationFigures | null {
+  const total = diffAnswers(before.total, after.total);
+  const bySchool = diffGroups(before.bySchool, after.bySchool, diffAnswers);
+  const byClass = diffGroups(before.byClass, after.byClass, diffAnswers);
+  const empty = Object.keys(bySchool).length === 0 && Object.keys(byClass).length === 0;
+  return total || !empty
+    ? { total: total ?? { unconfirmed: 0, answers: {} }, bySchool, byClass }
+    : null;
+}
+
+function addAnswers(target: AnswerCounts, delta: AnswerCounts): void {
+  target.unconfirmed += delta.unconfirmed;
+  for (const [key, n] of Object.entries(delta.answers)) {
+    const next = (target.answers[key] ?? 0) + n;
+    if (next === 0) delete target.answers[key];
+    else target.answers[key] = next;
+  }
+}
+
+/** Minutes the dashboard's confirmation series covers; later answers count in its last. */
+export const CONFIRMATION_SERIES_MINUTES = 24 * 60;
+
+/** Applies an answers delta in place (the browser's side, like applyDelta). */
+export function applyConfirmationDelta(
+  figures: ConfirmationFigures,
+  delta: ConfirmationFigures,
+): void {
+  addAnswers(figures.total, delta.total);
+  for (const [key, counts] of Object.entries(delta.bySchool)) {
+    addAnswers((figures.bySchool[Number(key)] ??= { unconfirmed: 0, answers: {} }), counts);
+  }
+  for (const [key, counts] of Object.entries(delta.byClass)) {
+    addAnswers((figures.byClass[Number(key)] ??= { unconfirmed: 0, answers: {} }), counts);
   }
 }
 

@@ -1,5 +1,8 @@
 import {
+  confirmationBreakdown,
+  confirmationsByMinute,
   countCallListHouseholds,
+  findLatestTestMail,
   findMessageInScope,
   listMessageFailures,
   listMessagePlaces,
@@ -11,6 +14,8 @@ import {
   type WatchedMessage,
 } from '@renraku/db';
 import {
+  type ConfirmationFigures,
+  type ConfirmRequest,
   countOf,
   failedOf,
   finalSubject,
@@ -24,7 +29,8 @@ import {
   type StateCounts,
 } from '@renraku/shared';
 import type { CoreContext } from '../context';
-import { figuresOf } from './figures';
+import { CONFIRMATION_SERIES_MINUTES, figuresOf } from './figures';
+import { confirmationFiguresOf, confirmedOf } from '../confirmation/figures';
 import { registrationStatistics } from '../roster';
 
 // The dashboard's pages: the messages a staff member may watch and the board's overview.
@@ -58,6 +64,10 @@ export interface ScopedFigures {
   figures: ProgressFigures;
   /** The latest failures in scope, newest first (as many as a socket snapshot carries). */
   failures: FailureNotice[];
+  /** Its answers in scope when it asks for confirmation (安否確認), else null. */
+  confirmation: ConfirmationFigures | null;
+  /** Its unconfirmed households joined the call list (the chase's last step). */
+  escalated: boolean;
   /** When they were read (ISO): the page says how old they are once live updates stop. */
   readAt: string;
 }
@@ -83,10 +93,13 @@ export async function scopedFigures(
     }),
   ]);
   if (!breakdown) return null;
+  const answers = breakdown.confirms ? await confirmationBreakdown(ctx.db, messageId) : null;
   return {
     messageState: breakdown.messageState,
     figures: figuresOf(breakdown.cells, scopeFilter(scope)),
     failures: failures.map(failureNoticeOf),
+    confirmation: answers && confirmationFiguresOf(answers, scopeFilter(scope)),
+    escalated: breakdown.escalated,
     readAt,
   };
 }
@@ -135,15 +148,49 @@ export async function recentMessages(
   };
 }
 
+/**
+ * Households in scope confirmed by the end of each minute since the send (index = minute),
+ * up to the minute of the read: the dashboard's confirmation rate over time.
+ */
+export interface ConfirmationSeries {
+  /** The fan-out (ISO), minute 0's start. */
+  sentAt: string;
+  confirmed: number[];
+}
+
+async function confirmationSeries(
+  ctx: Pick<CoreContext, 'db'>,
+  scope: StaffScope,
+  message: WatchedMessage,
+  confirmation: ConfirmationFigures,
+  readAt: string,
+): Promise<ConfirmationSeries | null> {
+  if (!message.fannedOutAt) return null;
+  const rows = await confirmationsByMinute(ctx.db, message.id, scopeFilter(scope));
+  const elapsed = Math.floor((Date.parse(readAt) - message.fannedOutAt.getTime()) / 60_000);
+  const last = Math.min(Math.max(0, elapsed), CONFIRMATION_SERIES_MINUTES - 1);
+  const perMinute = Array.from({ length: last + 1 }, () => 0);
+  for (const { minute, n } of rows) {
+    const at = Math.min(minute, last);
+    perMinute[at] = (perMinute[at] ?? 0) + n;
+  }
+  let sum = 0;
+  const confirmed = perMinute.map((n) => (sum += n));
+  // The breakdown is the truth of now; the series read a moment apart must not contradict it.
+  confirmed[last] = confirmedOf(confirmation.total);
+  return { sentAt: message.fannedOutAt.toISOString(), confirmed };
+}
+
 /** One message for its dashboard: its text and the schools and classes it reached in scope. */
 export async function messageForDashboard(
   ctx: CoreContext,
   scope: StaffScope,
   messageId: number,
 ): Promise<{
-  message: MessageSummary & { body: string };
+  message: MessageSummary & { body: string; confirm: ConfirmRequest | null };
   places: MessagePlace[];
   live: ScopedFigures;
+  series: ConfirmationSeries | null;
 } | null> {
   const message = await findMessageInScope(ctx.db, messageId, scopeFilter(scope));
   if (!message) return null;
@@ -152,7 +199,15 @@ export async function messageForDashboard(
     scopedFigures(ctx, scope, messageId),
   ]);
   if (!live) return null;
-  return { message: { ...summaryOf(message), body: message.body }, places, live };
+  const series =
+    live.confirmation &&
+    (await confirmationSeries(ctx, scope, message, live.confirmation, live.readAt));
+  return {
+    message: { ...summaryOf(message), body: message.body, confirm: message.confirm },
+    places,
+    live,
+    series,
+  };
 }
 
 /**
@@ -180,15 +235,38 @@ async function callListCount(
   return households;
 }
 
+/**
+ * The latest test mail's answers, per web process: confirmationBreakdown walks every targeted
+ * household (~100 ms for a city), too slow for every open of the overview, and a month-old
+ * test mail's figures move slowly. Kept TEST_MAIL_TTL_MS.
+ */
+let testMailAnswers: { messageId: number; figures: ConfirmationFigures; at: number } | null = null;
+const TEST_MAIL_TTL_MS = 30_000;
+
+async function testMailFigures(
+  ctx: CoreContext,
+  messageId: number,
+  now: number,
+): Promise<ConfirmationFigures> {
+  const kept = testMailAnswers;
+  if (kept && kept.messageId === messageId && now - kept.at < TEST_MAIL_TTL_MS) {
+    return kept.figures;
+  }
+  const figures = confirmationFiguresOf(await confirmationBreakdown(ctx.db, messageId), {});
+  testMailAnswers = { messageId, figures, at: now };
+  return figures;
+}
+
 /** How many of the latest messages the board's overview measures. */
 const OVERVIEW_MESSAGES = 10;
 
 /** The board's overview: each school's registration rate and how far the latest sends got. */
 export async function boardOverview(ctx: CoreContext, scope: StaffScope & { role: 'board' }) {
   const readAt = new Date().toISOString();
-  const [schools, messages] = await Promise.all([
+  const [schools, messages, testMail] = await Promise.all([
     registrationStatistics(ctx.db, scope),
     listMessagesInScope(ctx.db, scopeFilter(scope), OVERVIEW_MESSAGES),
+    findLatestTestMail(ctx.db, scope.districtId),
   ]);
   const counts = new Map(
     (
@@ -199,6 +277,7 @@ export async function boardOverview(ctx: CoreContext, scope: StaffScope & { role
     ).map((row) => [row.messageId, row.counts]),
   );
   const now = Date.now();
+  const answers = testMail && (await testMailFigures(ctx, testMail.id, now));
   const latest = await Promise.all(
     messages.map(async (message) => {
       const figures = counts.get(message.id) ?? {};
@@ -218,14 +297,27 @@ export async function boardOverview(ctx: CoreContext, scope: StaffScope & { role
   }
   return {
     schools: schools.map(
-      ({ schoolId, schoolName, rosterHouseholds, registeredHouseholds, rate }) => ({
-        schoolId,
-        schoolName,
-        rosterHouseholds,
-        registeredHouseholds,
-        rate,
-      }),
+      ({ schoolId, schoolName, rosterHouseholds, registeredHouseholds, rate }) => {
+        const counts = answers?.bySchool[schoolId];
+        return {
+          schoolId,
+          schoolName,
+          rosterHouseholds,
+          registeredHouseholds,
+          rate,
+          // Confirmed of the households the test mail reached (or that answered it); null
+          // when it did not reach the school.
+          testMail: counts
+            ? { confirmed: confirmedOf(counts), reached: confirmedOf(counts) + counts.unconfirmed }
+            : null,
+        };
+      },
     ),
+    testMail: testMail && {
+      id: testMail.id,
+      subject: finalSubject(testMail.category, testMail.subject),
+      sentAt: testMail.sentAt.toISOString(),
+    },
     latest,
     readAt,
   };

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
   FAILED_DELIVERY_STATES,
+  REACHED_DELIVERY_STATES,
   type CallListReason,
   type CallMark,
   type MessagePart,
@@ -17,6 +18,11 @@ import { schoolOrder } from './schools';
 // when every delivery to its addresses failed or bounced (配信失敗). A household with a
 // delivery still on its way is not on it (yet). Deliveries are matched by blind index, so a
 // household whose address was shared with a sibling's registration is matched too.
+//
+// 安否確認: once a confirming message escalated (messages.escalated_at, the chase's last step),
+// the households a mail of it reached that never confirmed join as 未確認 ('unconfirmed'); and
+// a household whose answer needs a call (the message's confirm.needsCall, answerNeedsCall) is
+// on it whatever its mail did, with no reason of its own when the mail reached it.
 
 /** The households (of the message, within the filter) that belong on the call list. */
 function callListHouseholds(messageId: number, filter: MessagePart): SQL {
@@ -42,7 +48,7 @@ function callListHouseholds(messageId: number, filter: MessagePart): SQL {
       join addresses a on a.registration_id = r.id and a.health = 'dead'
       where ms.message_id = ${messageId}
     ),
-    listed as (
+    unreached as (
       select scoped.household_id,
         case when count(mailed.state) > 0 then 'failed'
           when bool_or(dead.household_id is not null) then 'address_dead'
@@ -53,6 +59,27 @@ function callListHouseholds(messageId: number, filter: MessagePart): SQL {
       group by scoped.household_id
       having count(mailed.state) filter (
         where mailed.state not in ${[...FAILED_DELIVERY_STATES]}) = 0
+    ),
+    asked as (
+      select confirm, escalated_at is not null as escalated from messages
+      where id = ${messageId} and confirm is not null
+    ),
+    answered as (
+      select c.household_id, c.choice from confirmations c
+      join scoped on scoped.household_id = c.household_id
+      where c.message_id = ${messageId}
+    ),
+    listed as (
+      select household_id, reason from unreached
+      union all
+      select distinct mailed.household_id, 'unconfirmed' from mailed
+      where mailed.state in ${[...REACHED_DELIVERY_STATES]}
+        and (select escalated from asked)
+        and not exists (select 1 from answered where answered.household_id = mailed.household_id)
+      union all
+      select answered.household_id, null from answered, asked
+      where asked.confirm->'needsCall' @> to_jsonb(answered.choice::int)
+        and not exists (select 1 from unreached where unreached.household_id = answered.household_id)
     )`;
 }
 
@@ -73,7 +100,10 @@ export interface CallListHousehold {
   householdId: number;
   schoolId: number;
   schoolName: string;
-  reason: CallListReason;
+  /** Null for a household its mail reached that is listed for its answer alone. */
+  reason: CallListReason | null;
+  /** Its answer (choice index) to a confirming message, null when it has not answered. */
+  answer: number | null;
   phones: RosterPhone[];
   /** Every targeted child of the household, youngest grade first. */
   children: CallListChild[];
@@ -110,7 +140,7 @@ export async function listCallListHouseholds(
     await db.execute(sql`
       with ${callListHouseholds(messageId, filter)}
       select h.id as "householdId", h.school_id as "schoolId", sc.name as "schoolName",
-        listed.reason, h.phones,
+        listed.reason, c.choice as answer, h.phones,
         ${targetedChildren(messageId, sql`h.id`)} as children,
         m.mark, u.display_name as "markedBy", m.marked_at as "markedAt"
       from listed
@@ -118,6 +148,7 @@ export async function listCallListHouseholds(
       join schools sc on sc.id = h.school_id
       left join call_list_marks m on m.message_id = ${messageId} and m.household_id = h.id
       left join staff_users u on u.id = m.staff_user_id
+      left join confirmations c on c.message_id = ${messageId} and c.household_id = h.id
       order by ${schoolOrder('sc')}, h.id
     `),
   );

@@ -222,27 +222,46 @@ export interface ConfirmationCell {
   n: number;
 }
 
+/** The targeted households a mail of the message reached (REACHED_DELIVERY_STATES). */
+function reachedHouseholds(messageId: number): SQL {
+  return sql`select distinct ms.household_id from message_students ms
+    join registrations r on r.student_id = ms.student_id
+    join addresses a on a.registration_id = r.id
+    join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
+    where ms.message_id = ${messageId} and d.state in ${[...REACHED_DELIVERY_STATES]}`;
+}
+
+/**
+ * The households a mail of the message reached, for a reader that re-reads the answers
+ * often (the live dashboard during a burst of taps): this set moves only with the deliveries,
+ * and finding it is most of confirmationBreakdown's time.
+ */
+export async function listReachedHouseholds(db: Db | Tx, messageId: number): Promise<number[]> {
+  return rowsOf<{ household_id: number }>(await db.execute(reachedHouseholds(messageId))).map(
+    (row) => row.household_id,
+  );
+}
+
 /**
  * The confirmation figures of a message: households that answered, by answer, and households
- * a mail reached that have not answered (未確認), at school and class level.
+ * a mail reached that have not answered (未確認), at school and class level. `reached` is
+ * listReachedHouseholds's answer when the caller keeps it; without it, it is read here.
  */
 export async function confirmationBreakdown(
   db: Db | Tx,
   messageId: number,
+  reached?: readonly number[],
 ): Promise<ConfirmationCell[]> {
+  const reachedSet = reached
+    ? sql`select unnest(${sql.param([...reached])}::int[]) as household_id`
+    : reachedHouseholds(messageId);
   return rowsOf<ConfirmationCell>(
     await db.execute(sql`
       with places as (
         select distinct household_id, school_id, class_id from message_students
         where message_id = ${messageId}
       ),
-      reached as (
-        select distinct ms.household_id from message_students ms
-        join registrations r on r.student_id = ms.student_id
-        join addresses a on a.registration_id = r.id
-        join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
-        where ms.message_id = ${messageId} and d.state in ${[...REACHED_DELIVERY_STATES]}
-      ),
+      reached as (${reachedSet}),
       counted as (
         select p.household_id, p.school_id, p.class_id, c.choice as answer
         from places p
@@ -311,4 +330,55 @@ export async function listConfirmedHouseholds(
     firstConfirmedAt: asDate(row.firstConfirmedAt),
     confirmedAt: asDate(row.confirmedAt),
   }));
+}
+
+/**
+ * The households of a part (a scope's) that first confirmed in each minute since the send
+ * (minute 0 = the first minute after fan-out), in order; minutes without one are absent.
+ * The dashboard's confirmation rate over time is its running sum.
+ */
+export async function confirmationsByMinute(
+  db: Db | Tx,
+  messageId: number,
+  filter: MessagePart = {},
+): Promise<{ minute: number; n: number }[]> {
+  return rowsOf<{ minute: number; n: number }>(
+    await db.execute(sql`
+      select greatest(0, floor(extract(epoch from c.first_confirmed_at - m.fanned_out_at) / 60))::int
+          as minute,
+        count(*)::int as n
+      from confirmations c
+      join messages m on m.id = c.message_id
+      where c.message_id = ${messageId}
+        and exists (select 1 from message_students ms
+          where ms.message_id = ${messageId} and ms.household_id = c.household_id
+            ${partConditions(filter, sql`ms.school_id`, sql`ms.class_id`)})
+      group by 1 order by 1
+    `),
+  );
+}
+
+/**
+ * The district's latest test mail: the newest fanned-out message of a schedule (the board's
+ * monthly test) that asks for confirmation. Its non-confirmers are each school's families to
+ * check. Null when there is none yet.
+ */
+export async function findLatestTestMail(
+  db: Db | Tx,
+  districtId: number,
+): Promise<{ id: number; category: MessageCategory; subject: string; sentAt: Date } | null> {
+  const [row] = rowsOf<{
+    id: number;
+    category: MessageCategory;
+    subject: string;
+    sentAt: Date | string;
+  }>(
+    await db.execute(sql`
+      select id, category, subject, fanned_out_at as "sentAt" from messages
+      where district_id = ${districtId} and schedule_id is not null and confirm is not null
+        and resend_of is null and fanned_out_at is not null
+      order by fanned_out_at desc, id desc limit 1
+    `),
+  );
+  return row ? { ...row, sentAt: asDate(row.sentAt) } : null;
 }

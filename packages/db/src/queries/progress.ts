@@ -60,21 +60,26 @@ export interface WatchedMessage {
   finishedAt: Date | null;
   /** 安否確認: what families are asked, null when nothing. */
   confirm: ConfirmRequest | null;
+  fannedOutAt: Date | null;
 }
 
 const watchedColumns = sql`m.id, m.district_id as "districtId", m.category, m.subject, m.body,
   m.target, m.state, m.recipient_count as "recipientCount", u.display_name as "authorName",
   coalesce(s.name, dt.name) as "senderName", m.created_at as "createdAt",
   m.scheduled_at as "scheduledAt", m.started_at as "startedAt", m.finished_at as "finishedAt",
-  m.confirm`;
+  m.confirm, m.fanned_out_at as "fannedOutAt"`;
 
 const watchedFrom = sql`messages m
   join districts dt on dt.id = m.district_id
   left join schools s on s.id = m.school_id
   left join staff_users u on u.id = m.author_id`;
 
-type WatchedRow = Omit<WatchedMessage, 'createdAt' | 'scheduledAt' | 'startedAt' | 'finishedAt'> & {
+type WatchedRow = Omit<
+  WatchedMessage,
+  'createdAt' | 'scheduledAt' | 'startedAt' | 'finishedAt' | 'fannedOutAt'
+> & {
   createdAt: Date | string;
+  fannedOutAt: Date | string | null;
   scheduledAt: Date | string | null;
   startedAt: Date | string | null;
   finishedAt: Date | string | null;
@@ -90,6 +95,7 @@ function toWatched(row: WatchedRow): WatchedMessage {
     scheduledAt: dateOf(row.scheduledAt),
     startedAt: dateOf(row.startedAt),
     finishedAt: dateOf(row.finishedAt),
+    fannedOutAt: dateOf(row.fannedOutAt),
   };
 }
 
@@ -134,9 +140,17 @@ export async function listMessagesInScope(
 export async function progressBreakdown(
   db: Db | Tx,
   messageId: number,
-): Promise<{ messageState: MessageState; cells: CountCell[] } | null> {
-  const [message] = rowsOf<{ state: MessageState }>(
-    await db.execute(sql`select state from messages where id = ${messageId}`),
+): Promise<{
+  messageState: MessageState;
+  cells: CountCell[];
+  /** It asks for confirmation: its answers are read too (confirmationBreakdown). */
+  confirms: boolean;
+  /** Its unconfirmed households joined the call list. */
+  escalated: boolean;
+} | null> {
+  const [message] = rowsOf<{ state: MessageState; confirms: boolean; escalated: boolean }>(
+    await db.execute(sql`select state, confirm is not null as confirms,
+      escalated_at is not null as escalated from messages where id = ${messageId}`),
   );
   if (!message) return null;
   const cells = rowsOf<CountCell>(
@@ -146,7 +160,12 @@ export async function progressBreakdown(
       group by school_id, class_id, state
     `),
   );
-  return { messageState: message.state, cells };
+  return {
+    messageState: message.state,
+    cells,
+    confirms: message.confirms,
+    escalated: message.escalated,
+  };
 }
 
 /** A message's figures as the API and the dashboard report them. */

@@ -5,6 +5,7 @@ import { cancelEn } from './cancel.en';
 import { resendEn } from './resend.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
+import { liveConfirmEn } from './live-confirm.en';
 import { outboxEn } from './outbox.en';
 import { parentEn } from './parent.en';
 import { registrationEn } from './registration.en';
@@ -64,6 +65,7 @@ export const en: Record<MessageKey, string> = {
   ...adminEn,
   ...refusalEn,
   ...liveEn,
+  ...liveConfirmEn,
   ...parentEn,
   ...composeEn,
   ...cancelEn,

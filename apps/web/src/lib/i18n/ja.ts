@@ -6,6 +6,7 @@ import { adminJa } from './admin.ja';
 import { cancelJa } from './cancel.ja';
 import { resendJa } from './resend.ja';
 import { liveJa } from './live.ja';
+import { liveConfirmJa } from './live-confirm.ja';
 import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
 import { registrationJa } from './registration.ja';
@@ -64,6 +65,7 @@ export const ja = {
   ...adminJa,
   ...refusalJa,
   ...liveJa,
+  ...liveConfirmJa,
   ...parentJa,
   ...composeJa,
   ...cancelJa,

@@ -3,6 +3,7 @@ import type {
   CallListMarkEvent,
   CallMark,
   ClientToServerEvents,
+  ConfirmationFigures,
   FailureNotice,
   MessageState,
   ProgressDelta,
@@ -11,7 +12,7 @@ import type {
   ServerToClientEvents,
   SocketRefusal,
 } from '@renraku/shared';
-import { applyDelta } from '@renraku/core/live/figures';
+import { applyConfirmationDelta, applyDelta } from '@renraku/core/live/figures';
 
 // The browser's side of the live protocol (see apps/web/server/live/bridge.ts): watch a
 // message, take the snapshot, apply only later deltas of the same stream, and start over
@@ -26,6 +27,8 @@ export interface WatchSeed {
   figures: ProgressFigures;
   messageState: MessageState;
   failures?: FailureNotice[];
+  confirmation?: ConfirmationFigures | null;
+  escalated?: boolean;
 }
 
 /** One watched message's live figures. */
@@ -33,6 +36,9 @@ export class MessageWatch {
   figures: ProgressFigures = $state({ total: {}, bySchool: {}, byClass: {} });
   messageState: MessageState | null = $state(null);
   failures: FailureNotice[] = $state([]);
+  /** The answers (安否確認) in scope, for a message that asks for confirmation. */
+  confirmation: ConfirmationFigures | null = $state(null);
+  escalated = $state(false);
   /** Failures seen since the page opened, kept or not. */
   failureCount = $state(0);
   error: SocketRefusal | null = $state(null);
@@ -41,6 +47,8 @@ export class MessageWatch {
   private buffered: ProgressDelta[] | null = null;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry, never rendered
   private readonly failureListeners = new Set<(failures: FailureNotice[]) => void>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry, never rendered
+  private readonly answerListeners = new Set<() => void>();
 
   constructor(
     readonly messageId: number,
@@ -52,6 +60,8 @@ export class MessageWatch {
       this.messageState = seed.messageState;
       this.failures = (seed.failures ?? []).slice(0, FAILURES_KEPT);
       this.failureCount = seed.failures?.length ?? 0;
+      this.confirmation = structuredClone(seed.confirmation ?? null);
+      this.escalated = seed.escalated ?? false;
     }
   }
 
@@ -61,12 +71,19 @@ export class MessageWatch {
     return () => this.failureListeners.delete(listener);
   }
 
+  /** Calls back when answers change or the message escalates (the call list refetches). */
+  onAnswers(listener: () => void): () => void {
+    this.answerListeners.add(listener);
+    return () => this.answerListeners.delete(listener);
+  }
+
   /** A watch request is on its way: deltas wait for its snapshot. */
   begin(): void {
     this.buffered = [];
   }
 
   reset(snapshot: ProgressSnapshot): void {
+    const reconnected = this.stream !== null;
     this.stream = snapshot.stream;
     this.seq = snapshot.seq;
     this.figures = {
@@ -75,6 +92,8 @@ export class MessageWatch {
       byClass: snapshot.byClass,
     };
     this.messageState = snapshot.messageState;
+    this.confirmation = snapshot.confirmation;
+    this.escalated = snapshot.escalated;
     this.failures = snapshot.failures.slice(0, FAILURES_KEPT);
     this.failureCount = Math.max(this.failureCount, snapshot.failures.length);
     this.error = null;
@@ -83,6 +102,8 @@ export class MessageWatch {
     this.buffered = null;
     for (const delta of waiting.sort((a, b) => a.seq - b.seq)) this.apply(delta);
     if (snapshot.failures.length > 0) this.notify(snapshot.failures);
+    // What changed while the socket was away is only in the snapshot.
+    if (reconnected && snapshot.confirmation) this.notifyAnswers();
   }
 
   refuse(error: SocketRefusal): void {
@@ -100,6 +121,11 @@ export class MessageWatch {
     applyDelta(this.figures, delta);
     this.onUpdate();
     if (delta.messageState) this.messageState = delta.messageState;
+    if (delta.confirmation && this.confirmation) {
+      applyConfirmationDelta(this.confirmation, delta.confirmation);
+    }
+    if (delta.escalated) this.escalated = true;
+    if (delta.confirmation || delta.escalated) this.notifyAnswers();
     if (delta.failures.length > 0) {
       this.failures = [...delta.failures, ...this.failures].slice(0, FAILURES_KEPT);
       this.failureCount += delta.failures.length;
@@ -109,6 +135,10 @@ export class MessageWatch {
 
   private notify(failures: FailureNotice[]): void {
     for (const listener of this.failureListeners) listener(failures);
+  }
+
+  private notifyAnswers(): void {
+    for (const listener of this.answerListeners) listener();
   }
 }
 

@@ -12,10 +12,32 @@ const list: CallList = {
     createdAt: '2026-04-06T23:00:00.000Z',
   },
   mustCall: true,
-  households: 2,
+  households: 3,
   school: null,
   schools: [],
   generatedAt: '2026-04-06T23:30:00.000Z',
+  actionNeeded: [
+    {
+      schoolId: 1,
+      schoolName: '第一小学校',
+      classId: 12,
+      grade: 2,
+      className: '1組',
+      rows: [
+        {
+          householdId: 102,
+          reason: null,
+          answer: { choice: 2, label: 'けががあります', needsCall: true },
+          addressFailing: false,
+          children: [{ name: '木村 次郎', kana: 'きむら じろう', grade: 2, className: '1組' }],
+          phones: [{ label: '父', number: '090-3333-4444' }],
+          mark: null,
+          markedBy: null,
+          markedAt: null,
+        },
+      ],
+    },
+  ],
   groups: [
     {
       schoolId: 1,
@@ -27,6 +49,7 @@ const list: CallList = {
         {
           householdId: 100,
           reason: 'failed',
+          answer: null,
           addressFailing: true,
           children: [
             { name: '大野 五郎', kana: 'おおの ごろう', grade: 1, className: '1組' },
@@ -40,6 +63,7 @@ const list: CallList = {
         {
           householdId: 101,
           reason: 'unregistered',
+          answer: null,
           addressFailing: false,
           children: [{ name: '井上 一郎', kana: 'いのうえ いちろう', grade: 1, className: '1組' }],
           phones: [],
@@ -60,14 +84,16 @@ describe('callListCsv', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
     expect(linesOf(csv)).toEqual([
-      '学校,学年,組,児童氏名,ふりがな,理由,電話番号,対応状況,対応者,対応日時',
-      `第一小学校,1,1組,大野 五郎（1年1組）、大野 花子（3年2組）,おおの ごろう、おおの はなこ,配信失敗（アドレス不達）,母 090-1111-2222,連絡済み,"'=HYPERLINK(""x"")",2026/04/07 08:15`,
-      '第一小学校,1,1組,井上 一郎（1年1組）,いのうえ いちろう,未登録,,,,',
+      '学校,学年,組,児童氏名,ふりがな,理由,回答,電話番号,対応状況,対応者,対応日時',
+      // A family whose answer needs a call comes first, as on the page, with no reason.
+      '第一小学校,2,1組,木村 次郎（2年1組）,きむら じろう,,けががあります,父 090-3333-4444,,,',
+      `第一小学校,1,1組,大野 五郎（1年1組）、大野 花子（3年2組）,おおの ごろう、おおの はなこ,配信失敗（アドレス不達）,,母 090-1111-2222,連絡済み,"'=HYPERLINK(""x"")",2026/04/07 08:15`,
+      '第一小学校,1,1組,井上 一郎（1年1組）,いのうえ いちろう,未登録,,,,,',
     ]);
   });
 
   it('names reasons and marks exactly as the page does, in English too', () => {
-    const [, first, second] = linesOf(callListCsv(list, 'en'));
+    const [, , first, second] = linesOf(callListCsv(list, 'en'));
     expect(first).toContain(`${t('en', 'live.mark.reached')},`);
     expect(first).toContain(`${t('en', 'live.callList.reason.failed')} (address dead)`);
     expect(first).toContain('"07/04/2026, 08:15"');

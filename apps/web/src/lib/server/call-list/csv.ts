@@ -18,24 +18,27 @@ export function callListCsv(list: CallList, locale: Locale): string {
     t(locale, 'live.callList.csv.children'),
     t(locale, 'live.callList.csv.kana'),
     t(locale, 'live.callList.reason'),
+    t(locale, 'live.callList.answer'),
     t(locale, 'live.callList.phones'),
     t(locale, 'live.callList.mark'),
     t(locale, 'live.callList.csv.markedBy'),
     t(locale, 'live.callList.csv.markedAt'),
   ];
   const lines = [header];
-  for (const group of list.groups) {
+  // Families whose answer needs a call come first, as on the page.
+  for (const group of [...list.actionNeeded, ...list.groups]) {
     for (const row of group.rows) {
-      const reason = t(locale, `live.callList.reason.${row.reason}`);
+      const reason = row.reason === null ? '' : t(locale, `live.callList.reason.${row.reason}`);
       lines.push([
         group.schoolName,
         String(group.grade),
         group.className,
         ...childrenCells(locale, row.children),
-        // アドレス不達 already says what the flag would add.
-        row.addressFailing && row.reason !== 'address_dead'
+        // アドレス不達 already says what the flag would add; a row listed for its answer has none.
+        row.addressFailing && row.reason !== null && row.reason !== 'address_dead'
           ? t(locale, 'live.callList.csv.alsoAddressDead', { reason })
           : reason,
+        row.answer?.label ?? '',
         row.phones.map((phone) => `${phone.label} ${phone.number}`).join(' / '),
         row.mark ? t(locale, `live.mark.${row.mark}`) : '',
         row.markedBy ?? '',
