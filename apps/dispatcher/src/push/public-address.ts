@@ -31,8 +31,8 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
-  // IPv4-mapped, NAT64 and 6to4 carry an IPv4 address that could be any of the above.
-  ['::ffff:0:0', 96],
+  // NAT64 and 6to4 carry an IPv4 address that could be any of the above. (IPv4-mapped
+  // addresses need no rule: BlockList checks them against the IPv4 rules.)
   ['64:ff9b::', 96],
   ['2002::', 16],
   ['100::', 64],
