@@ -137,6 +137,24 @@ const shape = {
 };
 
 /**
+ * A group of three variables is all or none: half a configuration must not silently turn a
+ * feature off. Throws with the problems found so far and each variable missing; else returns
+ * the three, all given.
+ */
+function allThreeOrNone<K extends string>(
+  prefix: string,
+  values: Record<K, string | undefined>,
+  problems: string[],
+): Record<K, string> {
+  for (const [name, value] of Object.entries(values)) {
+    if (!value)
+      problems.push(`${name}: required when any ${prefix} variable is set (all three or none)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Record<K, string>;
+}
+
+/**
  * The DKIM key from DKIM_PRIVATE_KEY (PEM, literal newlines or \\n) or DKIM_PRIVATE_KEY_FILE,
  * checked here so that a wrong key stops the start instead of every send. Half a
  * configuration is an error: a forgotten selector must not silently turn signing off.
@@ -162,25 +180,24 @@ function dkimSettings(env: {
       problems.push(`DKIM_PRIVATE_KEY_FILE: cannot be read (${(error as Error).message})`);
     }
   }
-  if (privateKey) {
+  if (privateKey !== undefined) {
     try {
       createPrivateKey(privateKey);
     } catch {
       problems.push('DKIM_PRIVATE_KEY: is not a PEM private key');
     }
   }
-  const missing = [
-    !domainName && 'DKIM_DOMAIN',
-    !keySelector && 'DKIM_SELECTOR',
-    !keyGiven && 'DKIM_PRIVATE_KEY',
-  ].filter((name): name is string => !!name);
-  for (const name of missing) {
-    problems.push(`${name}: required when any DKIM_ variable is set (all three or none)`);
-  }
-  if (problems.length > 0 || !domainName || !keySelector || !privateKey) {
-    throw new ConfigError(problems);
-  }
-  return { domainName: domainName.toLowerCase(), keySelector, privateKey };
+  const given = allThreeOrNone(
+    'DKIM_',
+    { DKIM_DOMAIN: domainName, DKIM_SELECTOR: keySelector, DKIM_PRIVATE_KEY: keyGiven },
+    problems,
+  );
+  // Without a problem the key was given inline or its file was read.
+  return {
+    domainName: given.DKIM_DOMAIN.toLowerCase(),
+    keySelector: given.DKIM_SELECTOR,
+    privateKey: privateKey!,
+  };
 }
 
 /**
@@ -225,18 +242,16 @@ function vapidSettings(env: {
   if (subject && !/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+\S*)$/.test(subject)) {
     problems.push('VAPID_SUBJECT: must be a mailto: address or an https:// URL');
   }
-  const missing = [
-    !publicKey && 'VAPID_PUBLIC_KEY',
-    !privateKey && 'VAPID_PRIVATE_KEY',
-    !subject && 'VAPID_SUBJECT',
-  ].filter((name): name is string => !!name);
-  for (const name of missing) {
-    problems.push(`${name}: required when any VAPID_ variable is set (all three or none)`);
-  }
-  if (problems.length > 0 || !publicKey || !privateKey || !subject) {
-    throw new ConfigError(problems);
-  }
-  return { publicKey, privateKey, subject };
+  const given = allThreeOrNone(
+    'VAPID_',
+    { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey, VAPID_SUBJECT: subject },
+    problems,
+  );
+  return {
+    publicKey: given.VAPID_PUBLIC_KEY,
+    privateKey: given.VAPID_PRIVATE_KEY,
+    subject: given.VAPID_SUBJECT,
+  };
 }
 
 /** The parsed configuration, in the dispatcher's own terms rather than variable names. */
