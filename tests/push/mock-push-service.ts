@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 // A push service for the tests, written with node:crypto (decision: the web-push-testing
 // package runs as a separate CLI process and only ever answers 201, so it cannot be told to
 // answer 410, 429, to hang, to redirect or to send an endless body). It speaks plain HTTP on
-// 127.0.0.1, which the sender accepts only under its test-only setting. It hands out
+// 127.0.0.1, which the sender accepts only under its test-only setting (decision: no HTTPS with
+// a self-signed certificate, which node:crypto cannot make and which the sender would have to
+// be told to trust through yet another test-only setting). It hands out
 // subscriptions as a browser would (an ECDH P-256 key pair and a 16-byte auth secret), checks
 // each push's VAPID JWT (RFC 8292) and decrypts its aes128gcm payload (RFC 8291) with the
 // subscription's private key, and records what it received. Each subscription answers as told:

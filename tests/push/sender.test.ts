@@ -197,6 +197,15 @@ describe('addresses the sender refuses', () => {
     expect(overHttps).toMatchObject({ status: null, refused: true });
     expect(overHttps.text).toMatch(/127\.0\.0\.1 is not a public address/);
     expect(judge(overHttps)).toEqual({ kind: 'failed' });
+    // Other spellings of 127.0.0.1 are the same address once the URL is parsed.
+    for (const host of ['2130706433', '0x7f.0.0.1', '127.1', '[::1]', '[::ffff:7f00:1]']) {
+      const reply = await strict().send(
+        { ...subscription, endpoint: `https://${host}/push/x` },
+        payload,
+        emergency,
+      );
+      expect(reply, host).toMatchObject({ status: null, refused: true });
+    }
     expect(refusedBefore(mock)).toBe(before);
   });
 
