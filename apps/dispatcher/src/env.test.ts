@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createECDH, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +166,86 @@ describe('DISPATCHER_HEALTH_PORT', () => {
   it.each(['web', '-1', '70000', '1.5', 'OFF'])('refuses %s, naming the variable', (value) => {
     expect(problemsOf({ ...relay, DISPATCHER_HEALTH_PORT: value })).toEqual([
       expect.stringMatching(/^DISPATCHER_HEALTH_PORT: must be .* or off$/),
+    ]);
+  });
+});
+
+describe('VAPID and push configuration', () => {
+  const relay = { SMTP_URL: 'smtp://relay.example.jp' };
+  const pair = () => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    return {
+      VAPID_PUBLIC_KEY: ecdh.getPublicKey().toString('base64url'),
+      // A key with leading zero bytes comes out shorter: padded as web-push pads it.
+      VAPID_PRIVATE_KEY: Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()])
+        .subarray(-32)
+        .toString('base64url'),
+    };
+  };
+
+  it('is off without any VAPID_ variable', () => {
+    expect(loadDispatcherEnv(relay).push).toBeNull();
+  });
+
+  it('takes the key pair and subject, with the bound per service and timeout', () => {
+    const keys = pair();
+    const env = loadDispatcherEnv({
+      ...relay,
+      ...keys,
+      VAPID_SUBJECT: 'mailto:renraku@example.jp',
+      PUSH_CONCURRENCY_PER_SERVICE: '8',
+    });
+    expect(env.push).toEqual({
+      vapid: {
+        publicKey: keys.VAPID_PUBLIC_KEY,
+        privateKey: keys.VAPID_PRIVATE_KEY,
+        subject: 'mailto:renraku@example.jp',
+      },
+      concurrencyPerService: 8,
+      timeoutMs: 10_000,
+      allowLoopback: false,
+    });
+    const testing = loadDispatcherEnv({
+      ...relay,
+      ...keys,
+      VAPID_SUBJECT: 'https://renraku.example.jp',
+      PUSH_ALLOW_LOOPBACK_FOR_TESTS: 'true',
+    });
+    expect(testing.push?.allowLoopback).toBe(true);
+  });
+
+  it('refuses half a configuration, malformed or mismatched keys, a bad subject', () => {
+    const keys = pair();
+    expect(problemsOf({ ...relay, VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY })).toEqual([
+      'VAPID_PRIVATE_KEY: required when any VAPID_ variable is set (all three or none)',
+      'VAPID_SUBJECT: required when any VAPID_ variable is set (all three or none)',
+    ]);
+    expect(
+      problemsOf({
+        ...relay,
+        VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY.slice(0, 40),
+        VAPID_PRIVATE_KEY: 'not+base64url/',
+        VAPID_SUBJECT: 'http://renraku.example.jp',
+      }),
+    ).toEqual([
+      'VAPID_PUBLIC_KEY: must be a P-256 public key, 65 bytes in base64url',
+      'VAPID_PRIVATE_KEY: must be a P-256 private key, 32 bytes in base64url',
+      'VAPID_SUBJECT: must be a mailto: address or an https:// URL',
+    ]);
+    expect(
+      problemsOf({
+        ...relay,
+        ...keys,
+        VAPID_PUBLIC_KEY: pair().VAPID_PUBLIC_KEY,
+        VAPID_SUBJECT: 'mailto:renraku@example.jp',
+      }),
+    ).toEqual(['VAPID_PUBLIC_KEY: is not the public key of VAPID_PRIVATE_KEY']);
+    expect(
+      problemsOf({ ...relay, PUSH_ALLOW_LOOPBACK_FOR_TESTS: 'yes', PUSH_TIMEOUT_MS: '0' }),
+    ).toEqual([
+      'PUSH_TIMEOUT_MS: must be above 0',
+      'PUSH_ALLOW_LOOPBACK_FOR_TESTS: must be true or false',
     ]);
   });
 });

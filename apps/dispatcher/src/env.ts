@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createECDH, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
@@ -14,6 +14,7 @@ import {
 import type { DkimSettings } from './adapters';
 import type { CarrierLimit, DispatchSettings } from './dispatcher';
 import { INBOUND_DEFAULTS, type InboundSettings } from './inbound';
+import type { PushSettings, VapidSettings } from './push';
 
 /**
  * Japanese mobile carriers throttle and greylist bulk senders hard, so each gets a few
@@ -121,7 +122,37 @@ const shape = {
   ),
   DKIM_PRIVATE_KEY: optionalText,
   DKIM_PRIVATE_KEY_FILE: optionalText,
+  VAPID_PUBLIC_KEY: optionalText,
+  VAPID_PRIVATE_KEY: optionalText,
+  VAPID_SUBJECT: optionalText,
+  PUSH_CONCURRENCY_PER_SERVICE: positiveInt(32),
+  PUSH_TIMEOUT_MS: positiveInt(10_000),
+  PUSH_ALLOW_LOOPBACK_FOR_TESTS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+  ),
 };
+
+/**
+ * A group of three variables is all or none: half a configuration must not silently turn a
+ * feature off. Throws with the problems found so far and each variable missing; else returns
+ * the three, all given.
+ */
+function allThreeOrNone<K extends string>(
+  prefix: string,
+  values: Record<K, string | undefined>,
+  problems: string[],
+): Record<K, string> {
+  for (const [name, value] of Object.entries(values)) {
+    if (!value)
+      problems.push(`${name}: required when any ${prefix} variable is set (all three or none)`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Record<K, string>;
+}
 
 /**
  * The DKIM key from DKIM_PRIVATE_KEY (PEM, literal newlines or \\n) or DKIM_PRIVATE_KEY_FILE,
@@ -149,25 +180,78 @@ function dkimSettings(env: {
       problems.push(`DKIM_PRIVATE_KEY_FILE: cannot be read (${(error as Error).message})`);
     }
   }
-  if (privateKey) {
+  if (privateKey !== undefined) {
     try {
       createPrivateKey(privateKey);
     } catch {
       problems.push('DKIM_PRIVATE_KEY: is not a PEM private key');
     }
   }
-  const missing = [
-    !domainName && 'DKIM_DOMAIN',
-    !keySelector && 'DKIM_SELECTOR',
-    !keyGiven && 'DKIM_PRIVATE_KEY',
-  ].filter((name): name is string => !!name);
-  for (const name of missing) {
-    problems.push(`${name}: required when any DKIM_ variable is set (all three or none)`);
+  const given = allThreeOrNone(
+    'DKIM_',
+    { DKIM_DOMAIN: domainName, DKIM_SELECTOR: keySelector, DKIM_PRIVATE_KEY: keyGiven },
+    problems,
+  );
+  // Without a problem the key was given inline or its file was read.
+  return {
+    domainName: given.DKIM_DOMAIN.toLowerCase(),
+    keySelector: given.DKIM_SELECTOR,
+    privateKey: privateKey!,
+  };
+}
+
+/**
+ * The VAPID key pair (base64url, as `web-push generate-vapid-keys` prints it) and subject, all or
+ * none: none turns push off. The public key must be the private key's, or every push service
+ * would refuse every push (403) while the start looked fine.
+ */
+function vapidSettings(env: {
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+  VAPID_SUBJECT?: string;
+}): VapidSettings | null {
+  const {
+    VAPID_PUBLIC_KEY: publicKey,
+    VAPID_PRIVATE_KEY: privateKey,
+    VAPID_SUBJECT: subject,
+  } = env;
+  if (!publicKey && !privateKey && !subject) return null;
+  const problems: string[] = [];
+  const base64url = /^[A-Za-z0-9_-]+$/;
+  const publicBytes =
+    publicKey && base64url.test(publicKey) ? Buffer.from(publicKey, 'base64url') : null;
+  const privateBytes =
+    privateKey && base64url.test(privateKey) ? Buffer.from(privateKey, 'base64url') : null;
+  if (publicKey && (publicBytes?.length !== 65 || publicBytes[0] !== 4)) {
+    problems.push('VAPID_PUBLIC_KEY: must be a P-256 public key, 65 bytes in base64url');
   }
-  if (problems.length > 0 || !domainName || !keySelector || !privateKey) {
-    throw new ConfigError(problems);
+  if (privateKey && privateBytes?.length !== 32) {
+    problems.push('VAPID_PRIVATE_KEY: must be a P-256 private key, 32 bytes in base64url');
   }
-  return { domainName: domainName.toLowerCase(), keySelector, privateKey };
+  if (publicBytes?.length === 65 && privateBytes?.length === 32) {
+    const ecdh = createECDH('prime256v1');
+    let matches = false;
+    try {
+      ecdh.setPrivateKey(privateBytes);
+      matches = ecdh.getPublicKey().equals(publicBytes);
+    } catch {
+      // Not a valid P-256 scalar: reported as a mismatch below.
+    }
+    if (!matches) problems.push('VAPID_PUBLIC_KEY: is not the public key of VAPID_PRIVATE_KEY');
+  }
+  if (subject && !/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+\S*)$/.test(subject)) {
+    problems.push('VAPID_SUBJECT: must be a mailto: address or an https:// URL');
+  }
+  const given = allThreeOrNone(
+    'VAPID_',
+    { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey, VAPID_SUBJECT: subject },
+    problems,
+  );
+  return {
+    publicKey: given.VAPID_PUBLIC_KEY,
+    privateKey: given.VAPID_PRIVATE_KEY,
+    subject: given.VAPID_SUBJECT,
+  };
 }
 
 /** The parsed configuration, in the dispatcher's own terms rather than variable names. */
@@ -191,11 +275,14 @@ export interface DispatcherEnv {
   /** Outgoing mail is DKIM-signed with this key; null when DKIM_ is not configured. */
   dkim: DkimSettings | null;
   dispatch: DispatchSettings;
+  /** Web Push; null (off) when VAPID_ is not configured. */
+  push: PushSettings | null;
 }
 
 /** The dispatcher's whole configuration, checked at start (throws ConfigError). */
 export function loadDispatcherEnv(source: Record<string, string | undefined>): DispatcherEnv {
   const env = parseEnv(shape, source);
+  const vapid = vapidSettings(env);
   return {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
@@ -236,6 +323,12 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
       pollMs: env.DISPATCH_POLL_MS,
       flushMs: env.DISPATCH_FLUSH_MS,
       carrierLimits: env.CARRIER_LIMITS,
+    },
+    push: vapid && {
+      vapid,
+      concurrencyPerService: env.PUSH_CONCURRENCY_PER_SERVICE,
+      timeoutMs: env.PUSH_TIMEOUT_MS,
+      allowLoopback: env.PUSH_ALLOW_LOOPBACK_FOR_TESTS,
     },
   };
 }
