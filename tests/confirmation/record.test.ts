@@ -9,7 +9,12 @@ import {
   type Db,
 } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
-import { confirmByLink, createConfirmationRecorder } from '@renraku/core/confirmation';
+import {
+  confirmationPageOf,
+  confirmByLink,
+  createConfirmationRecorder,
+  createTappedPages,
+} from '@renraku/core/confirmation';
 import { createInProcessBus } from '@renraku/shared/bus';
 import { confirmToken } from '@renraku/shared/confirm-token';
 import { createLogger } from '@renraku/shared/logger';
@@ -103,12 +108,14 @@ describe('recordConfirmations', () => {
     const [outcome] = await recordConfirmations(db, [
       { deliveryId: shared, choice: 1, channel: 'link', replyWords: null },
     ]);
+    // The tap names the same children as the page, so the page after a tap needs no read.
     expect(outcome).toEqual({
       kind: 'recorded',
       messageId,
       households: 2,
       previousChoice: null,
       late: false,
+      children: before!.children,
     });
     const rows = await db
       .select()
@@ -212,5 +219,35 @@ describe('the batching recorder', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(new Set(rung)).toEqual(new Set([messageId]));
     expect(rung.length).toBeLessThan(50);
+  });
+
+  it('answers a tap with the page a read would give, reading its message once', async () => {
+    const recorder = createConfirmationRecorder({
+      db,
+      bus: createInProcessBus(),
+      logger: createLogger('test', 'silent'),
+    });
+    let reads = 0;
+    const counting = new Proxy(db, {
+      get: (target, name, receiver) => {
+        if (name === 'execute') reads++;
+        return Reflect.get(target, name, receiver) as unknown;
+      },
+    });
+    const pages = createTappedPages({ db: counting });
+    const ctx = { db, keys };
+    for (const address of ['shared@example.jp', 'inoue1@example.jp']) {
+      const token = confirmToken(keys, deliveryOf(address));
+      const answer = await confirmByLink(ctx, recorder, token, 3);
+      const tapped = await pages.pageAfter(answer, 3);
+      const read = await confirmationPageOf(ctx, token);
+      expect(tapped).toEqual({
+        ...read,
+        answer: { choice: 3, late: false, confirmedAt: expect.any(Date) },
+      });
+      expect(read.answer).toMatchObject({ choice: 3, late: false });
+    }
+    expect(reads).toBe(1);
+    await recorder.close();
   });
 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { CoreContext } from '@renraku/core';
-import type { ConfirmationRecorder } from '@renraku/core/confirmation';
+import type { ConfirmationRecorder, TappedPages } from '@renraku/core/confirmation';
 import type { DbHandle } from '@renraku/db';
 import type { Outbox } from '@renraku/shared/outbox';
 import type { WebEnv } from './env';
@@ -18,12 +18,14 @@ export interface WebContext extends CoreContext {
   outbox?: Outbox;
   /** The families' confirmation taps: one recorder per process, so concurrent taps share batches. */
   confirmations: ConfirmationRecorder;
+  /** The page a tap answers with, its message kept per process. */
+  tappedPages: TappedPages;
   /** Confirmation taps per client address (CONFIRM_TAPS_PER_MINUTE). */
   confirmTapLimit: WindowLimit;
 }
 
 /** What the starter of the web gives startWeb; the web makes its per-process parts itself. */
-export type WebStartContext = Omit<WebContext, 'confirmations' | 'confirmTapLimit'>;
+export type WebStartContext = Omit<WebContext, 'confirmations' | 'tappedPages' | 'confirmTapLimit'>;
 
 /** The Node request as adapter-node passes it to SvelteKit in `event.platform.req`. */
 export type RequestWithContext = IncomingMessage & { renraku?: WebContext };

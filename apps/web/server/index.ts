@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type RequestHandler } from 'express';
-import { createConfirmationRecorder } from '@renraku/core/confirmation';
+import { createConfirmationRecorder, createTappedPages } from '@renraku/core/confirmation';
 import type { WebContext, WebStartContext } from './context';
 import { checkHealth } from './health';
 import { createWebMailer } from './mailer';
@@ -49,6 +49,7 @@ export async function startWeb(given: WebStartContext): Promise<RunningWeb> {
     ...given,
     mailer: given.mailer ?? ownMailer,
     confirmations: createConfirmationRecorder(given),
+    tappedPages: createTappedPages(given),
     confirmTapLimit: createWindowLimit(given.env.confirmTapsPerMinute, 60_000),
   };
   const svelteKit = await loadSvelteKitHandler();

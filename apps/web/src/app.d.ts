@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { ConfirmationPage } from '@renraku/db';
 import type { WebContext } from '#server/context';
 import type { Locale } from '$lib/i18n';
 import type { StaffPrincipal } from '$lib/server/auth/staff';
@@ -13,6 +14,8 @@ declare global {
       staff?: StaffPrincipal;
       /** The signed-in parent, for the /account pages. */
       parent?: { registrationId: number };
+      /** /c/<token>: the page as the tap just recorded left it, so the load reads nothing. */
+      tapped?: ConfirmationPage;
     }
     interface PageData {
       locale: Locale;

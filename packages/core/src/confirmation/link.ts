@@ -1,4 +1,10 @@
-import { findConfirmationPage, type ConfirmationPage, type TapOutcome } from '@renraku/db';
+import {
+  findConfirmationMessage,
+  findConfirmationPage,
+  type ConfirmationMessage,
+  type ConfirmationPage,
+  type TapOutcome,
+} from '@renraku/db';
 import { ServiceError } from '@renraku/shared';
 import { deliveryOfConfirmToken } from '@renraku/shared/confirm-token';
 import type { CoreContext } from '../context';
@@ -19,7 +25,7 @@ export async function confirmationPageOf(
 }
 
 /** What a tap did, for the page to say. */
-export type LinkAnswer = Extract<TapOutcome, { kind: 'recorded' }>;
+export type LinkAnswer = Extract<TapOutcome, { kind: 'recorded' }> & { deliveryId: number };
 
 /** Records a button's POST; not_found as for the page, invalid for a choice it does not have. */
 export async function confirmByLink(
@@ -36,5 +42,49 @@ export async function confirmByLink(
   const outcome = await recorder.record({ deliveryId, choice, channel: 'link', replyWords: null });
   if (outcome.kind === 'unknown') throw new ServiceError('not_found', 'confirm.error.notFound');
   if (outcome.kind === 'out_of_range') throw new ServiceError('invalid', 'confirm.error.choice');
-  return outcome;
+  return { ...outcome, deliveryId };
+}
+
+/** Messages kept at once; a city sends a few confirming messages a day. */
+const KEPT_MESSAGES = 32;
+/** How long one is kept: a school renamed meanwhile shows its new name soon enough. */
+const KEPT_MS = 5 * 60_000;
+
+/** The page after a tap, as the tap's own statement and a kept message let it be told. */
+export interface TappedPages {
+  pageAfter(answer: LinkAnswer, choice: number): Promise<ConfirmationPage>;
+}
+
+/**
+ * In a burst every family's tap answers with the page of the same message: reading it again
+ * for each tap would double the burst's statements, so the web process keeps it (the message
+ * does not change once sent) and the tap's statement brings the family's own part.
+ */
+export function createTappedPages(ctx: Pick<CoreContext, 'db'>): TappedPages {
+  const kept = new Map<number, { message: ConfirmationMessage; until: number }>();
+
+  async function messageOf(messageId: number): Promise<ConfirmationMessage> {
+    const now = Date.now();
+    const hit = kept.get(messageId);
+    if (hit && hit.until > now) return hit.message;
+    const message = await findConfirmationMessage(ctx.db, messageId);
+    if (!message) throw new ServiceError('not_found', 'confirm.error.notFound');
+    kept.delete(messageId);
+    kept.set(messageId, { message, until: now + KEPT_MS });
+    // A Map iterates in insertion order: the first key is the oldest.
+    const oldest = kept.keys().next();
+    if (kept.size > KEPT_MESSAGES && !oldest.done) kept.delete(oldest.value);
+    return message;
+  }
+
+  return {
+    async pageAfter(answer, choice) {
+      return {
+        ...(await messageOf(answer.messageId)),
+        deliveryId: answer.deliveryId,
+        children: answer.children,
+        answer: { choice, confirmedAt: new Date(), late: answer.late },
+      };
+    },
+  };
 }

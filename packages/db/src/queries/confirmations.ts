@@ -60,6 +60,8 @@ export type TapOutcome =
       /** The answer it replaced, null for a first answer. */
       previousChoice: number | null;
       late: boolean;
+      /** The children it answered for, as their parents registered them (the page shows them). */
+      children: string[];
     };
 
 /**
@@ -81,6 +83,7 @@ export async function recordConfirmations(
     households: number;
     previousChoice: number | null;
     late: boolean | null;
+    children: string[];
   }>(
     await db.execute(sql`
       with taps as (
@@ -98,11 +101,12 @@ export async function recordConfirmations(
         from taps t
         cross join lateral (${askingMessage(sql`t.delivery_id`)}) a
       ),
-      served as (
-        select distinct asked.ord, asked.message_id, s.household_id
+      served_students as (
+        select asked.ord, asked.message_id, s.household_id, s.child_name
         from asked cross join lateral (${servedStudents(sql`asked`)}) s
         where asked.in_range
       ),
+      served as (select distinct ord, message_id, household_id from served_students),
       latest as (
         select distinct on (s.message_id, s.household_id) s.message_id, s.household_id,
           a.delivery_id, a.choice, a.channel, a.words, a.late
@@ -126,6 +130,8 @@ export async function recordConfirmations(
       )
       select t.ord::int, a.message_id as "messageId", a.in_range as "inRange", a.late,
         (select count(*)::int from served s where s.ord = t.ord) as households,
+        coalesce((select array_agg(distinct ss.child_name order by ss.child_name)
+          from served_students ss where ss.ord = t.ord), '{}') as children,
         (select max(p.choice) from previous p join served s on s.message_id = p.message_id
           and s.household_id = p.household_id where s.ord = t.ord) as "previousChoice"
       from taps t left join asked a on a.ord = t.ord
@@ -141,13 +147,13 @@ export async function recordConfirmations(
       households: row.households,
       previousChoice: row.previousChoice,
       late: row.late ?? false,
+      children: row.children,
     };
   });
 }
 
-/** What a family's personal page shows: the message, its children and their answer. */
-export interface ConfirmationPage {
-  deliveryId: number;
+/** A confirming message as every family's page shows it. */
+export interface ConfirmationMessage {
   messageId: number;
   category: MessageCategory;
   subject: string;
@@ -158,6 +164,11 @@ export interface ConfirmationPage {
   sentAt: Date;
   deadlineAt: Date | null;
   confirm: ConfirmRequest;
+}
+
+/** What a family's personal page shows: the message, its children and their answer. */
+export interface ConfirmationPage extends ConfirmationMessage {
+  deliveryId: number;
   /** The children the mail concerns, as their parents registered them. */
   children: string[];
   /** The household's current answer, if any of its addresses answered. */
@@ -166,25 +177,59 @@ export interface ConfirmationPage {
 
 const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
+/** The message's columns as its page shows them, from `messageFrom`. */
+const messageColumns = sql`m.id as "messageId", m.category, m.subject, m.body,
+  coalesce(sc.name, di.name) as "senderName", u.display_name as "authorName",
+  m.fanned_out_at as "sentAt", m.confirm_deadline_at as "deadlineAt", m.confirm`;
+const messageFrom = sql`messages m
+  join districts di on di.id = m.district_id
+  left join schools sc on sc.id = m.school_id
+  left join staff_users u on u.id = m.author_id`;
+
+type MessageRow = Omit<ConfirmationMessage, 'sentAt' | 'deadlineAt'> & {
+  sentAt: Date | string;
+  deadlineAt: Date | string | null;
+};
+
+function toMessage<Row extends MessageRow>(row: Row) {
+  return {
+    ...row,
+    sentAt: asDate(row.sentAt),
+    deadlineAt: row.deadlineAt === null ? null : asDate(row.deadlineAt),
+  };
+}
+
+/**
+ * A confirming message as its pages show it. The same for each of its families, so the web
+ * keeps it to answer a tap without reading it again.
+ */
+export async function findConfirmationMessage(
+  db: Db | Tx,
+  messageId: number,
+): Promise<ConfirmationMessage | null> {
+  const [row] = rowsOf<MessageRow>(
+    await db.execute(sql`select ${messageColumns} from ${messageFrom}
+      where m.id = ${messageId} and m.confirm is not null`),
+  );
+  return row ? toMessage(row) : null;
+}
+
 /** A delivery's page, or null when the delivery asks nothing (any more). Never an address. */
 export async function findConfirmationPage(
   db: Db | Tx,
   deliveryId: number,
 ): Promise<ConfirmationPage | null> {
   const [row] = rowsOf<
-    Omit<ConfirmationPage, 'sentAt' | 'deadlineAt' | 'answer'> & {
-      sentAt: Date | string;
-      deadlineAt: Date | string | null;
+    MessageRow & {
+      deliveryId: number;
+      children: string[];
       answer: { choice: number; confirmedAt: string; late: boolean } | null;
     }
   >(
     await db.execute(sql`
       with asked as (${askingMessage(sql`${deliveryId}::bigint`)}),
       served as (select s.* from asked cross join lateral (${servedStudents(sql`asked`)}) s)
-      select asked.delivery_id::int as "deliveryId", asked.message_id as "messageId",
-        m.category, m.subject, m.body, coalesce(sc.name, di.name) as "senderName",
-        u.display_name as "authorName", m.fanned_out_at as "sentAt",
-        asked.confirm_deadline_at as "deadlineAt", asked.confirm,
+      select asked.delivery_id::int as "deliveryId", ${messageColumns},
         coalesce((select array_agg(distinct child_name order by child_name) from served),
           '{}') as children,
         (select json_build_object('choice', c.choice, 'confirmedAt', c.confirmed_at,
@@ -193,18 +238,13 @@ export async function findConfirmationPage(
           where c.message_id = asked.message_id
             and c.household_id in (select household_id from served)
           order by c.confirmed_at desc limit 1) as answer
-      from asked
-      join messages m on m.id = asked.message_id
-      join districts di on di.id = m.district_id
-      left join schools sc on sc.id = m.school_id
-      left join staff_users u on u.id = m.author_id
+      from ${messageFrom}
+      join asked on asked.message_id = m.id
     `),
   );
   if (!row) return null;
   return {
-    ...row,
-    sentAt: asDate(row.sentAt),
-    deadlineAt: row.deadlineAt === null ? null : asDate(row.deadlineAt),
+    ...toMessage(row),
     answer: row.answer && { ...row.answer, confirmedAt: asDate(row.answer.confirmedAt) },
   };
 }

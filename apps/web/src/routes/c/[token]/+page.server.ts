@@ -28,9 +28,11 @@ const timeOf = (at: Date, locale: Locale) => formats[locale].format(at);
 const CHOICE_VALUE = /^\d{1,5}$/;
 
 // A GET only reads: mail scanners and link previews fetch it, and must not answer for a family.
+// After a tap the action left the page in locals: a burst's tap costs its batch, no read.
 export const load: PageServerLoad = async ({ locals, params }) => {
   const { locale } = locals;
-  const page = await loaded(confirmationPageOf(locals.ctx, params.token), locale);
+  const page =
+    locals.tapped ?? (await loaded(confirmationPageOf(locals.ctx, params.token), locale));
   const labels = choiceLabelsIn(page.confirm, locale);
   return {
     senderName: page.senderName,
@@ -56,6 +58,7 @@ export const actions: Actions = {
     const choice = typeof value === 'string' && CHOICE_VALUE.test(value) ? Number(value) : NaN;
     try {
       const answer = await confirmByLink(ctx, ctx.confirmations, params.token, choice);
+      locals.tapped = await ctx.tappedPages.pageAfter(answer, choice);
       return {
         answered: {
           choice,
