@@ -1,4 +1,4 @@
-import { defaultVapidSubject, generateVapidKeys, vapidEnv } from '@renraku/shared/vapid';
+import { defaultVapidSubject, generateVapidKeys as newKeyPair, vapidEnv } from '@renraku/shared/vapid';
 import { parseCommandArgs, validated } from '../args';
 import type { Command } from './types';
 
@@ -16,7 +16,7 @@ export const generateVapidKeys: Command = async (args, loadEnv) => {
       ? undefined
       : validated('generate-vapid-keys', vapidEnv.VAPID_SUBJECT, '--subject', options.subject);
   const subject = given ?? defaultVapidSubject(loadEnv().mailDomain);
-  const keys = generateVapidKeys();
+  const keys = newKeyPair();
   process.stdout.write(
     `VAPID_PUBLIC_KEY=${keys.publicKey}\nVAPID_PRIVATE_KEY=${keys.privateKey}\nVAPID_SUBJECT=${subject}\n`,
   );

@@ -5,6 +5,7 @@ import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
 import { outboxEn } from './outbox.en';
 import { parentEn } from './parent.en';
+import { pushEn } from './push.en';
 import { registrationEn } from './registration.en';
 import { refusalEn } from './refusal.en';
 
@@ -67,4 +68,5 @@ export const en: Record<MessageKey, string> = {
   ...cancelEn,
   ...registrationEn,
   ...outboxEn,
+  ...pushEn,
 };

@@ -6,6 +6,7 @@ import { cancelJa } from './cancel.ja';
 import { liveJa } from './live.ja';
 import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
+import { pushJa } from './push.ja';
 import { registrationJa } from './registration.ja';
 import { refusalJa } from './refusal.ja';
 
@@ -67,6 +68,7 @@ export const ja = {
   ...cancelJa,
   ...registrationJa,
   ...outboxJa,
+  ...pushJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;
