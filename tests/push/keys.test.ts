@@ -119,12 +119,14 @@ describe('VAPID configuration', () => {
     };
     const pair = generateVapidKeys();
     expect(problems({ VAPID_PUBLIC_KEY: pair.publicKey })).toMatch(/set both or neither/);
-    expect(problems({ VAPID_PUBLIC_KEY: pair.privateKey, VAPID_PRIVATE_KEY: pair.privateKey })).toMatch(
-      /VAPID_PUBLIC_KEY: must be base64url of a 65-byte/,
-    );
+    expect(
+      problems({ VAPID_PUBLIC_KEY: pair.privateKey, VAPID_PRIVATE_KEY: pair.privateKey }),
+    ).toMatch(/VAPID_PUBLIC_KEY: must be base64url of a 65-byte/);
     expect(problems({ VAPID_PRIVATE_KEY: 'short' })).toMatch(/VAPID_PRIVATE_KEY/);
     expect(problems({ VAPID_SUBJECT: 'board@city' })).toMatch(/VAPID_SUBJECT: must be a mailto/);
-    expect(problems({ PUSH_ALLOW_PRIVATE_ENDPOINTS: 'yes' })).toMatch(/PUSH_ALLOW_PRIVATE_ENDPOINTS/);
+    expect(problems({ PUSH_ALLOW_PRIVATE_ENDPOINTS: 'yes' })).toMatch(
+      /PUSH_ALLOW_PRIVATE_ENDPOINTS/,
+    );
     expect(() => loadDispatcherEnv({ SMTP_URL: 'smtp://x:25', VAPID_PRIVATE_KEY: 'x' })).toThrow(
       /VAPID_PRIVATE_KEY/,
     );

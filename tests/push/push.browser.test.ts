@@ -54,7 +54,9 @@ describe('the PWA on a phone', () => {
 
     const manifest = await page.evaluate(async () => {
       const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
-      return link ? ((await (await fetch(link.href)).json()) as { name: string; lang: string }) : null;
+      return link
+        ? ((await (await fetch(link.href)).json()) as { name: string; lang: string })
+        : null;
     });
     expect(manifest).toMatchObject({ name: '学校緊急連絡メール', lang: 'ja' });
 
@@ -74,7 +76,9 @@ describe('the PWA on a phone', () => {
     await page.reload();
     const devices = page.locator('#push li');
     await expect.poll(() => devices.count()).toBe(1);
-    expect(await devices.first().textContent()).toMatch(/Linux · Chrome\s*\d{4}年\d{1,2}月\d{1,2}日 追加/);
+    expect(await devices.first().textContent()).toMatch(
+      /Linux · Chrome\s*\d{4}年\d{1,2}月\d{1,2}日 追加/,
+    );
     const width = await page.evaluate('document.documentElement.scrollWidth');
     expect(width).toBeLessThanOrEqual(PHONE_VIEWPORT.width);
 

@@ -89,7 +89,11 @@ describe('subscribing a device', () => {
       ['not a URL', { ...good, endpoint: 'push me' }, 'endpoint'],
       ['short p256dh', { ...good, keys: { ...good.keys, p256dh: 'BAAA' } }, 'keys.p256dh'],
       ['long auth', { ...good, keys: { ...good.keys, auth: 'A'.repeat(40) } }, 'keys.auth'],
-      ['base64 auth', { ...good, keys: { ...good.keys, auth: 'ab+/ab+/ab+/ab+/ab+/aQ' } }, 'keys.auth'],
+      [
+        'base64 auth',
+        { ...good, keys: { ...good.keys, auth: 'ab+/ab+/ab+/ab+/ab+/aQ' } },
+        'keys.auth',
+      ],
       ['no keys', { endpoint: good.endpoint }, 'keys'],
     ];
     for (const [what, body, path] of bad) {
@@ -102,7 +106,10 @@ describe('subscribing a device', () => {
       };
       expect(refusal.error, what).toBe('invalid_subscription');
       expect(refusal.message, what).toContain('通知の登録内容が正しくありません');
-      expect(refusal.issues.map((issue) => issue.path), what).toEqual([path]);
+      expect(
+        refusal.issues.map((issue) => issue.path),
+        what,
+      ).toEqual([path]);
     }
     for (const raw of ['{not json', '', `{"endpoint":"${'x'.repeat(9000)}"}`]) {
       const response = await postSubscription(ctx, parent.cookie, undefined, { raw });
@@ -127,9 +134,12 @@ describe('subscribing a device', () => {
       body: JSON.stringify(fakeSubscription()),
     });
     expect(crossSite.status).toBe(403);
-    expect(await ctx.db.select().from(schema.pushSubscriptions).where(
-      eq(schema.pushSubscriptions.registrationId, parent.registrationId),
-    )).toEqual([]);
+    expect(
+      await ctx.db
+        .select()
+        .from(schema.pushSubscriptions)
+        .where(eq(schema.pushSubscriptions.registrationId, parent.registrationId)),
+    ).toEqual([]);
   });
 
   it('lets a local mock push service through only under the test-only setting', async () => {

@@ -2,12 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { schema } from '@renraku/db';
 import { generateVapidKeys } from '@renraku/shared/vapid';
 import { asc, eq } from 'drizzle-orm';
-import {
-  findRegistration,
-  issueLink,
-  register,
-  type ParentsContext,
-} from '../parents/harness';
+import { findRegistration, issueLink, register, type ParentsContext } from '../parents/harness';
 
 // The push tests' parents and subscriptions: a registered parent with a session, and
 // subscriptions as a browser's PushSubscription.toJSON() gives them (real P-256 keys).

@@ -40,12 +40,16 @@ describe('isPublicAddress', () => {
     expect(isPublicAddress(address)).toBe(false);
   });
 
-  it.each(['8.8.8.8', '142.250.196.110', '172.32.0.1', '100.128.0.1', '2606:4700::1111', '::ffff:8.8.8.8'])(
-    'accepts %s',
-    (address) => {
-      expect(isPublicAddress(address)).toBe(true);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '142.250.196.110',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+  ])('accepts %s', (address) => {
+    expect(isPublicAddress(address)).toBe(true);
+  });
 
   it('refuses what is not an address at all', () => {
     expect(isPublicAddress('example.com')).toBe(false);
@@ -95,7 +99,9 @@ describe('publicUrlProblem', () => {
 
   it('lets a local mock through only under the test-only setting', () => {
     expect(publicUrlProblem('http://127.0.0.1:4100/push/1')).toBe('not_https');
-    expect(publicUrlProblem('http://127.0.0.1:4100/push/1', { allowPrivate: true })).toBeUndefined();
+    expect(
+      publicUrlProblem('http://127.0.0.1:4100/push/1', { allowPrivate: true }),
+    ).toBeUndefined();
     expect(publicUrlProblem('ftp://127.0.0.1/x', { allowPrivate: true })).toBe('not_https');
   });
 
@@ -136,9 +142,9 @@ describe('resolvePublicUrl', () => {
       looked = true;
       return Promise.resolve(['8.8.8.8']);
     };
-    await expect(resolvePublicUrl('http://push.example.com/x', { resolve })).rejects.toMatchObject(
-      { problem: 'not_https' },
-    );
+    await expect(resolvePublicUrl('http://push.example.com/x', { resolve })).rejects.toMatchObject({
+      problem: 'not_https',
+    });
     expect(looked).toBe(false);
   });
 
@@ -147,7 +153,10 @@ describe('resolvePublicUrl', () => {
       addresses: ['8.8.8.8'],
     });
     await expect(
-      resolvePublicUrl('http://mock.test/x', { allowPrivate: true, resolve: answers(['127.0.0.1']) }),
+      resolvePublicUrl('http://mock.test/x', {
+        allowPrivate: true,
+        resolve: answers(['127.0.0.1']),
+      }),
     ).resolves.toMatchObject({ addresses: ['127.0.0.1'] });
   });
 });

@@ -8,12 +8,7 @@ import { BlockList, isIP } from 'node:net';
 
 /** Why a URL was refused; the callers word it. */
 export type PublicUrlProblem =
-  | 'not_url'
-  | 'not_https'
-  | 'credentials'
-  | 'port'
-  | 'private_host'
-  | 'unresolvable';
+  'not_url' | 'not_https' | 'credentials' | 'port' | 'private_host' | 'unresolvable';
 
 export interface PublicUrlOptions {
   /**

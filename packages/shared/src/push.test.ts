@@ -76,7 +76,10 @@ describe('pushSubscriptionSchema', () => {
   it('refuses a body that is not a subscription', () => {
     expect(issuesOf(null)).not.toEqual([]);
     expect(issuesOf({ endpoint: good().endpoint })).toEqual(['keys']);
-    expect(issuesOf({ ...good(), keys: { p256dh: 1, auth: [] } })).toEqual(['keys.p256dh', 'keys.auth']);
+    expect(issuesOf({ ...good(), keys: { p256dh: 1, auth: [] } })).toEqual([
+      'keys.p256dh',
+      'keys.auth',
+    ]);
   });
 });
 

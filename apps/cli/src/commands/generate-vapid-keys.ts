@@ -1,4 +1,8 @@
-import { defaultVapidSubject, generateVapidKeys as newKeyPair, vapidEnv } from '@renraku/shared/vapid';
+import {
+  defaultVapidSubject,
+  generateVapidKeys as newKeyPair,
+  vapidEnv,
+} from '@renraku/shared/vapid';
 import { parseCommandArgs, validated } from '../args';
 import type { Command } from './types';
 

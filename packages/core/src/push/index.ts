@@ -45,7 +45,12 @@ export async function loadPushDevices(
 export type SubscribeOutcome = 'added' | 'renewed';
 
 const invalidSubscription = (issues: { path: string; message: string }[]) =>
-  new ServiceError('invalid', 'push.subscribe.invalid', {}, { code: 'invalid_subscription', issues });
+  new ServiceError(
+    'invalid',
+    'push.subscribe.invalid',
+    {},
+    { code: 'invalid_subscription', issues },
+  );
 
 /**
  * Stores the browser's subscription for this registration. The same endpoint again is the same
@@ -114,7 +119,10 @@ export async function removePushDevice(
 ): Promise<void> {
   await ctx.db.transaction(async (tx) => {
     const districtId = await lockRegistration(tx, registrationId);
-    if (districtId === undefined || !(await deletePushSubscription(tx, registrationId, subscriptionId))) {
+    if (
+      districtId === undefined ||
+      !(await deletePushSubscription(tx, registrationId, subscriptionId))
+    ) {
       throw new ServiceError('not_found', 'push.remove.not_found');
     }
     await recordAuditEvent(tx, {

@@ -30,10 +30,7 @@ export const pushSubscriptions = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    unique('push_subscriptions_registration_endpoint_unique').on(
-      t.registrationId,
-      t.endpointIndex,
-    ),
+    unique('push_subscriptions_registration_endpoint_unique').on(t.registrationId, t.endpointIndex),
     index('push_subscriptions_endpoint_index_idx').on(t.endpointIndex),
   ],
 );

@@ -25,8 +25,7 @@ export const pushEn: Record<keyof typeof pushJa, string> = {
   'push.remove': 'Remove',
   'push.removed': 'That device no longer receives notifications.',
   'push.installLink': 'How to add this site to the home screen',
-  'push.subscribe.invalid':
-    'The notification sign-up is not valid. Reload the page and try again.',
+  'push.subscribe.invalid': 'The notification sign-up is not valid. Reload the page and try again.',
   'push.subscribe.full':
     'At most {max} devices can receive notifications. Remove one you no longer use, then try again.',
   'push.remove.not_found': 'That device was not found. It has been removed already.',

@@ -35,14 +35,11 @@ describe('the offline cache', () => {
     const inbox = at('/account/inbox');
     expect(isCacheableInboxResponse(response(`${ORIGIN}/account/inbox`), inbox)).toBe(true);
     expect(
-      isCacheableInboxResponse(
-        response(`${ORIGIN}/account/login`, { redirected: true }),
-        inbox,
-      ),
+      isCacheableInboxResponse(response(`${ORIGIN}/account/login`, { redirected: true }), inbox),
     ).toBe(false);
-    expect(isCacheableInboxResponse(response(`${ORIGIN}/account/inbox`, { status: 500 }), inbox)).toBe(
-      false,
-    );
+    expect(
+      isCacheableInboxResponse(response(`${ORIGIN}/account/inbox`, { status: 500 }), inbox),
+    ).toBe(false);
     expect(isCacheableInboxResponse(response(`${ORIGIN}/staff`), at('/staff'))).toBe(false);
   });
 

@@ -61,7 +61,11 @@ export const actions: Actions = {
     const form = await request.formData();
     const deviceId = Number(field(form, 'deviceId', 20));
     try {
-      await removePushDevice(locals.ctx, registrationId, Number.isSafeInteger(deviceId) ? deviceId : 0);
+      await removePushDevice(
+        locals.ctx,
+        registrationId,
+        Number.isSafeInteger(deviceId) ? deviceId : 0,
+      );
     } catch (caught) {
       return refused(caught, locals.locale);
     }

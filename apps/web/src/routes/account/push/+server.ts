@@ -9,7 +9,8 @@ import type { RequestHandler } from './$types';
 const MAX_BODY_BYTES = 8 * 1024;
 
 async function readJson(request: Request): Promise<unknown> {
-  const refuse = () => new ServiceError('invalid', 'push.subscribe.invalid', {}, { code: 'invalid_subscription' });
+  const refuse = () =>
+    new ServiceError('invalid', 'push.subscribe.invalid', {}, { code: 'invalid_subscription' });
   const body = await request.arrayBuffer();
   if (body.byteLength > MAX_BODY_BYTES) throw refuse();
   try {
