@@ -31,7 +31,9 @@ async function signedInPhone(loginId: string) {
 
 /** The active worker's script, once the page's service worker is ready. */
 function activeWorker(page: Page): Promise<string | undefined> {
-  return page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
+  return page.evaluate<string | undefined>(
+    '(async () => (await navigator.serviceWorker.ready).active?.scriptURL)()',
+  );
 }
 
 describe('the PWA on a phone', () => {
@@ -52,12 +54,10 @@ describe('the PWA on a phone', () => {
     await page.getByRole('button', { name: 'この端末に通知する' }).waitFor();
     expect(await page.textContent('main')).not.toContain('JavaScript が必要です');
 
-    const manifest = await page.evaluate(async () => {
-      const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
-      return link
-        ? ((await (await fetch(link.href)).json()) as { name: string; lang: string })
-        : null;
-    });
+    const manifest = await page.evaluate<{ name: string; lang: string } | null>(`(async () => {
+      const link = document.querySelector('link[rel="manifest"]');
+      return link ? (await fetch(link.href)).json() : null;
+    })()`);
     expect(manifest).toMatchObject({ name: '学校緊急連絡メール', lang: 'ja' });
 
     const status = await page.evaluate(
@@ -88,12 +88,12 @@ describe('the PWA on a phone', () => {
     expect(await pushRowsOf(ctx, parent.registrationId)).toEqual([]);
 
     // Nothing but the app shell is cached: no account page went into the inbox cache.
-    const cached = await page.evaluate(async () => {
+    const cached = await page.evaluate<{ names: string[]; inbox: string[] }>(`(async () => {
       const inbox = (await caches.has('renraku-inbox'))
         ? (await (await caches.open('renraku-inbox')).keys()).map((request) => request.url)
         : [];
       return { names: await caches.keys(), inbox };
-    });
+    })()`);
     expect(cached.inbox).toEqual([]);
     expect(cached.names.every((name) => name.startsWith('renraku-'))).toBe(true);
   });
@@ -105,13 +105,13 @@ describe('the PWA on a phone', () => {
       await page.goto(`${ctx.base}/account`);
       await activeWorker(page);
       // As the worker keeps a page of the inbox once the parent has read it.
-      await page.evaluate(async () => {
+      await page.evaluate(`(async () => {
         const cache = await caches.open('renraku-inbox');
         await cache.put(
           '/account/inbox',
           new Response('<p>our messages</p>', { headers: { 'content-type': 'text/html' } }),
         );
-      });
+      })()`);
       // Offline, the worker answers the inbox from its cache.
       await phone.context.setOffline(true);
       await page.goto(`${ctx.base}/account/inbox`);
@@ -121,7 +121,7 @@ describe('the PWA on a phone', () => {
       await page.goto(`${ctx.base}/account`);
       await page.getByRole('button', { name: 'ログアウト' }).click();
       await page.waitForURL(/\/account\/login/);
-      await expect.poll(() => page.evaluate(() => caches.has('renraku-inbox'))).toBe(false);
+      await expect.poll(() => page.evaluate(`caches.has('renraku-inbox')`)).toBe(false);
     } finally {
       await phone.context.close();
     }
@@ -152,14 +152,13 @@ describe('the PWA on a phone', () => {
           url: '/account/inbox',
         }),
       });
-      const shown = async () =>
-        page.evaluate(async () =>
+      const shown = () =>
+        page.evaluate(`(async () =>
           (await (await navigator.serviceWorker.ready).getNotifications()).map((notification) => ({
             title: notification.title,
             body: notification.body,
-            url: (notification.data as { url: string }).url,
-          })),
-        );
+            url: notification.data.url,
+          })))()`);
       await expect.poll(shown).toEqual([
         {
           title: '【緊急連絡】臨時休校',
