@@ -1,7 +1,6 @@
 import { index, integer, pgTable, text, unique } from 'drizzle-orm/pg-core';
 import { bytea, createdAt, updatedAt } from './columns';
-import { districts } from './districts';
-import { registrations } from './registrations';
+import { registrationOwner } from './registrations';
 
 /**
  * A parent's device that receives Web Push, up to five per registration. Endpoint and keys exist
@@ -13,12 +12,7 @@ export const pushSubscriptions = pgTable(
   'push_subscriptions',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    districtId: integer('district_id')
-      .notNull()
-      .references(() => districts.id, { onDelete: 'cascade' }),
-    registrationId: integer('registration_id')
-      .notNull()
-      .references(() => registrations.id, { onDelete: 'cascade' }),
+    ...registrationOwner(),
     endpointCiphertext: bytea('endpoint_ciphertext').notNull(),
     p256dhCiphertext: bytea('p256dh_ciphertext').notNull(),
     authCiphertext: bytea('auth_ciphertext').notNull(),

@@ -48,3 +48,13 @@ export const registrations = pgTable(
     index('registrations_student_idx').on(t.studentId),
   ],
 );
+
+/** The owner columns of what belongs to one registration (its addresses, its push devices). */
+export const registrationOwner = () => ({
+  districtId: integer('district_id')
+    .notNull()
+    .references(() => districts.id, { onDelete: 'cascade' }),
+  registrationId: integer('registration_id')
+    .notNull()
+    .references(() => registrations.id, { onDelete: 'cascade' }),
+});
