@@ -11,6 +11,9 @@ const config = {
     // of every non-API request that changes something (any content type), which covers what
     // this check did; /api/v1 takes tokens only, never cookies, so CSRF does not apply there.
     csrf: { trustedOrigins: ['*'] },
+    // The worker (src/service-worker/) is the parents' PWA: their pages register it
+    // (routes/account/+layout.svelte), so a staff browser never downloads the app shell.
+    serviceWorker: { register: false },
     // Scripts only from this site or with the hash of SvelteKit's inline hydration script.
     // Hashes rather than nonces: two equal answers stay byte for byte equal (the login's
     // answers to a wrong password and to an unknown login must not differ at all).

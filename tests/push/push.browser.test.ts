@@ -127,6 +127,22 @@ describe('the PWA on a phone', () => {
     }
   });
 
+  it('is never registered by the staff pages', async () => {
+    const staff = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'ja-JP' });
+    try {
+      const page = await staff.newPage();
+      await page.goto(`${ctx.base}/staff/login`);
+      await page.getByRole('heading', { name: '教職員ログイン' }).waitFor();
+      expect(
+        await page.evaluate<number>(
+          '(async () => (await navigator.serviceWorker.getRegistrations()).length)()',
+        ),
+      ).toBe(0);
+    } finally {
+      await staff.close();
+    }
+  });
+
   it('shows a push as a notification with its title, body and page', async () => {
     const phone = await signedInPhone('pwa-push');
     const { page } = phone;
