@@ -100,10 +100,7 @@ worker.addEventListener('notificationclick', (event) => {
     (async () => {
       const windows = await worker.clients.matchAll({ type: 'window', includeUncontrolled: true });
       const open = windows.find((client) => client.url === url);
-      if (open) return open.focus();
-      const ours = windows[0];
-      if (ours) return (await ours.navigate(url))?.focus() ?? worker.clients.openWindow(url);
-      return worker.clients.openWindow(url);
+      return open ? open.focus() : worker.clients.openWindow(url);
     })(),
   );
 });

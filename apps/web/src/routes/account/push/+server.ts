@@ -5,12 +5,14 @@ import { requireParent } from '$lib/server/parents/pages';
 import { refusedJson } from '$lib/server/refusal';
 import type { RequestHandler } from './$types';
 
-/** A subscription is a few hundred bytes; a larger body is not one and is not read whole. */
+/** A subscription is a few hundred bytes; a larger body is not one, refused before it is parsed. */
 const MAX_BODY_BYTES = 8 * 1024;
 
 async function readJson(request: Request): Promise<unknown> {
   const refuse = () =>
     new ServiceError('invalid', 'push.subscribe.invalid', {}, { code: 'invalid_subscription' });
+  // A declared size says so before anything is read; adapter-node bounds an undeclared one.
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw refuse();
   const body = await request.arrayBuffer();
   if (body.byteLength > MAX_BODY_BYTES) throw refuse();
   try {
