@@ -288,6 +288,23 @@ describe('bad input', () => {
     expect(await confirmations()).toEqual(before);
   });
 
+  it('answers a body of broken bytes with 400 and stores nothing', async () => {
+    const before = await confirmations();
+    // choice=1 with a stray Latin-1 byte: decoded, it is no choice of digits.
+    const response = await fetch(`${base}/c/${tokenOf('ueda@example.jp')}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'text/html',
+        'x-forwarded-for': freshIp(),
+      },
+      body: Buffer.from([0x63, 0x68, 0x6f, 0x69, 0x63, 0x65, 0x3d, 0x31, 0xe9]),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('その回答は選べません');
+    expect(await confirmations()).toEqual(before);
+  });
+
   it('takes a tap with no Origin or Origin null: feature phones send none, no-referrer sends null', async () => {
     for (const [n, origin] of [
       [1, undefined],
