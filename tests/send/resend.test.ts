@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { schema } from '@renraku/db';
+import { recordConfirmations, schema } from '@renraku/db';
 import { confirmRequestOf } from '@renraku/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessionCookie } from '../live/harness';
@@ -128,6 +128,32 @@ describe('POST /api/v1/messages/:id/resend-unconfirmed', () => {
       .where(eq(schema.auditEvents.action, 'message.resend_unconfirmed'));
     expect(audit).toMatchObject({ actorId: world.staff.teacherA11.id, subjectId: String(id) });
     expect(audit!.detail).toMatchObject({ channel: 'api', sent: 3 });
+  });
+
+  it('counts the answers to a re-send on the message it chases, and shows them on both', async () => {
+    const [resend] = await resendsOf(id);
+    await world.db
+      .update(schema.deliveries)
+      .set({ state: 'accepted' })
+      .where(eq(schema.deliveries.messageId, resend!.id));
+    const [delivery] = await world.db
+      .select()
+      .from(schema.deliveries)
+      .where(eq(schema.deliveries.messageId, resend!.id))
+      .limit(1);
+    const [outcome] = await recordConfirmations(world.db, [
+      { deliveryId: delivery!.id, choice: 0, channel: 'link', replyWords: null },
+    ]);
+    expect(outcome).toMatchObject({ kind: 'recorded', messageId: id, households: 1 });
+    const progressOf = async (messageId: number) =>
+      (await (
+        await fetch(`${world.base}/api/v1/messages/${messageId}/progress`, {
+          headers: { authorization: `Bearer ${tokens.board}` },
+        })
+      ).json()) as { confirmed: number; unconfirmed: number };
+    // The re-send went to two households (青木, 井上): one answered, one has not yet.
+    expect(await progressOf(resend!.id)).toMatchObject({ confirmed: 1, unconfirmed: 1 });
+    expect((await progressOf(id)).confirmed).toBe(1);
   });
 });
 

@@ -8,6 +8,7 @@ import {
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 import type { RosterPhone } from '../schema/households';
+import { answeredMessageOf } from '../answered-sql';
 import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
@@ -67,7 +68,7 @@ function callListHouseholds(messageId: number, filter: MessagePart): SQL {
     answered as (
       select c.household_id, c.choice from confirmations c
       join scoped on scoped.household_id = c.household_id
-      where c.message_id = ${messageId}
+      where c.message_id = ${answeredMessageOf(messageId)}
     ),
     listed as (
       select household_id, reason from unreached
@@ -148,7 +149,7 @@ export async function listCallListHouseholds(
       join schools sc on sc.id = h.school_id
       left join call_list_marks m on m.message_id = ${messageId} and m.household_id = h.id
       left join staff_users u on u.id = m.staff_user_id
-      left join confirmations c on c.message_id = ${messageId} and c.household_id = h.id
+      left join confirmations c on c.message_id = ${answeredMessageOf(messageId)} and c.household_id = h.id
       order by ${schoolOrder('sc')}, h.id
     `),
   );

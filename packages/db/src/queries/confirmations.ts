@@ -8,6 +8,7 @@ import {
   type MessagePart,
 } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
+import { answeredMessageOf } from '../answered-sql';
 import { partConditions } from '../scope-sql';
 import { targetedChildren, type CallListChild } from './call-list';
 import { schoolOrder } from './schools';
@@ -305,7 +306,7 @@ export async function confirmationBreakdown(
       counted as (
         select p.household_id, p.school_id, p.class_id, c.choice as answer
         from places p
-        left join confirmations c on c.message_id = ${messageId}
+        left join confirmations c on c.message_id = ${answeredMessageOf(messageId)}
           and c.household_id = p.household_id
         where c.choice is not null or p.household_id in (select household_id from reached)
       )
@@ -357,7 +358,7 @@ export async function listConfirmedHouseholds(
       from confirmations c
       join households h on h.id = c.household_id
       join schools sc on sc.id = h.school_id
-      where c.message_id = ${messageId} and exists (
+      where c.message_id = ${answeredMessageOf(messageId)} and exists (
         select 1 from message_students ms
         where ms.message_id = ${messageId} and ms.household_id = c.household_id
           ${partConditions(filter, sql`ms.school_id`, sql`ms.class_id`)})
@@ -388,8 +389,8 @@ export async function confirmationsByMinute(
           as minute,
         count(*)::int as n
       from confirmations c
-      join messages m on m.id = c.message_id
-      where c.message_id = ${messageId}
+      join messages m on m.id = ${messageId}
+      where c.message_id = ${answeredMessageOf(messageId)}
         and exists (select 1 from message_students ms
           where ms.message_id = ${messageId} and ms.household_id = c.household_id
             ${partConditions(filter, sql`ms.school_id`, sql`ms.class_id`)})
