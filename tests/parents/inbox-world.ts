@@ -80,6 +80,7 @@ export async function inboxWorld(db: Db) {
     district,
     board,
     households: { aoki, inoue },
+    classes: { first: klass.id, second: otherClass.id },
     logins: {
       ichiro: registrations[0]!.loginId,
       hanako: registrations[1]!.loginId,

@@ -71,7 +71,9 @@ describe('GET /account/inbox', () => {
     ]);
     expect(html).not.toContain('登録前のお知らせ');
     // The body is text: escaped, its line break kept (the page wraps it as pre-wrap).
-    expect(html).toContain('運動会は来週に延期します。\n&lt;b>雨天&lt;/b>の場合は &amp; 連絡します。');
+    expect(html).toContain(
+      '運動会は来週に延期します。\n&lt;b>雨天&lt;/b>の場合は &amp; 連絡します。',
+    );
     expect(html).toContain('湊市教育委員会');
     expect(html).toMatch(/\d+月\d+日\(.\) \d\d:\d\d/);
     expect(html).toContain('対象のお子さま: 青木 一郎、青木 花子');
@@ -252,5 +254,27 @@ describe('pages of the inbox', () => {
     // A cursor of another family's message or none at all is an empty page, not theirs.
     const unknown = await (await get('/account/inbox?before=999999')).text();
     expect(subjectsOf(unknown)).toEqual([]);
+  });
+});
+
+describe('a child who left the school', () => {
+  it('keeps the messages sent while enrolled, and gets none after', async () => {
+    const [ichiro] = await db
+      .select({ id: schema.registrations.studentId })
+      .from(schema.registrations)
+      .where(eq(schema.registrations.loginId, world.logins.ichiro));
+    await db
+      .update(schema.students)
+      .set({ status: 'transferred' })
+      .where(eq(schema.students.id, ichiro!.id!));
+    await world.send('転出後の1組の連絡', {
+      target: { kind: 'classes', classIds: [world.classes.first] },
+      confirm: null,
+    });
+    const newest = await (await get('/account/inbox')).text();
+    expect(newest).not.toContain('転出後の1組の連絡');
+    expect(newest).toContain('【緊急連絡】お知らせ 20');
+    const older = await (await get(`/account/inbox?before=${world.messages.safety}`)).text();
+    expect(older).toContain('【緊急連絡】1組の安否確認');
   });
 });

@@ -60,7 +60,9 @@ export async function confirmFromInbox(
   if (!message.confirm || message.answerDeliveryId === null) {
     throw new ServiceError('invalid', 'inbox.error.notAsking');
   }
-  if (!isChoiceOf(message.confirm, choice)) throw new ServiceError('invalid', 'confirm.error.choice');
+  if (!isChoiceOf(message.confirm, choice)) {
+    throw new ServiceError('invalid', 'confirm.error.choice');
+  }
   const outcome = await recorder.record({
     deliveryId: message.answerDeliveryId,
     choice,

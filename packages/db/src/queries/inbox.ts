@@ -1,7 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { ConfirmRequest, MessageCategory } from '@renraku/shared';
+import type { ConfirmRequest } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
-import { asDate, messageColumns, messageFrom, takesAnswers } from './confirmations';
+import {
+  asDate,
+  messageColumns,
+  messageFrom,
+  takesAnswers,
+  type ConfirmationMessage,
+  type ConfirmationPage,
+} from './confirmations';
 
 // The parent's inbox (/account/inbox): every message the fan-out's roster snapshot
 // (message_students) gave the signed-in registration's household since the registration was
@@ -9,21 +16,11 @@ import { asDate, messageColumns, messageFrom, takesAnswers } from './confirmatio
 // message they chase and are not listed again. A registration no roster student matches has no
 // household yet, and so no inbox until the school matches it.
 
-/** A message as the inbox lists it. Never an address. */
-export interface InboxMessage {
-  messageId: number;
-  category: MessageCategory;
-  subject: string;
-  body: string;
-  senderName: string;
-  authorName: string | null;
-  sentAt: Date;
-  deadlineAt: Date | null;
+/** A message as the inbox lists it, as its link's page would show it. Never an address. */
+export interface InboxMessage
+  extends Omit<ConfirmationMessage, 'confirm'>, Pick<ConfirmationPage, 'children' | 'answer'> {
+  /** What the message asks each family; null when it asks nothing. */
   confirm: ConfirmRequest | null;
-  /** The household's registered children the message concerns, as their parents wrote them. */
-  children: string[];
-  /** The household's current answer. */
-  answer: { choice: number; confirmedAt: Date; late: boolean } | null;
   /** The message asks for confirmation and still takes answers. */
   takesAnswers: boolean;
   /**

@@ -5,8 +5,7 @@ export const inboxJa = {
   'inbox.lead':
     '登録してから学校と教育委員会が送ったお知らせです。メールが届かなかったときも、ここで読めます。',
   'inbox.empty': 'まだお知らせはありません。',
-  'inbox.unmatched':
-    '学校が名簿との照合を終えると、お子さまあてのお知らせがここに表示されます。',
+  'inbox.unmatched': '学校が名簿との照合を終えると、お子さまあてのお知らせがここに表示されます。',
   'inbox.current': '回答済み: {answer}（{time}）',
   'inbox.currentLate': '（期限後の回答）',
   'inbox.closed': 'この連絡の回答の受付は終わりました。',
