@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { confirmationBreakdown, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
+import { confirmRequestOf } from '@renraku/shared';
 import { TEST_SECRET_KEY } from '../dispatch/fixtures';
 import { storedConfirmations } from '../confirmation/page-harness';
 import { postForm } from '../send/harness';
@@ -276,5 +277,34 @@ describe('a child who left the school', () => {
     expect(newest).toContain('【緊急連絡】お知らせ 20');
     const older = await (await get(`/account/inbox?before=${world.messages.safety}`)).text();
     expect(older).toContain('【緊急連絡】1組の安否確認');
+  });
+});
+
+describe('messages the inbox cannot answer, and a registration not yet matched', () => {
+  it('shows a confirming message no mail of which served the household without buttons', async () => {
+    const unsent = await world.send('届かなかった安否確認', {
+      target: { kind: 'classes', classIds: [world.classes.second] },
+      confirm: confirmRequestOf('emergency_contact', undefined),
+    });
+    // As if the household's addresses had died before the send: no mail of it serves them.
+    await db.delete(schema.deliveries).where(eq(schema.deliveries.messageId, unsent));
+    const html = await (await get('/account/inbox')).text();
+    expect(html).toContain('この連絡には、ここからは回答できません。学校にお問い合わせください。');
+    expect(html).not.toContain(`name="message" value="${unsent}"`);
+    const stored = await confirmations();
+    const response = await answer({ message: String(unsent), choice: '0' });
+    expect(response.status).toBe(400);
+    expect(await confirmations()).toEqual(stored);
+  });
+
+  it('tells an unmatched registration that its messages come once the school matches it', async () => {
+    await db
+      .update(schema.registrations)
+      .set({ studentId: null })
+      .where(eq(schema.registrations.loginId, world.logins.inoue));
+    const html = await (await get('/account/inbox', await logIn(world.logins.inoue))).text();
+    expect(subjectsOf(html)).toEqual([]);
+    expect(html).toContain('まだお知らせはありません。');
+    expect(html).toContain('学校が名簿との照合を終えると');
   });
 });
