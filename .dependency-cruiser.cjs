@@ -88,8 +88,16 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.depcruise.json' },
     doNotFollow: { path: 'node_modules' },
-    // SvelteKit's virtual modules ($app, $env) and generated route types have no file to resolve to.
-    exclude: { path: ['^\\$(app|env)/', '/\\$types$', '(^|/)(dist|build|\\.svelte-kit)/'] },
+    // SvelteKit's virtual modules ($app, $env, $service-worker) and generated route types have
+    // no file to resolve to.
+    exclude: {
+      path: [
+        '^\\$(app|env)/',
+        '^\\$service-worker$',
+        '/\\$types$',
+        '(^|/)(dist|build|\\.svelte-kit)/',
+      ],
+    },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'svelte', 'types'],

@@ -15,6 +15,9 @@ const config = {
     // page (/c/<token>) is then one request on a feature phone. Every stylesheet is below this
     // (app.css ~2.5 KB built, the components' own less).
     inlineStyleThreshold: 4096,
+    // The worker (src/service-worker/) is the parents' PWA: their pages register it
+    // (routes/account/+layout.svelte), so a staff browser never downloads the app shell.
+    serviceWorker: { register: false },
     // Scripts only from this site or with the hash of SvelteKit's inline hydration script.
     // Hashes rather than nonces: two equal answers stay byte for byte equal (the login's
     // answers to a wrong password and to an unknown login must not differ at all).

@@ -87,6 +87,7 @@ describe('pnpm cli', () => {
       'list-schools',
       'create-staff',
       'create-api-token',
+      'generate-vapid-keys',
     ]) {
       expect(help.stdout).toContain(command);
     }

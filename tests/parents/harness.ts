@@ -37,7 +37,8 @@ export interface ParentsContext {
   studentId: number;
 }
 
-export function useParentsWeb(): ParentsContext {
+/** `env` adds to the web's settings (the push tests' VAPID keys, say). */
+export function useParentsWeb(options: { env?: Record<string, string> } = {}): ParentsContext {
   const context = {} as ParentsContext;
   let database: TestDatabase | undefined;
   let close: (() => Promise<void>) | undefined;
@@ -62,7 +63,13 @@ export function useParentsWeb(): ParentsContext {
     });
     context.studentId = student.id;
     const { web, base } = await startTestWeb(database, {
-      env: { PUBLIC_URL, MAIL_DOMAIN: 'renraku.test', SMTP_URL: context.sink.url, SECRET_KEY },
+      env: {
+        PUBLIC_URL,
+        MAIL_DOMAIN: 'renraku.test',
+        SMTP_URL: context.sink.url,
+        SECRET_KEY,
+        ...options.env,
+      },
       logName: 'parents-test',
     });
     context.base = base;

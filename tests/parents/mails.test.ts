@@ -42,6 +42,8 @@ describe('the completion mail', () => {
     expect(mail.text).toContain('桐園小学校の緊急連絡メールの登録が完了しました。');
     expect(mail.text).toContain('学年・クラス：1年 1組');
     expect(mail.text).toContain('ログインID：charset-docomo');
+    // The home-screen install help, for push when mail is filtered (issue 15).
+    expect(mail.text).toContain('http://renraku.test/account/install');
     expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
   });
 

@@ -11,6 +11,7 @@ import {
   port,
   positiveInt,
 } from '@renraku/shared/env';
+import { vapidEnv } from '@renraku/shared/vapid';
 import type { DkimSettings } from './adapters';
 import type { CarrierLimit, DispatchSettings } from './dispatcher';
 import { INBOUND_DEFAULTS, type InboundSettings } from './inbound';
@@ -85,6 +86,7 @@ const SMTP_URL_REQUIRED = 'required: the outbound relay, e.g. smtp://relay.examp
 
 const shape = {
   ...commonEnv,
+  ...vapidEnv,
   SMTP_URL: optionalUrl('smtp', 'smtps').pipe(z.string({ error: SMTP_URL_REQUIRED })),
   /** Only for the default of PUBLIC_URL, which is the web's address. */
   PORT: port(3000),
@@ -274,6 +276,11 @@ export interface DispatcherEnv {
   featurePhoneDomains: string[];
   /** Outgoing mail is DKIM-signed with this key; null when DKIM_ is not configured. */
   dkim: DkimSettings | null;
+  /**
+   * The Web Push keys as configured, checked at start; resolveVapid (with databaseUrl and
+   * dataDir) gives the pair to send with, the embedded mode's DATA_DIR/vapid.json included.
+   */
+  vapid: { publicKey?: string; privateKey?: string; subject?: string };
   dispatch: DispatchSettings;
   /** Web Push; null (off) when VAPID_ is not configured. */
   push: PushSettings | null;
@@ -313,6 +320,11 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     featurePhoneDomains: env.FEATURE_PHONE_DOMAINS,
     dkim: dkimSettings(env),
+    vapid: {
+      publicKey: env.VAPID_PUBLIC_KEY,
+      privateKey: env.VAPID_PRIVATE_KEY,
+      subject: env.VAPID_SUBJECT,
+    },
     dispatch: {
       concurrency: env.DISPATCH_CONCURRENCY,
       batchSize: env.DISPATCH_BATCH_SIZE,

@@ -9,6 +9,7 @@ import {
   positiveInt,
 } from '@renraku/shared/env';
 import { resolveSecretKey } from '@renraku/shared/secret';
+import { resolveVapid, vapidEnv } from '@renraku/shared/vapid';
 import { z } from 'zod';
 
 /** Express's named ranges for `trust proxy`, besides addresses and CIDR blocks. */
@@ -57,6 +58,12 @@ const webEnvShape = {
   SESSION_MAX_HOURS: positiveInt(12),
   /** Confirmation taps per client address and minute; generous, as carriers put many phones behind one address. */
   CONFIRM_TAPS_PER_MINUTE: positiveInt(600),
+  ...vapidEnv,
+  /**
+   * Test only: `1` lets push endpoints on http and local addresses through, for a test's own mock
+   * push service on 127.0.0.1. Never in production: it opens the server to SSRF.
+   */
+  PUSH_ALLOW_PRIVATE_ENDPOINTS: z.enum(['', '0', '1']).default(''),
 };
 
 /** The web process's configuration; the only place the web reads its environment. */
@@ -86,6 +93,11 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
     confirmTapsPerMinute: raw.CONFIRM_TAPS_PER_MINUTE,
     /** Cookies are Secure whenever the site is served over https. */
     secureCookies: publicUrl.protocol === 'https:',
+    push: {
+      /** Absent with DATABASE_URL and no VAPID keys: the account page offers no push then. */
+      vapid: resolveVapid(raw),
+      allowPrivateEndpoints: raw.PUSH_ALLOW_PRIVATE_ENDPOINTS === '1',
+    },
     sessions: {
       staffIdleMinutes: raw.STAFF_SESSION_IDLE_MINUTES,
       parentIdleMinutes: raw.PARENT_SESSION_IDLE_MINUTES,

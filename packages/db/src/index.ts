@@ -17,6 +17,7 @@ export * from './queries/households';
 export * from './queries/students';
 export * from './queries/registrations';
 export * from './queries/addresses';
+export * from './queries/push-subscriptions';
 export * from './queries/progress';
 export * from './queries/call-list';
 export * from './queries/confirmations';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  pushEndpointIndex,
+  sealPushSubscription,
+  unsealPushSubscription,
   AUTH_CODE_LENGTH,
   blindIndex,
   carrierDomainOf,
@@ -64,6 +67,40 @@ describe('address encryption', () => {
 
   it('refuses a ciphertext made under another key', () => {
     expect(() => decryptAddress(otherKeys, encryptAddress(keys, address))).toThrow();
+  });
+});
+
+describe('push subscriptions', () => {
+  const subscription = {
+    endpoint: 'https://fcm.googleapis.com/fcm/send/AbC:APA91b',
+    keys: { p256dh: 'BPub-key', auth: 'AuthSecret' },
+  };
+
+  it('seals endpoint and keys, keeps only the service in clear, and opens them again', () => {
+    const sealed = sealPushSubscription(keys, subscription);
+    expect(sealed.pushService).toBe('https://fcm.googleapis.com');
+    for (const ciphertext of [
+      sealed.endpointCiphertext,
+      sealed.p256dhCiphertext,
+      sealed.authCiphertext,
+    ]) {
+      expect(ciphertext.toString('latin1')).not.toMatch(/APA91b|BPub|AuthSecret/);
+    }
+    expect(unsealPushSubscription(keys, sealed)).toEqual(subscription);
+    expect(() =>
+      unsealPushSubscription(deriveKeys('another-secret-key-that-is-long-enough-02'), sealed),
+    ).toThrow();
+  });
+
+  it('indexes the endpoint exactly: case matters in a capability URL', () => {
+    expect(pushEndpointIndex(keys, subscription.endpoint)).toBe(
+      sealPushSubscription(keys, subscription).endpointIndex,
+    );
+    expect(pushEndpointIndex(keys, subscription.endpoint)).not.toBe(
+      pushEndpointIndex(keys, subscription.endpoint.toLowerCase()),
+    );
+    // Not the address blind index under another name.
+    expect(pushEndpointIndex(keys, 'a@b.jp')).not.toBe(blindIndex(keys, 'a@b.jp'));
   });
 });
 

@@ -24,6 +24,9 @@ export interface Keys {
   encryption: Buffer;
   blindIndex: Buffer;
   signing: Buffer;
+  /** Web Push subscriptions (endpoint, p256dh, auth): secrets of the parent's device. */
+  pushEncryption: Buffer;
+  pushIndex: Buffer;
 }
 
 export function deriveKeys(secretKey: string): Keys {
@@ -31,6 +34,8 @@ export function deriveKeys(secretKey: string): Keys {
     encryption: deriveKey(secretKey, 'address-encryption'),
     blindIndex: deriveKey(secretKey, 'address-blind-index'),
     signing: deriveKey(secretKey, 'signing'),
+    pushEncryption: deriveKey(secretKey, 'push-encryption'),
+    pushIndex: deriveKey(secretKey, 'push-index'),
   };
 }
 
@@ -46,25 +51,33 @@ export function carrierDomainOf(address: string): string {
 }
 
 /** Encrypts with a random nonce: version(1) | nonce(12) | ciphertext | tag(16). */
-export function encryptAddress(keys: Keys, address: string): Buffer {
+function seal(key: Buffer, plaintext: string): Buffer {
   const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', keys.encryption, nonce);
-  const body = Buffer.concat([cipher.update(normalizeAddress(address), 'utf8'), cipher.final()]);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return Buffer.concat([Buffer.from([FORMAT_VERSION]), nonce, body, cipher.getAuthTag()]);
 }
 
 /** Throws when the ciphertext was altered or encrypted under another key. */
-export function decryptAddress(keys: Keys, sealed: Uint8Array): string {
+function unseal(key: Buffer, sealed: Uint8Array): string {
   const data = Buffer.from(sealed);
   if (data.length < 1 + NONCE_BYTES + TAG_BYTES || data[0] !== FORMAT_VERSION) {
-    throw new Error('address ciphertext has an unknown format');
+    throw new Error('ciphertext has an unknown format');
   }
   const nonce = data.subarray(1, 1 + NONCE_BYTES);
   const tag = data.subarray(data.length - TAG_BYTES);
   const body = data.subarray(1 + NONCE_BYTES, data.length - TAG_BYTES);
-  const decipher = createDecipheriv('aes-256-gcm', keys.encryption, nonce);
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+}
+
+export function encryptAddress(keys: Keys, address: string): Buffer {
+  return seal(keys.encryption, normalizeAddress(address));
+}
+
+export function decryptAddress(keys: Keys, sealed: Uint8Array): string {
+  return unseal(keys.encryption, sealed);
 }
 
 /** Keyed HMAC-SHA256 of the normalized address: lookups and uniqueness without the address. */
@@ -85,6 +98,52 @@ export function sealAddress(keys: Keys, address: string): SealedAddress {
     ciphertext: encryptAddress(keys, address),
     blindIndex: blindIndex(keys, address),
     carrierDomain: carrierDomainOf(address),
+  };
+}
+
+/** A push subscription in the only form it may be stored; the service's origin stays in clear. */
+export interface SealedPushSubscription {
+  endpointCiphertext: Buffer;
+  p256dhCiphertext: Buffer;
+  authCiphertext: Buffer;
+  /** Keyed HMAC of the endpoint: the same device subscribing again is found without it. */
+  endpointIndex: string;
+  /** The push service (https://fcm.googleapis.com…), like an address's carrier domain. */
+  pushService: string;
+}
+
+export function sealPushSubscription(
+  keys: Keys,
+  subscription: { endpoint: string; keys: { p256dh: string; auth: string } },
+): SealedPushSubscription {
+  return {
+    endpointCiphertext: seal(keys.pushEncryption, subscription.endpoint),
+    p256dhCiphertext: seal(keys.pushEncryption, subscription.keys.p256dh),
+    authCiphertext: seal(keys.pushEncryption, subscription.keys.auth),
+    endpointIndex: pushEndpointIndex(keys, subscription.endpoint),
+    pushService: new URL(subscription.endpoint).origin,
+  };
+}
+
+/** Endpoints are case-sensitive capability URLs: hashed exactly as given. */
+export function pushEndpointIndex(keys: Keys, endpoint: string): string {
+  return createHmac('sha256', keys.pushIndex).update(endpoint).digest('hex');
+}
+
+/** What the dispatcher needs to send: the subscription as web-push takes it. */
+export function unsealPushSubscription(
+  keys: Keys,
+  sealed: Pick<
+    SealedPushSubscription,
+    'endpointCiphertext' | 'p256dhCiphertext' | 'authCiphertext'
+  >,
+): { endpoint: string; keys: { p256dh: string; auth: string } } {
+  return {
+    endpoint: unseal(keys.pushEncryption, sealed.endpointCiphertext),
+    keys: {
+      p256dh: unseal(keys.pushEncryption, sealed.p256dhCiphertext),
+      auth: unseal(keys.pushEncryption, sealed.authCiphertext),
+    },
   };
 }
 

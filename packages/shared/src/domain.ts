@@ -18,6 +18,8 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export const ADDRESS_ROLES = ['guardian', 'child'] as const;
 export type AddressRole = (typeof ADDRESS_ROLES)[number];
 export const MAX_ADDRESSES_PER_REGISTRATION = 3;
+/** Phones and tablets that get Web Push for one registration. */
+export const MAX_PUSH_DEVICES_PER_REGISTRATION = 5;
 
 export const ADDRESS_HEALTHS = ['active', 'failing', 'dead'] as const;
 export type AddressHealth = (typeof ADDRESS_HEALTHS)[number];

@@ -18,6 +18,10 @@ Commands:
   create-api-token --login LOGIN [--name NAME]
                           Issue an API token for a staff user. The token is printed once on
                           stdout; only its hash is stored.
+  generate-vapid-keys [--subject mailto:ADDRESS|https://URL]
+                          Print a new Web Push key pair as VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY
+                          and VAPID_SUBJECT lines for the web's and the dispatcher's env file
+                          (subject default mailto:no-reply@MAIL_DOMAIN). Nothing is stored.
   help                    This text.
 
 Environment:

@@ -54,6 +54,9 @@ export function sendCompletionMail(
     '登録内容の確認・アドレスの追加・退会は、次のページからログインしてください。',
     `${ctx.env.publicUrl}/login`,
     '',
+    'メールが届かないときに備えて、ホーム画面に追加して通知を受け取れます（手順）：',
+    `${ctx.env.publicUrl}/account/install`,
+    '',
     'このメールに心当たりがない場合は、学校にお問い合わせください。',
   ]);
 }

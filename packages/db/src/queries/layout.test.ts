@@ -24,6 +24,7 @@ const WRITES: Record<string, string[]> = {
   // Fan-out creates the message's roster snapshot and deliveries; a due schedule moves on to its
   // next run in the transaction that turns it into a message.
   'messages.ts': ['deliveries', 'message_schedules', 'message_students', 'messages'],
+  'push-subscriptions.ts': ['push_subscriptions'],
   'rate-limits.ts': ['rate_limits'],
   'registration-tokens.ts': ['registration_tokens'],
   'registrations.ts': ['registrations'],

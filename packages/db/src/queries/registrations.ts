@@ -250,6 +250,7 @@ export async function findParentAccount(db: Db | Tx, registrationId: number) {
       loginId: registrations.loginId,
       childName: registrations.childName,
       childKana: registrations.childKana,
+      educationMail: registrations.educationMail,
       schoolName: schools.name,
       schoolKind: schools.kind,
       districtName: districts.name,
@@ -281,6 +282,18 @@ export async function lockRegistration(
     .where(eq(registrations.id, registrationId))
     .for('update');
   return row?.districtId;
+}
+
+/** The parent's channel setting: 教育情報 by mail or not (emergencies always go by mail). */
+export async function setRegistrationEducationMail(
+  db: Db | Tx,
+  registrationId: number,
+  educationMail: boolean,
+): Promise<void> {
+  await db
+    .update(registrations)
+    .set({ educationMail, updatedAt: sql`now()` })
+    .where(eq(registrations.id, registrationId));
 }
 
 export async function setRegistrationPassword(

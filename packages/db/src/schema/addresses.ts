@@ -1,8 +1,7 @@
 import { index, integer, pgTable, smallint, text, timestamp, unique } from 'drizzle-orm/pg-core';
 import { bytea, createdAt } from './columns';
-import { districts } from './districts';
 import { addressHealth, addressRole } from './enums';
-import { registrations } from './registrations';
+import { registrationOwner } from './registrations';
 
 /**
  * Up to three per registration, in order. The address itself exists only as ciphertext;
@@ -12,12 +11,7 @@ export const addresses = pgTable(
   'addresses',
   {
     id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-    districtId: integer('district_id')
-      .notNull()
-      .references(() => districts.id, { onDelete: 'cascade' }),
-    registrationId: integer('registration_id')
-      .notNull()
-      .references(() => registrations.id, { onDelete: 'cascade' }),
+    ...registrationOwner(),
     position: smallint('position').notNull(),
     role: addressRole('role').notNull().default('guardian'),
     ciphertext: bytea('ciphertext').notNull(),

@@ -6,6 +6,7 @@ export * from './households';
 export * from './students';
 export * from './registrations';
 export * from './addresses';
+export * from './push-subscriptions';
 export * from './staff-users';
 export * from './sessions';
 export * from './api-tokens';

@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns';
 import { classes } from './classes';
 import { districts } from './districts';
@@ -25,6 +33,11 @@ export const registrations = pgTable(
     passwordHash: text('password_hash').notNull(),
     childName: text('child_name').notNull(),
     childKana: text('child_kana').notNull(),
+    /**
+     * 教育情報 by mail; the parent may turn it off (push still brings it, when a device has it).
+     * Emergencies go by every channel whatever this says.
+     */
+    educationMail: boolean('education_mail').notNull().default(true),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -35,3 +48,13 @@ export const registrations = pgTable(
     index('registrations_student_idx').on(t.studentId),
   ],
 );
+
+/** The owner columns of what belongs to one registration (its addresses, its push devices). */
+export const registrationOwner = () => ({
+  districtId: integer('district_id')
+    .notNull()
+    .references(() => districts.id, { onDelete: 'cascade' }),
+  registrationId: integer('registration_id')
+    .notNull()
+    .references(() => registrations.id, { onDelete: 'cascade' }),
+});

@@ -9,6 +9,7 @@ import { liveEn } from './live.en';
 import { liveConfirmEn } from './live-confirm.en';
 import { outboxEn } from './outbox.en';
 import { parentEn } from './parent.en';
+import { pushEn } from './push.en';
 import { registrationEn } from './registration.en';
 import { refusalEn } from './refusal.en';
 
@@ -75,4 +76,5 @@ export const en: Record<MessageKey, string> = {
   ...registrationEn,
   ...outboxEn,
   ...confirmEn,
+  ...pushEn,
 };

@@ -10,6 +10,7 @@ import { liveJa } from './live.ja';
 import { liveConfirmJa } from './live-confirm.ja';
 import { outboxJa } from './outbox.ja';
 import { parentJa } from './parent.ja';
+import { pushJa } from './push.ja';
 import { registrationJa } from './registration.ja';
 import { refusalJa } from './refusal.ja';
 
@@ -75,6 +76,7 @@ export const ja = {
   ...registrationJa,
   ...outboxJa,
   ...confirmJa,
+  ...pushJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;

@@ -1,4 +1,6 @@
 import { redirect } from '@sveltejs/kit';
+import { jstFormat } from '@renraku/shared';
+import { loadPushDevices, removePushDevice, setEducationMail } from '@renraku/core/push';
 import type { MessageKey } from '$lib/i18n';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { endSession } from '$lib/server/auth/sessions';
@@ -19,8 +21,17 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const registrationId = requireParent(locals);
   const loaded = await loadAccount(locals.ctx, registrationId);
   if (!loaded) redirect(303, '/account/login');
+  const added = jstFormat({ year: 'numeric', month: 'short', day: 'numeric' }, locals.locale);
+  const devices = await loadPushDevices(locals.ctx, registrationId);
   return {
     ...loaded,
+    devices: devices.map((device) => ({
+      id: device.id,
+      label: device.label,
+      added: added.format(device.createdAt),
+    })),
+    /** The browser's applicationServerKey; absent when the site offers no push. */
+    vapidPublicKey: locals.ctx.env.push.vapid?.publicKey,
     standing: await rosterStandingOf(locals.ctx, loaded.account),
     mailDomain: locals.ctx.env.mailDomain,
     notice: NOTICES[url.searchParams.get('done') ?? ''],
@@ -43,6 +54,34 @@ export const actions: Actions = {
       return refused(caught, locals.locale);
     }
     return { message: 'parent.remove.removed' as MessageKey };
+  },
+
+  removeDevice: async ({ locals, request }) => {
+    const registrationId = requireParent(locals);
+    const form = await request.formData();
+    const deviceId = Number(field(form, 'deviceId', 20));
+    try {
+      await removePushDevice(
+        locals.ctx,
+        registrationId,
+        Number.isSafeInteger(deviceId) ? deviceId : 0,
+      );
+    } catch (caught) {
+      return refused(caught, locals.locale);
+    }
+    return { message: 'push.removed' as MessageKey };
+  },
+
+  channels: async ({ locals, request }) => {
+    const registrationId = requireParent(locals);
+    const form = await request.formData();
+    try {
+      // A checkbox: present when ticked, absent when not (no JavaScript needed either way).
+      await setEducationMail(locals.ctx, registrationId, field(form, 'educationMail', 10) === 'on');
+    } catch (caught) {
+      return refused(caught, locals.locale);
+    }
+    return { message: 'push.channels.saved' as MessageKey };
   },
 
   logout: async ({ locals, cookies }) => {

@@ -9,14 +9,16 @@ export const STAFF_LOGIN_PATH = '/staff/login';
 /** Parent pages: everything under /account needs a parent session, except the login page. */
 export const PARENT_LOGIN_PATH = '/account/login';
 /**
- * Parent pages reached without a session: the login, the forgotten-password pages, and the
- * mailed confirmation of a further address (opened on the new phone, which is not logged in).
+ * Parent pages reached without a session: the login, the forgotten-password pages, the
+ * mailed confirmation of a further address (opened on the new phone, which is not logged in),
+ * and the home-screen install help the completion mail links to.
  */
 const PARENT_OPEN_PATHS = [
   PARENT_LOGIN_PATH,
   '/account/forgot',
   '/account/reset',
   '/account/addresses/confirm',
+  '/account/install',
 ];
 
 function isUnder(pathname: string, root: string): boolean {
