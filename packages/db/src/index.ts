@@ -21,6 +21,7 @@ export * from './queries/push-subscriptions';
 export * from './queries/progress';
 export * from './queries/call-list';
 export * from './queries/confirmations';
+export * from './queries/inbox';
 export * from './queries/targets';
 export * from './queries/message-schedules';
 export * from './queries/bounces';

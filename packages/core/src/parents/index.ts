@@ -60,3 +60,10 @@ export {
   type ChildForm,
   type RosterStanding,
 } from './child';
+export {
+  confirmFromInbox,
+  loadInbox,
+  INBOX_PAGE_SIZE,
+  type InboxAnswer,
+  type InboxPage,
+} from './inbox';

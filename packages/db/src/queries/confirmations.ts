@@ -18,6 +18,12 @@ import { schoolOrder } from './schools';
 // children's registrations hold an address with the delivery's blind index (the call list's
 // matching). A re-send (messages.resend_of) confirms the message it chases.
 
+/** Whether the message `m` (an alias) asks for confirmation and still takes answers. */
+export function takesAnswers(m: SQL): SQL {
+  return sql`${m}.confirm is not null
+    and ${m}.fanned_out_at > now() - make_interval(days => ${CONFIRM_OPEN_DAYS})`;
+}
+
 /** The message a delivery's answer counts for, while it still takes answers. */
 function askingMessage(delivery: SQL): SQL {
   return sql`select d.id as delivery_id, d.message_id as mailed_message_id, d.blind_index,
@@ -25,8 +31,7 @@ function askingMessage(delivery: SQL): SQL {
     from deliveries d
     join messages m on m.id = d.message_id
     join messages root on root.id = coalesce(m.resend_of, m.id)
-    where d.id = ${delivery} and root.confirm is not null
-      and root.fanned_out_at > now() - make_interval(days => ${CONFIRM_OPEN_DAYS})`;
+    where d.id = ${delivery} and ${takesAnswers(sql`root`)}`;
 }
 
 /** The targeted households (and their children) a delivery's address serves. */
@@ -176,23 +181,23 @@ export interface ConfirmationPage extends ConfirmationMessage {
   answer: { choice: number; confirmedAt: Date; late: boolean } | null;
 }
 
-const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+export const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 
 /** The message's columns as its page shows them, from `messageFrom`. */
-const messageColumns = sql`m.id as "messageId", m.category, m.subject, m.body,
+export const messageColumns = sql`m.id as "messageId", m.category, m.subject, m.body,
   coalesce(sc.name, di.name) as "senderName", u.display_name as "authorName",
   m.fanned_out_at as "sentAt", m.confirm_deadline_at as "deadlineAt", m.confirm`;
-const messageFrom = sql`messages m
+export const messageFrom = sql`messages m
   join districts di on di.id = m.district_id
   left join schools sc on sc.id = m.school_id
   left join staff_users u on u.id = m.author_id`;
 
-type MessageRow = Omit<ConfirmationMessage, 'sentAt' | 'deadlineAt'> & {
+export type MessageRow = Omit<ConfirmationMessage, 'sentAt' | 'deadlineAt'> & {
   sentAt: Date | string;
   deadlineAt: Date | string | null;
 };
 
-function toMessage<Row extends MessageRow>(row: Row) {
+export function toMessage<Row extends MessageRow>(row: Row) {
   return {
     ...row,
     sentAt: asDate(row.sentAt),

@@ -2,6 +2,7 @@ import { composeEn } from './compose.en';
 import { confirmEn } from './confirm.en';
 import { adminEn } from './admin.en';
 import { cancelEn } from './cancel.en';
+import { inboxEn } from './inbox.en';
 import { resendEn } from './resend.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
@@ -64,6 +65,7 @@ export const en: Record<MessageKey, string> = {
   'error.generic': 'Something went wrong. Please try again in a moment.',
   'error.home': 'Home page',
   ...adminEn,
+  ...inboxEn,
   ...refusalEn,
   ...liveEn,
   ...liveConfirmEn,

@@ -4,6 +4,7 @@ import { composeJa } from './compose.ja';
 import { confirmJa } from './confirm.ja';
 import { adminJa } from './admin.ja';
 import { cancelJa } from './cancel.ja';
+import { inboxJa } from './inbox.ja';
 import { resendJa } from './resend.ja';
 import { liveJa } from './live.ja';
 import { liveConfirmJa } from './live-confirm.ja';
@@ -64,6 +65,7 @@ export const ja = {
   'error.generic': '問題が発生しました。しばらくしてからもう一度お試しください。',
   'error.home': 'トップページへ',
   ...adminJa,
+  ...inboxJa,
   ...refusalJa,
   ...liveJa,
   ...liveConfirmJa,

@@ -1,31 +1,14 @@
 import { error } from '@sveltejs/kit';
 import { confirmationPageOf, confirmByLink } from '@renraku/core/confirmation';
-import { finalSubject, jstFormat, ServiceError } from '@renraku/shared';
+import { finalSubject, ServiceError } from '@renraku/shared';
 import { choiceLabelsIn } from '$lib/confirm-labels';
-import type { Locale } from '$lib/i18n';
+import { messageTimeOf as timeOf, postedChoice } from '$lib/server/confirmation/family-pages';
 import { loaded, refused, refusalText } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
 // The family's personal confirmation link. It must work on a feature phone's browser, so the
 // page is server-rendered only: no JavaScript to fetch, the buttons are a plain form post.
 export const csr = false;
-
-// Made once: a formatter costs more to make than a whole tap's other work.
-const TIME_FORMAT = {
-  month: 'long',
-  day: 'numeric',
-  weekday: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-} as const;
-const formats: Record<Locale, Intl.DateTimeFormat> = {
-  ja: jstFormat(TIME_FORMAT, 'ja'),
-  en: jstFormat(TIME_FORMAT, 'en'),
-};
-const timeOf = (at: Date, locale: Locale) => formats[locale].format(at);
-
-/** A button's value: the choice's index, digits only (anything else is out of range). */
-const CHOICE_VALUE = /^\d{1,5}$/;
 
 // A GET only reads: mail scanners and link previews fetch it, and must not answer for a family.
 // After a tap the action left the page in locals: a burst's tap costs its batch, no read.
@@ -54,8 +37,7 @@ export const actions: Actions = {
   default: async ({ locals, params, request, getClientAddress }) => {
     const { ctx, locale } = locals;
     if (!ctx.confirmTapLimit.allow(getClientAddress())) error(429, 'busy');
-    const value = (await request.formData()).get('choice');
-    const choice = typeof value === 'string' && CHOICE_VALUE.test(value) ? Number(value) : NaN;
+    const choice = postedChoice(await request.formData());
     try {
       const answer = await confirmByLink(ctx, ctx.confirmations, params.token, choice);
       locals.tapped = await ctx.tappedPages.pageAfter(answer, choice);
