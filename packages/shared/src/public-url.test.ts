@@ -5,6 +5,7 @@ import {
   PublicUrlError,
   publicUrlProblem,
   resolvePublicUrl,
+  type PublicUrlProblem,
 } from './public-url';
 
 describe('isPublicAddress', () => {
@@ -35,6 +36,7 @@ describe('isPublicAddress', () => {
     '::ffff:169.254.169.254',
     '::ffff:a9fe:a9fe',
     '64:ff9b::10.0.0.1',
+    '64:ff9b::a00:1',
     '2002:c0a8:0101::1',
   ])('refuses %s', (address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -46,6 +48,8 @@ describe('isPublicAddress', () => {
     '172.32.0.1',
     '100.128.0.1',
     '2606:4700::1111',
+    '2404:6800:4004:81f::200a',
+    '2001:4860::1',
     '::ffff:8.8.8.8',
   ])('accepts %s', (address) => {
     expect(isPublicAddress(address)).toBe(true);
@@ -105,6 +109,31 @@ describe('publicUrlProblem', () => {
     expect(publicUrlProblem('ftp://127.0.0.1/x', { allowPrivate: true })).toBe('not_https');
   });
 
+  it("the dispatcher's test-only setting opens loopback literals and nothing else", () => {
+    const loopback = { allowLoopback: true };
+    for (const url of [
+      'http://127.0.0.1:4100/push/1',
+      'https://[::1]/x',
+      'http://[::ffff:7f00:1]/x',
+    ]) {
+      expect(publicUrlProblem(url, loopback), url).toBeUndefined();
+    }
+    expect(publicUrlProblem('https://127.0.0.1/x')).toBe('private_host');
+    const refused: [string, PublicUrlProblem][] = [
+      ['http://localhost/push/x', 'not_https'],
+      ['https://localhost/push/x', 'private_host'],
+      ['https://10.1.2.3/x', 'private_host'],
+      ['https://169.254.169.254/x', 'private_host'],
+      ['https://[fd00::1]/x', 'private_host'],
+      ['http://10.1.2.3/x', 'not_https'],
+      ['ftp://127.0.0.1/x', 'not_https'],
+      ['http://user:pw@127.0.0.1/x', 'credentials'],
+    ];
+    for (const [url, problem] of refused) {
+      expect(publicUrlProblem(url, loopback), url).toBe(problem);
+    }
+  });
+
   it('throws the problem from checkPublicUrl', () => {
     expect(() => checkPublicUrl('https://localhost/')).toThrow(PublicUrlError);
     expect(checkPublicUrl('https://fcm.googleapis.com/x').host).toBe('fcm.googleapis.com');
@@ -158,5 +187,20 @@ describe('resolvePublicUrl', () => {
         resolve: answers(['127.0.0.1']),
       }),
     ).resolves.toMatchObject({ addresses: ['127.0.0.1'] });
+  });
+
+  it('under the loopback setting a name may answer loopback, never another private address', async () => {
+    const loopback = { allowLoopback: true };
+    await expect(
+      resolvePublicUrl('https://mock.test/x', {
+        ...loopback,
+        resolve: answers(['127.0.0.1', '::1']),
+      }),
+    ).resolves.toMatchObject({ addresses: ['127.0.0.1', '::1'] });
+    for (const bad of [['169.254.169.254'], ['127.0.0.1', '10.1.2.3']]) {
+      await expect(
+        resolvePublicUrl('https://mock.test/x', { ...loopback, resolve: answers(bad) }),
+      ).rejects.toMatchObject({ problem: 'private_host' });
+    }
   });
 });

@@ -16,6 +16,12 @@ export interface PublicUrlOptions {
    * own mock push service on 127.0.0.1 can be reached. Never set in production.
    */
   allowPrivate?: boolean;
+  /**
+   * Test only, narrower (the dispatcher's PUSH_ALLOW_LOOPBACK_FOR_TESTS): a loopback literal may
+   * use http and any port, and a name may resolve to loopback; every other private address is
+   * still refused, so the setting cannot open the metadata service or the office network.
+   */
+  allowLoopback?: boolean;
 }
 
 export class PublicUrlError extends Error {
@@ -103,6 +109,16 @@ export function isPublicAddress(address: string): boolean {
   return false;
 }
 
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+/** 127.0.0.0/8 and ::1 (BlockList matches IPv4-mapped IPv6 against the IPv4 rule). */
+function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && loopback.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /** Names that never mean the public internet: localhost, single labels, local-only zones. */
 function isLocalName(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, '');
@@ -128,13 +144,14 @@ export function publicUrlProblem(
   } catch {
     return 'not_url';
   }
-  const schemes = options.allowPrivate ? ['https:', 'http:'] : ['https:'];
+  const host = hostOf(url);
+  const opened = options.allowPrivate || (options.allowLoopback && isLoopbackAddress(host));
+  const schemes = opened ? ['https:', 'http:'] : ['https:'];
   if (!schemes.includes(url.protocol)) return 'not_https';
   if (url.username || url.password) return 'credentials';
-  if (options.allowPrivate) return undefined;
+  if (opened) return undefined;
   // Push services listen on 443; another port on a public host is somebody's other service.
   if (url.port !== '') return 'port';
-  const host = hostOf(url);
   if (isIP(host) !== 0) return isPublicAddress(host) ? undefined : 'private_host';
   return isLocalName(host) ? 'private_host' : undefined;
 }
@@ -170,7 +187,9 @@ export async function resolvePublicUrl(
     throw new PublicUrlError('unresolvable');
   }
   if (addresses.length === 0) throw new PublicUrlError('unresolvable');
-  if (!options.allowPrivate && !addresses.every(isPublicAddress)) {
+  const allowed = (address: string) =>
+    isPublicAddress(address) || (options.allowLoopback === true && isLoopbackAddress(address));
+  if (!options.allowPrivate && !addresses.every(allowed)) {
     throw new PublicUrlError('private_host');
   }
   return { url, addresses };

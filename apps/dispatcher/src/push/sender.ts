@@ -1,24 +1,24 @@
-import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import {
+  PublicUrlError,
+  publicUrlProblem,
+  resolvePublicUrl,
+  type PublicUrlOptions,
+  type Resolver,
+} from '@renraku/shared/public-url';
 import pLimit, { type LimitFunction } from 'p-limit';
 import webPush from 'web-push';
 import type { PushOptions } from './payload';
 import type { PushSender, PushSubscription } from './ports';
-import {
-  AddressRefused,
-  addressRefusal,
-  checkedLookup,
-  isLoopback,
-  type AddressPolicy,
-} from './public-address';
 import type { PushReply } from './reply';
 
 // The web-push adapter: web-push builds the request (aes128gcm encryption, the VAPID JWT), and
 // the request is made here rather than by webPush.sendNotification, which follows no limits of
 // ours: the connection goes only to an address the guard checked, with a deadline, a cap on the
-// answer and no redirect followed.
+// answer and no redirect followed. The address guard is the one subscriptions are stored with
+// (@renraku/shared/public-url), run again here because a name's DNS answer can change.
 
 /** The VAPID key pair (base64url, as web-push generates them) and the contact of RFC 8292. */
 export interface VapidSettings {
@@ -35,7 +35,7 @@ export interface PushSettings {
   concurrencyPerService: number;
   /** Longest wait for a push service's answer, connection included. */
   timeoutMs: number;
-  /** Test-only: http:// endpoints on a loopback address, for a mock push service. */
+  /** Test-only: loopback endpoints (http on a literal), for a mock push service on this host. */
   allowLoopback: boolean;
 }
 
@@ -54,30 +54,44 @@ const JWT_REUSE_MS = 3600_000;
 /** Services whose JWT is kept; past it the oldest is dropped and signed again when needed. */
 const JWT_CACHE_SIZE = 256;
 
-type Resolve = (
-  hostname: string,
-  options: { all: true; family?: number },
-  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
-) => void;
+/**
+ * A `lookup` for the request to `endpoint`: the name is resolved and every answer checked by the
+ * guard, and the connection is handed only those answers, never a second look-up's. Runs when a
+ * new connection is made; a kept-alive one was checked when it was opened.
+ */
+export function checkedLookup(
+  endpoint: string,
+  guard: PublicUrlOptions & { resolve?: Resolver },
+): LookupFunction {
+  return (_hostname, options, callback) => {
+    resolvePublicUrl(endpoint, guard).then(
+      ({ addresses }) => {
+        const answers = addresses
+          .map((address) => ({ address, family: isIP(address) }))
+          .filter(({ family }) => !options.family || family === options.family);
+        const [first] = answers;
+        if (!first) return callback(new PublicUrlError('unresolvable'), '', 0);
+        if (options.all) return (callback as AllCallback)(null, answers);
+        callback(null, first.address, first.family);
+      },
+      (error: Error) => callback(error, '', 0),
+    );
+  };
+}
 
-/** Why the endpoint is not sent to before any connection, or null. */
-function endpointRefusal(url: URL, policy: AddressPolicy): string | null {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (url.protocol === 'http:') {
-    // Only the test setting's mock, on a loopback literal: no name to resolve, nothing to guess.
-    return policy.allowLoopback && isLoopback(host) ? null : 'not an https endpoint';
-  }
-  if (url.protocol !== 'https:') return 'not an https endpoint';
-  return isIP(host) === 0 ? null : addressRefusal(host, policy);
+type AllCallback = (error: null, addresses: { address: string; family: number }[]) => void;
+
+/** Refused for good: the address is not public. A name that does not resolve is retried. */
+function isRefusal(error: Error): boolean {
+  return error instanceof PublicUrlError && error.problem !== 'unresolvable';
 }
 
 /**
  * Pushes through web-push's request details over node:https, at most `concurrencyPerService`
  * at once per push service. `resolve` replaces DNS in tests (a name that answers inward).
  */
-export function createWebPushSender(settings: PushSettings, resolve?: Resolve): PushSender {
-  const policy: AddressPolicy = { allowLoopback: settings.allowLoopback };
-  const lookup = checkedLookup(policy, resolve as Parameters<typeof checkedLookup>[1]);
+export function createWebPushSender(settings: PushSettings, resolve?: Resolver): PushSender {
+  const guard = { allowLoopback: settings.allowLoopback, resolve };
   // Kept-alive connections: a send to one service is thousands of requests to one origin.
   const agents = {
     'https:': new https.Agent({ keepAlive: true }),
@@ -135,7 +149,7 @@ export function createWebPushSender(settings: PushSettings, resolve?: Resolve): 
           method: 'POST',
           headers: details.headers,
           agent: agents[url.protocol as keyof typeof agents],
-          lookup,
+          lookup: checkedLookup(url.href, guard),
         },
         (response) => {
           status = response.statusCode ?? null;
@@ -162,7 +176,7 @@ export function createWebPushSender(settings: PushSettings, resolve?: Resolve): 
       }, settings.timeoutMs);
       req.on('error', (error) => {
         if (status !== null) return answered();
-        finish({ status: null, text: error.message, refused: error instanceof AddressRefused });
+        finish({ status: null, text: error.message, refused: isRefusal(error) });
       });
       req.end(details.body);
     });
@@ -170,14 +184,11 @@ export function createWebPushSender(settings: PushSettings, resolve?: Resolve): 
 
   return {
     async send(subscription, payload, options) {
-      let url: URL;
-      try {
-        url = new URL(subscription.endpoint);
-      } catch {
-        return { status: null, text: 'the endpoint is not a URL', refused: true };
-      }
-      const refusal = endpointRefusal(url, policy);
-      if (refusal) return { status: null, text: refusal, refused: true };
+      // Literals and the URL's form before anything else; names are checked by the lookup.
+      const problem = publicUrlProblem(subscription.endpoint, guard);
+      if (problem)
+        return { status: null, text: new PublicUrlError(problem).message, refused: true };
+      const url = new URL(subscription.endpoint);
       const { origin } = url;
       let service = services.get(origin);
       if (!service) {
