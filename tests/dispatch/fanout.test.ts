@@ -107,7 +107,7 @@ afterAll(async () => {
 describe('previewMessage', () => {
   it('counts distinct live addresses, targeted households and the call list per target', async () => {
     const preview = (target: MessageTarget) =>
-      previewMessage(db, world.district.id, target, currentYear);
+      previewMessage(db, world.district.id, target, currentYear, 'emergency_contact');
     expect(await preview({ kind: 'district' })).toEqual({
       recipients: 5,
       households: 6,
@@ -138,13 +138,26 @@ describe('previewMessage', () => {
         world.district.id,
         { kind: 'classes', classIds: [world.otherClass.id] },
         currentYear,
+        'emergency_contact',
       ),
     ).toEqual(none);
     expect(
-      await previewMessage(db, world.district.id, { kind: 'district' }, currentYear + 1),
+      await previewMessage(
+        db,
+        world.district.id,
+        { kind: 'district' },
+        currentYear + 1,
+        'emergency_contact',
+      ),
     ).toEqual(none);
     expect(
-      await previewMessage(db, world.district.id, { kind: 'schools', schoolIds: [] }, currentYear),
+      await previewMessage(
+        db,
+        world.district.id,
+        { kind: 'schools', schoolIds: [] },
+        currentYear,
+        'emergency_contact',
+      ),
     ).toEqual(none);
   });
 });

@@ -32,6 +32,14 @@ export const MESSAGE_CATEGORIES = [
 export type MessageCategory = (typeof MESSAGE_CATEGORIES)[number];
 
 /**
+ * Whether a parent's 「教育情報もメールで受け取る」 (registrations.education_mail) applies: only
+ * 教育情報 may be declined by mail; emergencies go to every address the family has.
+ */
+export function mailMayBeDeclined(category: MessageCategory): boolean {
+  return category === 'education_info';
+}
+
+/**
  * Claim order of a message's mails (lower first): a closure or an incident warning overtakes
  * school news that is already sending, instead of waiting behind its 30,000 mails.
  */

@@ -283,6 +283,7 @@ export async function previewSend(
     staff.scope.districtId,
     message.target,
     schoolYearOf(now),
+    message.category,
   );
   refuseNobodyIn(preview);
   return { message, preview };
@@ -337,7 +338,13 @@ export async function sendMessage(
   const { scope } = staff;
   const message = await checkMessage(ctx.db, scope, raw, now);
   const result = await ctx.db.transaction(async (tx): Promise<SendResult> => {
-    const preview = await previewMessage(tx, scope.districtId, message.target, schoolYearOf(now));
+    const preview = await previewMessage(
+      tx,
+      scope.districtId,
+      message.target,
+      schoolYearOf(now),
+      message.category,
+    );
     refuseNobodyIn(preview);
     const { id, created, sameRequest } = await createMessage(
       tx,

@@ -1,6 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import {
   FAILED_DELIVERY_STATES,
+  MESSAGE_CATEGORIES,
+  mailMayBeDeclined,
   REACHED_DELIVERY_STATES,
   type CallListReason,
   type CallMark,
@@ -24,6 +26,8 @@ import { schoolOrder } from './schools';
 // the households a mail of it reached that never confirmed join as 未確認 ('unconfirmed'); and
 // a household whose answer needs a call (the message's confirm.needsCall, answerNeedsCall) is
 // on it whatever its mail did, with no reason of its own when the mail reached it.
+
+const DECLINABLE_CATEGORIES = MESSAGE_CATEGORIES.filter(mailMayBeDeclined);
 
 /** The households (of the message, within the filter) that belong on the call list. */
 function callListHouseholds(messageId: number, filter: MessagePart): SQL {
@@ -49,6 +53,14 @@ function callListHouseholds(messageId: number, filter: MessagePart): SQL {
       join addresses a on a.registration_id = r.id and a.health = 'dead'
       where ms.message_id = ${messageId}
     ),
+    declined as (
+      select distinct ms.household_id
+      from message_students ms
+      join scoped on scoped.household_id = ms.household_id
+      join registrations r on r.student_id = ms.student_id and not r.education_mail
+      join messages m on m.id = ms.message_id and m.category in ${DECLINABLE_CATEGORIES}
+      where ms.message_id = ${messageId}
+    ),
     unreached as (
       select scoped.household_id,
         case when count(mailed.state) > 0 then 'failed'
@@ -57,9 +69,12 @@ function callListHouseholds(messageId: number, filter: MessagePart): SQL {
       from scoped
       left join mailed on mailed.household_id = scoped.household_id
       left join dead on dead.household_id = scoped.household_id
+      left join declined on declined.household_id = scoped.household_id
       group by scoped.household_id
       having count(mailed.state) filter (
-        where mailed.state not in ${[...FAILED_DELIVERY_STATES]}) = 0
+          where mailed.state not in ${[...FAILED_DELIVERY_STATES]}) = 0
+        -- A family that declined this category by mail and was mailed nothing chose so.
+        and not (count(mailed.state) = 0 and bool_or(declined.household_id is not null))
     ),
     asked as (
       select confirm, escalated_at is not null as escalated from messages

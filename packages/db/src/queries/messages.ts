@@ -1,6 +1,7 @@
 import { and, asc, eq, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import {
   confirmRequestOf,
+  mailMayBeDeclined,
   nextMonthlyRun,
   PENDING_DELIVERY_STATES,
   schoolYearOf,
@@ -43,18 +44,21 @@ function targetClasses(districtId: number, target: MessageTarget, schoolYear: nu
  * Every address a send would mail, one row per (registration, address): registrations in the
  * targeted classes, addresses whose hard bounces have not marked them dead.
  */
-function liveAddresses(classes: SQL): SQL {
-  return liveAddressesOf(sql`join (${classes}) tc on tc.id = r.class_id`);
+function liveAddresses(classes: SQL, category: MessageCategory): SQL {
+  return liveAddressesOf(sql`join (${classes}) tc on tc.id = r.class_id`, category);
 }
 
-/** The live addresses of the registrations that `registrations` (a join on `r`) picks. */
-function liveAddressesOf(registrations: SQL): SQL {
+/**
+ * The live addresses of the registrations that `registrations` (a join on `r`) picks, less
+ * those whose parent declined the category by mail (mailMayBeDeclined).
+ */
+function liveAddressesOf(registrations: SQL, category: MessageCategory): SQL {
   return sql`select a.id as address_id, a.blind_index, a.carrier_domain, a.position,
       r.id as registration_id, r.student_id, r.school_id, r.class_id, r.child_name
     from registrations r
     ${registrations}
     join addresses a on a.registration_id = r.id
-    where a.health <> 'dead'`;
+    where a.health <> 'dead' ${mailMayBeDeclined(category) ? sql`and r.education_mail` : sql``}`;
 }
 
 /** What the compose page shows before the confirmation. */
@@ -76,11 +80,12 @@ export async function previewMessage(
   districtId: number,
   target: MessageTarget,
   schoolYear: number,
+  category: MessageCategory,
 ): Promise<MessagePreview> {
   const classes = targetClasses(districtId, target, schoolYear);
   const [row] = rowsOf<MessagePreview>(
     await db.execute(sql`
-      with live as (${liveAddresses(classes)}),
+      with live as (${liveAddresses(classes, category)}),
       households as (
         select distinct s.household_id from students s
         join (${classes}) tc on tc.id = s.class_id
@@ -88,12 +93,20 @@ export async function previewMessage(
       ),
       reached as (
         select distinct s.household_id from live join students s on s.id = live.student_id
+      ),
+      declined as (
+        select distinct s.household_id from registrations r
+        join (${classes}) tc on tc.id = r.class_id
+        join students s on s.id = r.student_id
+        where ${mailMayBeDeclined(category) ? sql`not r.education_mail` : sql`false`}
       )
       select
         (select count(distinct blind_index collate "C")::int from live) as "recipients",
         (select count(*)::int from households) as "households",
+        -- As the call list will: a family that declined the category by mail is not on it.
         (select count(*)::int from households h
-          where h.household_id not in (select household_id from reached)) as "callListHouseholds"
+          where h.household_id not in (select household_id from reached)
+            and h.household_id not in (select household_id from declined)) as "callListHouseholds"
     `),
   );
   return row ?? { recipients: 0, households: 0, callListHouseholds: 0 };
@@ -202,7 +215,7 @@ async function fanOut(
     from students s join (${classes}) tc on tc.id = s.class_id
     where s.status = 'enrolled'
   `);
-  await insertDeliveries(tx, message, liveAddresses(classes));
+  await insertDeliveries(tx, message, liveAddresses(classes, message.category));
 }
 
 /**
@@ -515,8 +528,11 @@ export async function createResend(
   const recipients = await insertDeliveries(
     tx,
     { id: created.id, category: root.category },
-    liveAddressesOf(sql`join message_students cs
-      on cs.message_id = ${created.id} and cs.student_id = r.student_id`),
+    liveAddressesOf(
+      sql`join message_students cs
+        on cs.message_id = ${created.id} and cs.student_id = r.student_id`,
+      root.category,
+    ),
   );
   return { id: created.id, recipients };
 }
