@@ -118,6 +118,16 @@ async function openPglite(options: DbOptions): Promise<DbHandle> {
   };
 }
 
+/**
+ * A timestamp of a raw `db.execute` row: postgres.js gives a Date, but a timestamp inside JSON
+ * (json_build_object) or from PGlite arrives as a string.
+ */
+export function dateOf(value: Date | string): Date;
+export function dateOf(value: Date | string | null): Date | null;
+export function dateOf(value: Date | string | null): Date | null {
+  return value === null || value instanceof Date ? value : new Date(value);
+}
+
 /** Rows of a raw `db.execute`, which postgres.js returns as an array and PGlite as `{ rows }`. */
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];

@@ -7,7 +7,7 @@ import {
   type MessageCategory,
   type MessagePart,
 } from '@renraku/shared';
-import { rowsOf, type Db, type Tx } from '../client';
+import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { answeredMessageOf } from '../answered-sql';
 import { partConditions } from '../scope-sql';
 import { targetedChildren, type CallListChild } from './call-list';
@@ -181,8 +181,6 @@ export interface ConfirmationPage extends ConfirmationMessage {
   answer: { choice: number; confirmedAt: Date; late: boolean } | null;
 }
 
-export const asDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
-
 /** The message's columns as its page shows them, from `messageFrom`. */
 export const messageColumns = sql`m.id as "messageId", m.category, m.subject, m.body,
   coalesce(sc.name, di.name) as "senderName", u.display_name as "authorName",
@@ -200,8 +198,8 @@ export type MessageRow = Omit<ConfirmationMessage, 'sentAt' | 'deadlineAt'> & {
 export function toMessage<Row extends MessageRow>(row: Row) {
   return {
     ...row,
-    sentAt: asDate(row.sentAt),
-    deadlineAt: row.deadlineAt === null ? null : asDate(row.deadlineAt),
+    sentAt: dateOf(row.sentAt),
+    deadlineAt: dateOf(row.deadlineAt),
   };
 }
 
@@ -251,7 +249,7 @@ export async function findConfirmationPage(
   if (!row) return null;
   return {
     ...toMessage(row),
-    answer: row.answer && { ...row.answer, confirmedAt: asDate(row.answer.confirmedAt) },
+    answer: row.answer && { ...row.answer, confirmedAt: dateOf(row.answer.confirmedAt) },
   };
 }
 
@@ -373,8 +371,8 @@ export async function listConfirmedHouseholds(
   return rows.map((row) => ({
     ...row,
     children: row.children ?? [],
-    firstConfirmedAt: asDate(row.firstConfirmedAt),
-    confirmedAt: asDate(row.confirmedAt),
+    firstConfirmedAt: dateOf(row.firstConfirmedAt),
+    confirmedAt: dateOf(row.confirmedAt),
   }));
 }
 
@@ -426,5 +424,5 @@ export async function findLatestTestMail(
       order by fanned_out_at desc, id desc limit 1
     `),
   );
-  return row ? { ...row, sentAt: asDate(row.sentAt) } : null;
+  return row ? { ...row, sentAt: dateOf(row.sentAt) } : null;
 }

@@ -1,8 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { ConfirmRequest } from '@renraku/shared';
-import { rowsOf, type Db, type Tx } from '../client';
+import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import {
-  asDate,
   messageColumns,
   messageFrom,
   takesAnswers,
@@ -83,9 +82,9 @@ function inboxRows(registrationId: number, where: SQL, limit: number): SQL {
 function toInboxMessage(row: InboxRow): InboxMessage {
   return {
     ...row,
-    sentAt: asDate(row.sentAt),
-    deadlineAt: row.deadlineAt === null ? null : asDate(row.deadlineAt),
-    answer: row.answer && { ...row.answer, confirmedAt: asDate(row.answer.confirmedAt) },
+    sentAt: dateOf(row.sentAt),
+    deadlineAt: dateOf(row.deadlineAt),
+    answer: row.answer && { ...row.answer, confirmedAt: dateOf(row.answer.confirmedAt) },
   };
 }
 

@@ -12,7 +12,7 @@ import {
   type MessageState,
   type MessageTarget,
 } from '@renraku/shared';
-import { rowsOf, type Db, type Tx } from '../client';
+import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { districts, messages, messageSchedules, schools, staffUsers } from '../schema';
 
 // Composing a message and turning it into deliveries. A target always resolves to classes of
@@ -364,8 +364,7 @@ const chasedColumns = sql`m.id, m.district_id as "districtId", m.school_id as "s
   (select max(r.created_at) from messages r where r.resend_of = m.id) as "lastResendAt"`;
 
 function toChased(row: ChasedMessage & { lastResendAt: Date | string | null }): ChasedMessage {
-  const last = row.lastResendAt;
-  return { ...row, lastResendAt: last === null || last instanceof Date ? last : new Date(last) };
+  return { ...row, lastResendAt: dateOf(row.lastResendAt) };
 }
 
 /** A sent message that asks for confirmation and chases none (a re-send can be made of it). */

@@ -12,7 +12,7 @@ import {
   type ScopeFilter,
   type StateCounts,
 } from '@renraku/shared';
-import { rowsOf, type Db, type Tx } from '../client';
+import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
@@ -85,13 +85,10 @@ type WatchedRow = Omit<
   finishedAt: Date | string | null;
 };
 
-const dateOf = (value: Date | string | null) =>
-  value === null ? null : value instanceof Date ? value : new Date(value);
-
 function toWatched(row: WatchedRow): WatchedMessage {
   return {
     ...row,
-    createdAt: dateOf(row.createdAt) ?? new Date(0),
+    createdAt: dateOf(row.createdAt),
     scheduledAt: dateOf(row.scheduledAt),
     startedAt: dateOf(row.startedAt),
     finishedAt: dateOf(row.finishedAt),
@@ -249,7 +246,7 @@ export async function listMessageFailures(
   return rows.map((row) => ({
     ...row,
     deliveryId: Number(row.deliveryId),
-    at: row.at instanceof Date ? row.at : new Date(row.at),
+    at: dateOf(row.at),
   }));
 }
 
