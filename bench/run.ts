@@ -7,12 +7,13 @@ import { sampleMail } from './lib/mail-sample';
 import { createCity, type BenchCity } from './lib/population';
 import { measureOverview } from './lib/overview';
 import { sampleMemory, startSmtpSink, startWebProcess } from './lib/processes';
+import { measurePushSend } from './lib/push-send';
 import { describeMachine, HERE, log, numberOption, Report, round } from './lib/report';
 import { runSend, type SendRun } from './lib/send';
 import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/services';
 
-// `pnpm bench`: throughput against a bare nodemailer loop, the dispatcher's memory and rate
-// as the city grows, fan-out time, dashboard latency with 50 dashboards, the board's overview,
+// `pnpm bench`: throughput against a bare nodemailer loop, pushes beside mails in one send, the
+// dispatcher's memory and rate as the city grows, fan-out time, dashboard latency with 50 dashboards, the board's overview,
 // the families' confirmation burst, and the fault drills.
 //   --scale (or BENCH_SCALE=1)  also 300,000 and 1,000,000 recipients (adds ~15 minutes)
 //   --no-faults                 skip the fault drills (`pnpm bench:faults` runs them alone)
@@ -313,6 +314,8 @@ async function main(): Promise<void> {
     const city = await timedCity(services, RECIPIENTS, report);
     // Written after every section too, so that a section that fails keeps the others' figures.
     const first = await throughput(services, city, sink, report);
+    report.write();
+    await measurePushSend(services, city, sink.url, report, log);
     report.write();
     await dashboards(services, city, sink, report);
     report.write();

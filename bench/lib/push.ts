@@ -43,7 +43,7 @@ export async function benchPushes({
     const subscriptions = Array.from({ length: count }, () => mock.subscribe());
     const payload = pushPayload(
       {
-        messageId: 1,
+        id: 1,
         category: 'emergency_contact',
         subject: '臨時休校',
         body: '大雪のため本日は臨時休校とします。\n詳細は追ってお知らせします。',

@@ -227,6 +227,7 @@ describe('a failing health write', () => {
         },
       },
       mailer: createSmtpMailer(env),
+      push: null,
       status: { messageChanged() {}, messageFinished() {}, messageQueued() {} },
       keys,
       logger: createLogger('health-test', 'error', {

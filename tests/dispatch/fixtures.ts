@@ -91,20 +91,28 @@ export async function createDistrictWithClass(db: Db, schoolName: string) {
   return { district, board, school, klass };
 }
 
-/** A confirmed send with the defaults of a board's emergency contact, sent at once. */
+/**
+ * A confirmed send with the defaults of a board's emergency contact, sent at once; `now` picks
+ * the school year whose classes it reaches (today's by default).
+ */
 export function sendMessage(
   db: Db,
   message: Pick<NewMessage, 'districtId' | 'authorId' | 'target'> & Partial<NewMessage>,
+  now?: Date,
 ) {
-  return createMessage(db, {
-    schoolId: null,
-    category: 'emergency_contact',
-    subject: '臨時休校のお知らせ',
-    body: '本日は台風のため臨時休校とします。',
-    scheduledAt: null,
-    idempotencyKey: null,
-    ...message,
-  });
+  return createMessage(
+    db,
+    {
+      schoolId: null,
+      category: 'emergency_contact',
+      subject: '臨時休校のお知らせ',
+      body: '本日は台風のため臨時休校とします。',
+      scheduledAt: null,
+      idempotencyKey: null,
+      ...message,
+    },
+    now,
+  );
 }
 
 /** A child of a family: enrolled in `klass` unless said otherwise; unregistered if no addresses. */

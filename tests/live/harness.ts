@@ -15,7 +15,7 @@ import {
 } from '@renraku/shared';
 import { hashToken, randomToken } from '@renraku/shared/crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { applyConfirmationDelta, applyDelta } from '@renraku/core/live/figures';
+import { applyConfirmationDelta, applyDelta, noFigures } from '@renraku/core/live/figures';
 import { createDistrict, createStaff } from '../dispatch/fixtures';
 
 // What the live tests share: a web on a test database, staff sessions, socket clients that
@@ -104,7 +104,7 @@ export function watchMessage(socket: TestSocket, payload: unknown): Promise<Watc
  * of the snapshot's stream with a greater seq.
  */
 export class Dashboard {
-  figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
+  figures: ProgressFigures = noFigures();
   confirmation: ConfirmationFigures | null = null;
   escalated = false;
   failures: FailureNotice[] = [];
@@ -139,6 +139,7 @@ export class Dashboard {
       total: snapshot.total,
       bySchool: snapshot.bySchool,
       byClass: snapshot.byClass,
+      pushed: snapshot.pushed,
     };
     this.confirmation = snapshot.confirmation;
     this.escalated = snapshot.escalated;
@@ -173,14 +174,21 @@ export async function databaseFigures(
       : scope.role === 'school_admin'
         ? sql`and school_id = ${scope.schoolId}`
         : sql`and class_id = ${scope.classId}`;
-  const rows = rowsOf<{ schoolId: number; classId: number; state: keyof StateCounts; n: number }>(
-    await db.execute(sql`select school_id as "schoolId", class_id as "classId", state,
+  const rows = rowsOf<{
+    schoolId: number;
+    classId: number;
+    channel: string;
+    state: keyof StateCounts;
+    n: number;
+  }>(
+    await db.execute(sql`select school_id as "schoolId", class_id as "classId", channel, state,
       count(*)::int as n from deliveries where message_id = ${messageId} ${where}
-      group by 1, 2, 3`),
+      group by 1, 2, 3, 4`),
   );
-  const figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
-  for (const { schoolId, classId, state, n } of rows) {
+  const figures = noFigures();
+  for (const { schoolId, classId, channel, state, n } of rows) {
     figures.total[state] = (figures.total[state] ?? 0) + n;
+    if (channel === 'push') figures.pushed[state] = (figures.pushed[state] ?? 0) + n;
     const school = (figures.bySchool[schoolId] ??= {});
     school[state] = (school[state] ?? 0) + n;
     const klass = (figures.byClass[classId] ??= {});

@@ -22,13 +22,15 @@ import type { AddressInfo } from 'node:net';
 //   { hold: true }            no answer until the next release() (a slow service)
 //   { hugeBodyBytes }         201 followed by that many bytes of body
 //   { redirectTo }            307 to that URL
+//   { sequence: [a, b, …] }   a to the first request, b to the second, …, the last one after
 // A push whose JWT or encryption is wrong gets 403 or 400 and is recorded in `rejected`.
 
 export type MockAnswer =
   | { status: number; retryAfter?: string }
   | { hold: true }
   | { hugeBodyBytes: number }
-  | { redirectTo: string };
+  | { redirectTo: string }
+  | { sequence: [MockAnswer, ...MockAnswer[]] };
 
 export interface MockSubscription {
   endpoint: string;
@@ -163,7 +165,11 @@ export async function startMockPushService({
   const held: (() => void)[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
 
-  function answer(response: ServerResponse, how: MockAnswer) {
+  function answer(response: ServerResponse, how: MockAnswer, request = 1) {
+    if ('sequence' in how) {
+      const { sequence } = how;
+      return answer(response, sequence[Math.min(request, sequence.length) - 1] ?? sequence[0]);
+    }
     if ('hold' in how) return void held.push(() => answer(response, { status: 201 }));
     if ('redirectTo' in how) {
       response.writeHead(307, { Location: how.redirectTo }).end();
@@ -220,7 +226,7 @@ export async function startMockPushService({
       urgency: request.headers.urgency as string | undefined,
       claims,
     });
-    answer(response, holder.answer);
+    answer(response, holder.answer, service.requests.get(id));
   }
 
   const server = createServer((request, response) => {

@@ -24,7 +24,7 @@ const settings: PushSettings = {
 const retry = { maxAttempts: 8, retryBaseMs: 60_000, retryMaxMs: 3_600_000 };
 
 const message = {
-  messageId: 41,
+  id: 41,
   category: 'emergency_contact' as const,
   subject: '臨時休校',
   body: '大雪のため本日は臨時休校とします。\n詳細は追ってお知らせします。',

@@ -328,6 +328,10 @@ describe('GET /api/v1/messages/:id/progress', () => {
         bounced: 0,
         failed: 0,
       },
+      byChannel: {
+        mail: { total: 3, reached: 0, failed: 0 },
+        push: { total: 0, reached: 0, failed: 0 },
+      },
       // An emergency asks for confirmation by default; nobody was reached yet.
       confirm: { preset: 'ack', choices: [], needsCall: [], deadlineMinutes: 30 },
       confirmed: 0,

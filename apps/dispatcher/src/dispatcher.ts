@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClaimedDelivery, DeliveryOutcome, SendFailure, StoredTransition } from '@renraku/db';
-import { decryptAddress, type Keys } from '@renraku/shared/crypto';
+import { confirmUrl } from '@renraku/shared/confirm-token';
+import { decryptAddress, unsealPushSubscription, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
 import {
   bounceAddress,
@@ -11,13 +12,16 @@ import {
   type MailTemplate,
 } from './mail';
 import type { DeliveryStore, Mailer, SmtpReply, StatusBus } from './ports';
+import { judgePushReply, PUSH_OPTIONS, pushPayload, type PushReply, type PushSender } from './push';
 import { scrubReply } from '@renraku/shared/scrub';
 import { sendFailureSeverity } from './severity';
+import { judgeReply, type RetrySettings } from './judge';
 
 // The sending manager (after listmonk's): it claims leased batches from the store, sends each
-// mail under an overall and a per-carrier concurrency bound, buffers the outcomes and writes
-// them in batches, and announces each written batch; the relay's refusals weigh on their
-// addresses' health as bounces do. PostgreSQL holds all progress, so any dispatcher can stop or
+// mail under an overall and a per-carrier concurrency bound and each push under its push
+// service's bound, buffers the outcomes and writes them in batches, and announces each written
+// batch; the relay's refusals weigh on their addresses' health as bounces do, and a push
+// service's "gone" removes the device. PostgreSQL holds all progress, so any dispatcher can stop or
 // die at any moment and another carries on from the database.
 
 /** One carrier's share of the sending: its domains and how many mails may be in flight. */
@@ -32,18 +36,13 @@ export interface CarrierLimit {
 }
 
 /** How the dispatcher sends; every number has a default fit for one city. */
-export interface DispatchSettings {
+export interface DispatchSettings extends RetrySettings {
   /** SMTP connections, and mails in flight at once, over all carriers. */
   concurrency: number;
   /** Deliveries per claim and per status write. */
   batchSize: number;
   /** How long a claim holds; a dead worker's claims return after it. */
   leaseMs: number;
-  /** Attempts (4xx or no connection) before a delivery fails for good. */
-  maxAttempts: number;
-  /** First retry delay, doubled per attempt up to retryMaxMs. */
-  retryBaseMs: number;
-  retryMaxMs: number;
   /** Idle poll for new work and due scheduled messages. */
   pollMs: number;
   /** Longest a finished send waits before its status is written. */
@@ -56,29 +55,16 @@ export interface DispatcherDeps {
   store: DeliveryStore;
   mailer: Mailer;
   status: StatusBus;
+  /** Web Push; null when VAPID is not configured (a push delivery then fails unsent). */
+  push: PushSender | null;
   keys: Keys;
   logger: Logger;
   settings: DispatchSettings;
   mail: MailSettings;
 }
 
-/** What a reply means for the delivery: the SMTP reply classes of RFC 5321. */
-export function judgeReply(
-  reply: SmtpReply,
-  attemptsBefore: number,
-  settings: Pick<DispatchSettings, 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs'>,
-  random: () => number = Math.random,
-): Pick<DeliveryOutcome, 'state' | 'retryInMs'> {
-  const { code } = reply;
-  if (code !== null && code >= 200 && code < 300) return { state: 'accepted', retryInMs: null };
-  if (code !== null && code >= 500 && code < 600) return { state: 'failed', retryInMs: null };
-  // 4xx, no answer at all, or nonsense: try again later, until the attempts run out.
-  const attempts = attemptsBefore + 1;
-  if (attempts >= settings.maxAttempts) return { state: 'failed', retryInMs: null };
-  const backoff = Math.min(settings.retryBaseMs * 2 ** (attempts - 1), settings.retryMaxMs);
-  // ±20 % so that a carrier's deferred mails do not all come back in the same second.
-  return { state: 'deferred', retryInMs: Math.round(backoff * (0.8 + 0.4 * random())) };
-}
+/** An outcome as the manager keeps it until written: which channel, and whether a device is gone. */
+type SentOutcome = DeliveryOutcome & { channel: ClaimedDelivery['channel']; gone?: true };
 
 /** Anything that could break out of the To header or the SMTP command is not sent. */
 const SENDABLE_ADDRESS = /^[^\s<>()[\]\\,;:"@]+@[^\s<>()[\]\\,;:"@]+$/;
@@ -112,7 +98,7 @@ export class Dispatcher {
   /** Claimed and not yet written back: the bound on what a crash can send twice. */
   private inFlight = 0;
   private readonly maxInFlight: number;
-  private buffer: DeliveryOutcome[] = [];
+  private buffer: SentOutcome[] = [];
   private writing: Promise<void> = Promise.resolve();
   private writeQueued = false;
   private readonly stopping = new AbortController();
@@ -152,7 +138,7 @@ export class Dispatcher {
    * the leases then return the unwritten claims to the other workers.
    */
   async stop(): Promise<void> {
-    const { settings, mailer } = this.deps;
+    const { settings, mailer, push } = this.deps;
     this.stopping.abort();
     this.wake();
     this.roomFreed();
@@ -165,7 +151,7 @@ export class Dispatcher {
       await this.writing;
     }
     for (const timer of this.timers) clearInterval(timer);
-    await mailer.close();
+    await Promise.all([mailer.close(), push?.close()]);
   }
 
   private get stopped(): boolean {
@@ -223,28 +209,47 @@ export class Dispatcher {
 
   private dispatch(delivery: ClaimedDelivery): void {
     this.inFlight++;
-    const send = () => this.overall(() => this.deliver(delivery));
-    const carrier = this.carrierLimit.get(delivery.carrierDomain);
-    void (carrier ? carrier(send) : send()).then((outcome) => {
-      this.buffer.push(outcome);
+    void this.sendOne(delivery).then((outcome) => {
+      this.buffer.push({ ...outcome, channel: delivery.channel });
       if (this.buffer.length >= this.deps.settings.batchSize) this.requestWrite();
     });
+  }
+
+  /**
+   * A mail waits for an SMTP connection (overall and per carrier); a push takes none, and the
+   * push sender bounds it per push service.
+   */
+  private sendOne(delivery: ClaimedDelivery): Promise<Omit<SentOutcome, 'channel'>> {
+    if (delivery.channel === 'push') return this.deliverPush(delivery);
+    const send = () => this.overall(() => this.deliver(delivery));
+    const carrier = this.carrierLimit.get(delivery.carrierDomain);
+    return carrier ? carrier(send) : send();
+  }
+
+  /** The outcome of a delivery not sent: given back at a stop, or impossible to send. */
+  private unsent(
+    delivery: ClaimedDelivery,
+    state: DeliveryOutcome['state'],
+    text: string | null,
+  ): DeliveryOutcome {
+    return { id: delivery.id, state, attempted: false, code: null, text, retryInMs: null };
+  }
+
+  /** A claim not yet started when stopping goes back for another worker to take at once. */
+  private givenBack(delivery: ClaimedDelivery): DeliveryOutcome {
+    return this.unsent(
+      delivery,
+      delivery.previousState === 'deferred' ? 'deferred' : 'queued',
+      null,
+    );
   }
 
   /** Sends one mail; never throws: every path ends in an outcome. */
   private async deliver(delivery: ClaimedDelivery): Promise<DeliveryOutcome> {
     const { keys, mailer, logger, settings, mail } = this.deps;
-    const unsent = (state: DeliveryOutcome['state'], text: string | null): DeliveryOutcome => ({
-      id: delivery.id,
-      state,
-      attempted: false,
-      code: null,
-      text,
-      retryInMs: null,
-    });
-    // A claim not yet started when stopping goes back for another worker to take at once.
-    if (this.stopped)
-      return unsent(delivery.previousState === 'deferred' ? 'deferred' : 'queued', null);
+    const unsent = (state: DeliveryOutcome['state'], text: string | null) =>
+      this.unsent(delivery, state, text);
+    if (this.stopped) return this.givenBack(delivery);
     if (!delivery.ciphertext) return unsent('failed', 'address removed before sending');
     let to: string;
     try {
@@ -290,6 +295,64 @@ export class Dispatcher {
       text: scrubReply(reply.text),
       ...judged,
     };
+  }
+
+  /**
+   * Pushes one notification: the message's title and first line, opening the delivery's own
+   * confirmation page when the message asks for one, else the inbox. Never throws.
+   */
+  private async deliverPush(delivery: ClaimedDelivery): Promise<Omit<SentOutcome, 'channel'>> {
+    const { keys, push, logger, settings, mail } = this.deps;
+    const unsent = (state: DeliveryOutcome['state'], text: string | null) =>
+      this.unsent(delivery, state, text);
+    if (this.stopped) return this.givenBack(delivery);
+    if (!push) return unsent('failed', 'push is not configured (VAPID_)');
+    if (!delivery.push) return unsent('failed', 'device removed before sending');
+    let subscription: ReturnType<typeof unsealPushSubscription>;
+    try {
+      subscription = unsealPushSubscription(keys, delivery.push);
+    } catch {
+      logger.error({ deliveryId: delivery.id }, 'device cannot be decrypted (SECRET_KEY changed?)');
+      return unsent('failed', 'device cannot be decrypted');
+    }
+    let reply: PushReply;
+    let ttlSeconds = 0;
+    try {
+      const template = await this.template(delivery.messageId);
+      if (!template) return unsent('failed', 'message no longer exists');
+      const { message } = template;
+      const url = message.confirm
+        ? confirmUrl(mail.publicUrl, keys, delivery.id)
+        : `${mail.publicUrl}/account/inbox`;
+      const options = PUSH_OPTIONS[message.category];
+      ttlSeconds = options.ttlSeconds;
+      reply = await push.send(subscription, pushPayload(message, url), options);
+    } catch (error) {
+      // The message could not be read (the sender itself never throws): retried like no answer.
+      logger.error({ err: error, deliveryId: delivery.id }, 'pushing failed before sending');
+      reply = { status: null, text: 'not sent: internal error' };
+    }
+    const judged = judgePushReply(
+      reply,
+      { attemptsBefore: delivery.attempts, ttlSeconds },
+      settings,
+    );
+    const sent = {
+      id: delivery.id,
+      attempted: true,
+      code: reply.status,
+      text: scrubReply(reply.text),
+    };
+    switch (judged.kind) {
+      case 'accepted':
+        return { ...sent, state: 'accepted', retryInMs: null };
+      case 'retry':
+        return { ...sent, state: 'deferred', retryInMs: judged.retryInMs };
+      case 'gone':
+        return { ...sent, state: 'failed', retryInMs: null, gone: true };
+      case 'failed':
+        return { ...sent, state: 'failed', retryInMs: null };
+    }
   }
 
   private template(messageId: number): Promise<MailTemplate | null> {
@@ -340,6 +403,7 @@ export class Dispatcher {
     );
     // Before settling: once a message is done, its refused addresses have lost their health.
     await this.recordAddressFailures(taken, stored);
+    await this.removeGoneDevices(taken, stored);
     const ending = new Set(
       stored.filter((row) => row.state !== 'deferred').map((row) => row.messageId),
     );
@@ -357,7 +421,7 @@ export class Dispatcher {
    * The statuses are already written: a failure here is logged and not retried.
    */
   private async recordAddressFailures(
-    taken: DeliveryOutcome[],
+    taken: SentOutcome[],
     stored: StoredTransition[],
   ): Promise<void> {
     const failed = stored.filter((row) => row.state === 'failed');
@@ -365,7 +429,8 @@ export class Dispatcher {
     const outcomes = new Map(taken.map((outcome) => [outcome.id, outcome]));
     const failures = failed.flatMap((row): SendFailure[] => {
       const outcome = outcomes.get(row.id);
-      const effect = outcome ? sendFailureSeverity(outcome) : null;
+      // A push service's status is no SMTP reply: a device's end is removeGoneDevices's.
+      const effect = outcome?.channel === 'mail' ? sendFailureSeverity(outcome) : null;
       return effect ? [{ deliveryId: row.id, effect }] : [];
     });
     if (failures.length === 0) return;
@@ -375,6 +440,24 @@ export class Dispatcher {
       this.deps.logger.error(
         { err: error, count: failures.length },
         'applying refusals to address health failed',
+      );
+    }
+  }
+
+  /**
+   * The devices whose push service answered 404 or 410 are removed, as a dead address stops
+   * being mailed; a failure here is logged, and the next push to the device finds it gone again.
+   */
+  private async removeGoneDevices(taken: SentOutcome[], stored: StoredTransition[]): Promise<void> {
+    const gone = new Set(taken.filter((outcome) => outcome.gone).map((outcome) => outcome.id));
+    const deliveryIds = stored.filter((row) => gone.has(row.id)).map((row) => row.id);
+    if (deliveryIds.length === 0) return;
+    try {
+      await this.deps.store.removePushDevices(deliveryIds);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, count: deliveryIds.length },
+        'removing gone devices failed',
       );
     }
   }

@@ -11,7 +11,7 @@ import {
   port,
   positiveInt,
 } from '@renraku/shared/env';
-import { vapidEnv } from '@renraku/shared/vapid';
+import { resolveVapid, vapidEnv } from '@renraku/shared/vapid';
 import type { DkimSettings } from './adapters';
 import type { CarrierLimit, DispatchSettings } from './dispatcher';
 import { INBOUND_DEFAULTS, type InboundSettings } from './inbound';
@@ -282,14 +282,21 @@ export interface DispatcherEnv {
    */
   vapid: { publicKey?: string; privateKey?: string; subject?: string };
   dispatch: DispatchSettings;
-  /** Web Push; null (off) when VAPID_ is not configured. */
+  /** Web Push; null when VAPID_ is not configured (see pushSettingsOf for the embedded mode). */
   push: PushSettings | null;
+  /** How pushes are sent, whichever keys they are signed with. */
+  pushDelivery: Omit<PushSettings, 'vapid'>;
 }
 
 /** The dispatcher's whole configuration, checked at start (throws ConfigError). */
 export function loadDispatcherEnv(source: Record<string, string | undefined>): DispatcherEnv {
   const env = parseEnv(shape, source);
   const vapid = vapidSettings(env);
+  const pushDelivery = {
+    concurrencyPerService: env.PUSH_CONCURRENCY_PER_SERVICE,
+    timeoutMs: env.PUSH_TIMEOUT_MS,
+    allowLoopback: env.PUSH_ALLOW_LOOPBACK_FOR_TESTS,
+  };
   return {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
@@ -336,11 +343,21 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
       flushMs: env.DISPATCH_FLUSH_MS,
       carrierLimits: env.CARRIER_LIMITS,
     },
-    push: vapid && {
-      vapid,
-      concurrencyPerService: env.PUSH_CONCURRENCY_PER_SERVICE,
-      timeoutMs: env.PUSH_TIMEOUT_MS,
-      allowLoopback: env.PUSH_ALLOW_LOOPBACK_FOR_TESTS,
-    },
+    push: vapid && { vapid, ...pushDelivery },
+    pushDelivery,
   };
+}
+
+/**
+ * The keys pushes are signed with: as configured, or without VAPID_ and DATABASE_URL (the
+ * embedded mode) the pair in DATA_DIR that the web made and offers browsers. Null: no push.
+ */
+export function pushSettingsOf(env: DispatcherEnv): PushSettings | null {
+  if (env.push) return env.push;
+  const vapid = resolveVapid({
+    DATABASE_URL: env.databaseUrl,
+    DATA_DIR: env.dataDir,
+    MAIL_DOMAIN: env.mailDomain,
+  });
+  return vapid ? { vapid, ...env.pushDelivery } : null;
 }

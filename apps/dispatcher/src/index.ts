@@ -8,7 +8,8 @@ import { createDrizzleStore, createSmtpMailer, createStatusBus } from './adapter
 import { startChasing } from './chase';
 import { Dispatcher } from './dispatcher';
 import { startInboundServer, type InboundServer } from './inbound';
-import type { DispatcherEnv } from './env';
+import { pushSettingsOf, type DispatcherEnv } from './env';
+import { createWebPushSender } from './push';
 
 export { type DispatchSettings } from './dispatcher';
 export { loadDispatcherEnv, type DispatcherEnv } from './env';
@@ -43,9 +44,11 @@ export async function startDispatcher({
   logger,
 }: DispatcherOptions): Promise<RunningDispatcher> {
   const workerId = `${hostname()}:${process.pid}:${randomToken(6)}`;
+  const push = pushSettingsOf(env);
   const dispatcher = new Dispatcher({
     store: createDrizzleStore(db, { workerId, leaseMs: env.dispatch.leaseMs }),
     mailer: createSmtpMailer(env),
+    push: push && createWebPushSender(push),
     status: createStatusBus(bus),
     keys,
     logger: logger.child({ workerId }),
@@ -69,7 +72,10 @@ export async function startDispatcher({
     { db, bus, logger: logger.child({ workerId }) },
     env.dispatch.pollMs,
   );
-  logger.info({ workerId, concurrency: env.dispatch.concurrency }, 'dispatcher started');
+  logger.info(
+    { workerId, concurrency: env.dispatch.concurrency, push: push !== null },
+    'dispatcher started',
+  );
   return {
     async stop() {
       await Promise.all([dispatcher.stop(), chasing.stop()]);

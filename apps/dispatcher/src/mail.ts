@@ -5,7 +5,7 @@ import {
   withHonorific,
   type ConfirmRequest,
 } from '@renraku/shared';
-import { confirmToken, replyAddress } from '@renraku/shared/confirm-token';
+import { confirmUrl, replyAddress } from '@renraku/shared/confirm-token';
 import { sign, verifySignature, type Keys } from '@renraku/shared/crypto';
 import {
   mailCharsetFor,
@@ -83,7 +83,7 @@ function confirmLines(
   const choices = choiceLabels(confirm);
   return [
     '確認したら次のリンクを押してください。',
-    `${settings.publicUrl}/c/${confirmToken(keys, deliveryId)}`,
+    confirmUrl(settings.publicUrl, keys, deliveryId),
     // Choice 0 is what any reply without a number means, so only 1..N are listed to type.
     ...(choices.length > 1
       ? [
@@ -136,6 +136,8 @@ interface Rendition extends MailRendition {
 
 /** One message, ready to be addressed to each of its recipients. */
 export interface MailTemplate {
+  /** The message it renders: a push of the same message is made from it too. */
+  message: MessageForMail;
   /** The complete raw message for one delivery. */
   render(deliveryId: number, to: string, childNames: string[] | null): string;
 }
@@ -181,6 +183,7 @@ export function compileMail(
     return rendition;
   };
   return {
+    message,
     render(deliveryId, to, childNames) {
       const rendition = renditionFor(mailCharsetFor(settings.featurePhoneDomains ?? [], to));
       const children = childNames && childNames.length > 1 ? childNames : [];

@@ -16,6 +16,8 @@ export interface DeliveryStore {
   record(outcomes: DeliveryOutcome[]): Promise<StoredTransition[]>;
   /** A relay's refusal weighs on the address like a bounce; only batches with failures call it. */
   recordAddressFailures(failures: SendFailure[]): Promise<void>;
+  /** Removes the devices these push deliveries went to: their push service says they are gone. */
+  removePushDevices(deliveryIds: number[]): Promise<void>;
   renewLeases(): Promise<void>;
   /** Settles the given messages, or every open one; returns those now done. */
   settle(messageIds?: number[]): Promise<number[]>;

@@ -17,6 +17,11 @@ export function confirmToken(keys: Keys, deliveryId: number): string {
   return `${deliveryId.toString(36)}${sign(keys, `confirm:${deliveryId}`, LINK_SIGNATURE_LENGTH)}`;
 }
 
+/** A delivery's personal link, in its mail and behind its push notification. */
+export function confirmUrl(publicUrl: string, keys: Keys, deliveryId: number): string {
+  return `${publicUrl}/c/${confirmToken(keys, deliveryId)}`;
+}
+
 /** The delivery a link's token names, or null when the token is malformed or not ours. */
 export function deliveryOfConfirmToken(keys: Keys, token: string): number | null {
   if (token.length <= LINK_SIGNATURE_LENGTH || token.length > 24) return null;

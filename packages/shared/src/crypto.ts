@@ -133,10 +133,7 @@ export function pushEndpointIndex(keys: Keys, endpoint: string): string {
 /** What the dispatcher needs to send: the subscription as web-push takes it. */
 export function unsealPushSubscription(
   keys: Keys,
-  sealed: Pick<
-    SealedPushSubscription,
-    'endpointCiphertext' | 'p256dhCiphertext' | 'authCiphertext'
-  >,
+  sealed: Record<'endpointCiphertext' | 'p256dhCiphertext' | 'authCiphertext', Uint8Array>,
 ): { endpoint: string; keys: { p256dh: string; auth: string } } {
   return {
     endpoint: unseal(keys.pushEncryption, sealed.endpointCiphertext),

@@ -68,6 +68,13 @@ export const DELIVERY_STATES = [
 ] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
+/**
+ * How a delivery goes: a mail to an address, or a Web Push to a subscribed device. A push
+ * ends at accepted (the push service took it) or failed; the states are the same words.
+ */
+export const DELIVERY_CHANNELS = ['mail', 'push'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
+
 /** States in which the mail is not (or no longer) expected to reach the family. */
 export const FAILED_DELIVERY_STATES = [
   'failed',
@@ -86,6 +93,7 @@ export const REACHED_DELIVERY_STATES = [
 export interface CountCell {
   schoolId: number | null;
   classId: number | null;
+  channel: DeliveryChannel;
   state: DeliveryState;
   n: number;
 }

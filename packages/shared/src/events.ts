@@ -42,6 +42,8 @@ export interface ProgressFigures {
   total: StateCounts;
   bySchool: Record<number, StateCounts>;
   byClass: Record<number, StateCounts>;
+  /** The pushes among `total` (the rest are mails): the dashboard counts by channel. */
+  pushed: StateCounts;
 }
 
 /**

@@ -28,6 +28,16 @@ export function failedOf(counts: StateCounts): number {
   return countOf(counts, FAILED_DELIVERY_STATES);
 }
 
+/** The mails among a part's counts: its total less its pushes (ProgressFigures.pushed). */
+export function mailedOf(total: StateCounts, pushed: StateCounts): StateCounts {
+  const mailed: StateCounts = {};
+  for (const state of DELIVERY_STATES) {
+    const n = (total[state] ?? 0) - (pushed[state] ?? 0);
+    if (n !== 0) mailed[state] = n;
+  }
+  return mailed;
+}
+
 /** Deliveries no dispatcher still has to send: accepted, delivered, delayed, failed, bounced. */
 export function settledOf(counts: StateCounts): number {
   return countOf(counts) - countOf(counts, PENDING_DELIVERY_STATES);

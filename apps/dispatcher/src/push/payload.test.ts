@@ -6,7 +6,7 @@ describe('pushPayload', () => {
   it('titles the notification as the mail is subjected, with the body first line', () => {
     const payload = pushPayload(
       {
-        messageId: 7,
+        id: 7,
         category: 'education_info',
         subject: '［教育情報］運動会の延期',
         body: '運動会は来週に延期します。\n\n雨天のためです。',
@@ -29,7 +29,7 @@ describe('pushPayload', () => {
     expect(firstLine('短い一行')).toBe('短い一行');
     const payload = pushPayload(
       {
-        messageId: 2_147_483_647,
+        id: 2_147_483_647,
         category: 'emergency_info',
         subject: '緊'.repeat(SUBJECT_MAX),
         body: line,

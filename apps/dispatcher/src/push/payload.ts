@@ -6,7 +6,7 @@ import { finalSubject, type MessageCategory } from '@renraku/shared';
 
 /** The message fields a notification is made from. */
 export interface PushMessage {
-  messageId: number;
+  id: number;
   category: MessageCategory;
   subject: string;
   body: string;
@@ -43,7 +43,7 @@ export function pushPayload(message: PushMessage, url: string): PushPayload {
     title: finalSubject(message.category, message.subject),
     body: firstLine(message.body),
     url,
-    tag: `message-${message.messageId}`,
+    tag: `message-${message.id}`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { judgeReply, type DispatchSettings } from '../dispatcher';
+import { judgeReply, type RetrySettings } from '../judge';
 
 // What a push service's answer means for the delivery (RFC 8030 §5, RFC 8292 §4.2). The sender
 // only reports the answer; the decision is made here once, as judgeReply does for SMTP.
@@ -50,7 +50,7 @@ export interface PushAttempt {
 export function judgePushReply(
   reply: PushReply,
   attempt: PushAttempt,
-  settings: Pick<DispatchSettings, 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs'>,
+  settings: RetrySettings,
   now: number = Date.now(),
   random: () => number = Math.random,
 ): PushOutcome {

@@ -24,7 +24,13 @@ import {
 import { randomToken } from '@renraku/shared/crypto';
 import type { Socket } from 'socket.io';
 import { failureNoticeOf } from '@renraku/core/live';
-import { countOf, diffConfirmation, diffFigures, figuresOf } from '@renraku/core/live/figures';
+import {
+  countOf,
+  diffConfirmation,
+  diffFigures,
+  figuresOf,
+  noFigures,
+} from '@renraku/core/live/figures';
 import { confirmationFiguresOf } from '@renraku/core/confirmation/figures';
 import type { WebContext } from '../context';
 
@@ -217,7 +223,7 @@ export async function startLiveBridge(
         messageId: state.messageId,
         stream,
         seq: state.seq,
-        ...(change ?? { total: {}, bySchool: {}, byClass: {} }),
+        ...(change ?? noFigures()),
         failures: failures.slice(0, RECENT_FAILURES),
         ...(stateChanged ? { messageState: state.messageState } : {}),
         ...(answersChange ? { confirmation: answersChange } : {}),

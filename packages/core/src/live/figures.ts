@@ -23,12 +23,18 @@ function add(target: StateCounts, state: DeliveryState, n: number): void {
   else target[state] = next;
 }
 
+/** Figures of nothing yet: a dashboard's start, and a delta that changes no count. */
+export function noFigures(): ProgressFigures {
+  return { total: {}, bySchool: {}, byClass: {}, pushed: {} };
+}
+
 /** The figures of a part of the message (a scope's: a teacher only its class); {} for all. */
 export function figuresOf(cells: readonly CountCell[], part: MessagePart): ProgressFigures {
-  const figures: ProgressFigures = { total: {}, bySchool: {}, byClass: {} };
+  const figures = noFigures();
   for (const cell of cells) {
     if (!inPart(part, cell)) continue;
     add(figures.total, cell.state, cell.n);
+    if (cell.channel === 'push') add(figures.pushed, cell.state, cell.n);
     if (cell.schoolId !== null) add((figures.bySchool[cell.schoolId] ??= {}), cell.state, cell.n);
     if (cell.classId !== null) add((figures.byClass[cell.classId] ??= {}), cell.state, cell.n);
   }
@@ -71,8 +77,11 @@ export function diffFigures(
   const total = diffCounts(before.total, after.total);
   const bySchool = diffGroups(before.bySchool, after.bySchool, diffCounts);
   const byClass = diffGroups(before.byClass, after.byClass, diffCounts);
+  const pushed = diffCounts(before.pushed, after.pushed);
   const empty = Object.keys(bySchool).length === 0 && Object.keys(byClass).length === 0;
-  return total || !empty ? { total: total ?? {}, bySchool, byClass } : null;
+  return total || pushed || !empty
+    ? { total: total ?? {}, bySchool, byClass, pushed: pushed ?? {} }
+    : null;
 }
 
 function addAll(target: StateCounts, delta: StateCounts): void {
@@ -88,6 +97,7 @@ export function applyDelta(
   delta: Pick<ProgressDelta, keyof ProgressFigures>,
 ): void {
   addAll(figures.total, delta.total);
+  addAll(figures.pushed, delta.pushed);
   for (const [key, counts] of Object.entries(delta.bySchool)) {
     addAll((figures.bySchool[Number(key)] ??= {}), counts);
   }

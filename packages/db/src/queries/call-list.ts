@@ -11,10 +11,12 @@ import {
 import { rowsOf, type Db, type Tx } from '../client';
 import type { RosterPhone } from '../schema/households';
 import { answeredMessageOf } from '../answered-sql';
+import { registrationDevices } from '../device-sql';
 import { partConditions } from '../scope-sql';
 import { schoolOrder } from './schools';
 
-// The call list (電話連絡リスト) of a message: the targeted households that no mail reached.
+// The call list (電話連絡リスト) of a message: the targeted households that no mail or push
+// reached (a delivery of either channel counts, through registrationDevices).
 // A household is on it when none of its targeted children has a registration with an address
 // that was mailed — アドレス不達 when one of them has a registered address that was already dead
 // (sends skip dead addresses), else 未登録 (not registered, or registered after the send) — or
@@ -41,7 +43,7 @@ function callListHouseholds(messageId: number, filter: MessagePart): SQL {
       from message_students ms
       join scoped on scoped.household_id = ms.household_id
       join registrations r on r.student_id = ms.student_id
-      join addresses a on a.registration_id = r.id
+      join ${registrationDevices} a on a.registration_id = r.id
       join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
       where ms.message_id = ${messageId}
     ),

@@ -9,6 +9,7 @@ import {
 } from '@renraku/shared';
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { answeredMessageOf } from '../answered-sql';
+import { registrationDevices } from '../device-sql';
 import { partConditions } from '../scope-sql';
 import { targetedChildren, type CallListChild } from './call-list';
 import { schoolOrder } from './schools';
@@ -37,7 +38,7 @@ function askingMessage(delivery: SQL): SQL {
 /** The targeted households (and their children) a delivery's address serves. */
 function servedStudents(asked: SQL): SQL {
   return sql`select ms.household_id, ms.student_id, r.child_name
-    from addresses ad
+    from ${registrationDevices} ad
     join registrations r on r.id = ad.registration_id
     join message_students ms on ms.message_id = ${asked}.mailed_message_id
       and ms.student_id = r.student_id
@@ -266,11 +267,11 @@ export interface ConfirmationCell {
   n: number;
 }
 
-/** The targeted households a mail of the message reached (REACHED_DELIVERY_STATES). */
+/** The targeted households a mail or push of the message reached (REACHED_DELIVERY_STATES). */
 function reachedHouseholds(messageId: number): SQL {
   return sql`select distinct ms.household_id from message_students ms
     join registrations r on r.student_id = ms.student_id
-    join addresses a on a.registration_id = r.id
+    join ${registrationDevices} a on a.registration_id = r.id
     join deliveries d on d.message_id = ${messageId} and d.blind_index = a.blind_index
     where ms.message_id = ${messageId} and d.state in ${[...REACHED_DELIVERY_STATES]}`;
 }

@@ -1,22 +1,35 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { DeliveryState } from '@renraku/shared';
+import type { DeliveryChannel, DeliveryState } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 
 // The dispatcher's hot path: claims and status writes are one statement per batch, never
 // one per recipient. A claim is a lease: a worker that dies loses its claims when the lease
 // runs out, and a worker whose lease ran out can no longer write over the new owner's result.
 
-/** A delivery as a dispatcher holds it while sending; the address is still ciphertext. */
+/** A push device as the dispatcher reads it: endpoint and keys still ciphertext. */
+export interface SealedPushDevice {
+  endpointCiphertext: Uint8Array;
+  p256dhCiphertext: Uint8Array;
+  authCiphertext: Uint8Array;
+}
+
+/**
+ * A delivery as a dispatcher holds it while sending; the address (or the push device) is still
+ * ciphertext.
+ */
 export interface ClaimedDelivery {
   id: number;
   messageId: number;
+  channel: DeliveryChannel;
   /** The state before the claim: a lease taken over from a dead worker was already sending. */
   previousState: DeliveryState;
   /** Attempts made before this one. */
   attempts: number;
   carrierDomain: string;
-  /** Null once the parent withdrew the address: the delivery fails unsent. */
+  /** A mail's address; null once the parent withdrew it (the delivery fails unsent). */
   ciphertext: Uint8Array | null;
+  /** A push's device; null once the parent removed it (the delivery fails unsent). */
+  push: SealedPushDevice | null;
   childNames: string[] | null;
 }
 
@@ -57,20 +70,24 @@ export async function claimDeliveries(
   lease: Lease,
   limit: number,
 ): Promise<ClaimedDelivery[]> {
-  const rows = rowsOf<Row<ClaimedDelivery>>(
+  const rows = rowsOf<
+    Row<Omit<ClaimedDelivery, 'push'>> & {
+      [K in keyof SealedPushDevice]: SealedPushDevice[K] | null;
+    }
+  >(
     await withPinnedPlan(
       db,
       sql`set local enable_bitmapscan = off`,
       sql`
       with expired as (
-        select id, state, address_id from deliveries
+        select id, state, address_id, push_subscription_id from deliveries
         where state = 'sending' and lease_expires_at < now()
         order by lease_expires_at
         limit ${limit}
         for update skip locked
       ),
       due as (
-        select id, state, address_id from deliveries
+        select id, state, address_id, push_subscription_id from deliveries
         where state in ('queued', 'deferred') and next_attempt_at <= now()
         order by priority, next_attempt_at
         limit ${limit}
@@ -85,9 +102,13 @@ export async function claimDeliveries(
           lease_expires_at = now() + ${lease.leaseMs} * interval '1 millisecond',
           updated_at = now()
         from picked p left join addresses a on a.id = p.address_id
+          left join push_subscriptions ps on ps.id = p.push_subscription_id
         where d.id = p.id
-        returning d.id, d.message_id as "messageId", p.state as "previousState", d.attempts,
-          d.carrier_domain as "carrierDomain", a.ciphertext, d.child_names as "childNames"
+        returning d.id, d.message_id as "messageId", d.channel, p.state as "previousState",
+          d.attempts, d.carrier_domain as "carrierDomain", a.ciphertext,
+          ps.endpoint_ciphertext as "endpointCiphertext",
+          ps.p256dh_ciphertext as "p256dhCiphertext", ps.auth_ciphertext as "authCiphertext",
+          d.child_names as "childNames"
       ),
       started as (
         update messages set state = 'sending', started_at = coalesce(started_at, now())
@@ -97,7 +118,14 @@ export async function claimDeliveries(
     `,
     ),
   );
-  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  return rows.map(({ endpointCiphertext, p256dhCiphertext, authCiphertext, ...row }) => ({
+    ...row,
+    id: Number(row.id),
+    push:
+      endpointCiphertext && p256dhCiphertext && authCiphertext
+        ? { endpointCiphertext, p256dhCiphertext, authCiphertext }
+        : null,
+  }));
 }
 
 /**

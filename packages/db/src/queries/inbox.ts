@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { ConfirmRequest } from '@renraku/shared';
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
+import { registrationDevices } from '../device-sql';
 import {
   messageColumns,
   messageFrom,
@@ -49,7 +50,7 @@ const answerDelivery = sql`case when ${takesAnswers(sql`m`)} then (
     join messages dm on dm.id = d.message_id and coalesce(dm.resend_of, dm.id) = m.id
     where d.blind_index in (select a.blind_index from message_students ms
       join registrations r on r.student_id = ms.student_id
-      join addresses a on a.registration_id = r.id
+      join ${registrationDevices} a on a.registration_id = r.id
       where ms.message_id = d.message_id and ms.household_id = (select household_id from me))
     order by d.id limit 1) end`;
 

@@ -1,8 +1,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 
-/** A household is reachable by mail through a student when a registration has a live address. */
-const liveRegistrations = sql`registrations r
-  join addresses a on a.registration_id = r.id and a.health <> 'dead'`;
+/**
+ * A household is reachable through a student when a registration has a live address, or a
+ * device subscribed to push (a family on push alone is registered).
+ */
+const liveRegistrations = sql`registrations r join (
+    select registration_id from addresses where health <> 'dead'
+    union all
+    select registration_id from push_subscriptions
+  ) live_device on live_device.registration_id = r.id`;
 
 /** Whether one student is reachable (liveRegistrations), for a few students. */
 export function liveRegistrationOf(studentId: SQL): SQL {

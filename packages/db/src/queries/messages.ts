@@ -13,7 +13,9 @@ import {
   type MessageTarget,
 } from '@renraku/shared';
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
+import { registrationDevices } from '../device-sql';
 import { districts, messages, messageSchedules, schools, staffUsers } from '../schema';
+import { liveRegistrationOf } from './live-registrations';
 
 // Composing a message and turning it into deliveries. A target always resolves to classes of
 // one school year inside the sender's district; the caller has already checked it against
@@ -41,29 +43,41 @@ function targetClasses(districtId: number, target: MessageTarget, schoolYear: nu
 }
 
 /**
- * Every address a send would mail, one row per (registration, address): registrations in the
- * targeted classes, addresses whose hard bounces have not marked them dead.
+ * Every device a send would reach, one row per (registration, device): the addresses of the
+ * registrations in the targeted classes whose hard bounces have not marked them dead, and their
+ * subscribed push devices.
  */
-function liveAddresses(classes: SQL, category: MessageCategory): SQL {
-  return liveAddressesOf(sql`join (${classes}) tc on tc.id = r.class_id`, category);
+function liveDevices(classes: SQL, category: MessageCategory): SQL {
+  return liveDevicesOf(sql`join (${classes}) tc on tc.id = r.class_id`, category);
 }
 
 /**
- * The live addresses of the registrations that `registrations` (a join on `r`) picks, less
- * those whose parent declined the category by mail (mailMayBeDeclined).
+ * The live devices of the registrations that `registrations` (a join on `r`) picks: their live
+ * addresses, less those whose parent declined the category by mail (mailMayBeDeclined), and
+ * their push subscriptions, which go for every category. `device_id` is the address's or the
+ * subscription's id, `blind_index` the keyed index the delivery carries.
  */
-function liveAddressesOf(registrations: SQL, category: MessageCategory): SQL {
-  return sql`select a.id as address_id, a.blind_index, a.carrier_domain, a.position,
-      r.id as registration_id, r.student_id, r.school_id, r.class_id, r.child_name
+function liveDevicesOf(registrations: SQL, category: MessageCategory): SQL {
+  const owner = sql`r.id as registration_id, r.student_id, r.school_id, r.class_id, r.child_name`;
+  return sql`select 'mail'::delivery_channel as channel, a.id as device_id, a.blind_index,
+      a.carrier_domain, a.position, ${owner}
     from registrations r
     ${registrations}
     join addresses a on a.registration_id = r.id
-    where a.health <> 'dead' ${mailMayBeDeclined(category) ? sql`and r.education_mail` : sql``}`;
+    where a.health <> 'dead' ${mailMayBeDeclined(category) ? sql`and r.education_mail` : sql``}
+    union all
+    select 'push'::delivery_channel, p.id, p.endpoint_index, p.push_service, 0, ${owner}
+    from registrations r
+    ${registrations}
+    join push_subscriptions p on p.registration_id = r.id`;
 }
 
 /** What the compose page shows before the confirmation. */
 export interface MessagePreview {
-  /** Distinct addresses that would be mailed (one mail per address, siblings or not). */
+  /**
+   * Deliveries the send would make: one mail per distinct address and one push per distinct
+   * device, siblings or not.
+   */
   recipients: number;
   /** Roster households with an enrolled student in the targeted classes. */
   households: number;
@@ -85,7 +99,7 @@ export async function previewMessage(
   const classes = targetClasses(districtId, target, schoolYear);
   const [row] = rowsOf<MessagePreview>(
     await db.execute(sql`
-      with live as (${liveAddresses(classes, category)}),
+      with live as (${liveDevices(classes, category)}),
       households as (
         select distinct s.household_id from students s
         join (${classes}) tc on tc.id = s.class_id
@@ -101,7 +115,8 @@ export async function previewMessage(
         where ${mailMayBeDeclined(category) ? sql`not r.education_mail` : sql`false`}
       )
       select
-        (select count(distinct blind_index collate "C")::int from live) as "recipients",
+        (select count(*)::int from (select distinct channel, blind_index collate "C" from live) d)
+          as "recipients",
         (select count(*)::int from households) as "households",
         -- As the call list will: a family that declined the category by mail is not on it.
         (select count(*)::int from households h
@@ -215,15 +230,15 @@ async function fanOut(
     from students s join (${classes}) tc on tc.id = s.class_id
     where s.status = 'enrolled'
   `);
-  await insertDeliveries(tx, message, liveAddresses(classes, message.category));
+  await insertDeliveries(tx, message, liveDevices(classes, message.category));
 }
 
 /**
- * Creates a message's deliveries from its live addresses with one `INSERT … SELECT`: one
- * delivery per distinct address (blind index), counted where its first child is, naming the
- * children when it serves several. Sets the message's recipient count, fan-out time and (for a
- * message that asks for confirmation and chases nothing) its deadline. A message with nobody to
- * mail is settled at once.
+ * Creates a message's deliveries from its live devices (liveDevicesOf) with one
+ * `INSERT … SELECT`: one delivery per distinct address or push device (channel and blind index),
+ * counted where its first child is, naming the children when it serves several. Sets the
+ * message's recipient count, fan-out time and (for a message that asks for confirmation and
+ * chases nothing) its deadline. A message with nobody to reach is settled at once.
  */
 async function insertDeliveries(
   tx: Tx,
@@ -236,22 +251,24 @@ async function insertDeliveries(
   const [fannedOut] = rowsOf<{ recipients: number }>(
     await tx.execute(sql`
     with live as (${live}),
-    per_address as (
-      select blind_index collate "C" as blind_index,
-        min(array[registration_id, position, address_id, school_id, class_id]) as first,
+    per_device as (
+      select channel, blind_index collate "C" as blind_index,
+        min(array[registration_id, position, device_id, school_id, class_id]) as first,
         min(carrier_domain) as carrier_domain,
         case when min(child_name) <> max(child_name) then array_agg(child_name) end as children
       from live
-      group by 1
+      group by 1, 2
     ),
     inserted as (
-      insert into deliveries (message_id, priority, address_id, blind_index, carrier_domain,
-        school_id, class_id, child_names)
-      select ${message.id}, ${SENDING_PRIORITY[message.category]}::smallint, first[3],
+      insert into deliveries (message_id, priority, channel, address_id, push_subscription_id,
+        blind_index, carrier_domain, school_id, class_id, child_names)
+      select ${message.id}, ${SENDING_PRIORITY[message.category]}::smallint, channel,
+        case when channel = 'mail' then first[3] end,
+        case when channel = 'push' then first[3] end,
         blind_index, carrier_domain, first[4], first[5],
         case when children is not null
           then array(select distinct name from unnest(children) name order by name) end
-      from per_address
+      from per_device
       returning 1
     )
     update messages set recipient_count = (select count(*) from inserted), fanned_out_at = now(),
@@ -457,10 +474,11 @@ export interface NewResend {
 
 /**
  * Creates the re-send of a message to its households in `part` that have not confirmed, that
- * a live (not dead) address of a targeted child's registration can still reach (one that
- * failed may have a new address since), whose first mail is no longer on its way, and that
- * no re-send reached within the deadline's interval. Its roster snapshot is the message's targeted students of those households, its
- * deliveries their registrations' live addresses. Null when no household is left to chase.
+ * a live (not dead) address or a push device of a targeted child's registration can still reach
+ * (one that failed may have a new address since), whose first mail or push is no longer on its
+ * way, and that no re-send reached within the deadline's interval. Its roster snapshot is the
+ * message's targeted students of those households, its deliveries their registrations' live
+ * devices. Null when no household is left to chase.
  * The caller holds the message's lock (lockChasedMessage or lockDueChase).
  */
 export async function createResend(
@@ -489,14 +507,13 @@ export async function createResend(
             where rm.resend_of = ${root.id}
               and rm.created_at > now() - make_interval(mins => ${root.confirm.deadlineMinutes}))
           and exists (select 1 from message_students hs
-            join registrations r on r.student_id = hs.student_id
-            join addresses a on a.registration_id = r.id and a.health <> 'dead'
-            where hs.message_id = ${root.id} and hs.household_id = ms.household_id)
+            where hs.message_id = ${root.id} and hs.household_id = ms.household_id
+              and ${liveRegistrationOf(sql`hs.student_id`)})
           -- A first mail still on its way is not chased: a press during the send would mail
           -- the family twice before it could have read the first.
           and not exists (select 1 from message_students ps
             join registrations r on r.student_id = ps.student_id
-            join addresses a on a.registration_id = r.id
+            join ${registrationDevices} a on a.registration_id = r.id
             join deliveries d on d.message_id = ${root.id} and d.blind_index = a.blind_index
             where ps.message_id = ${root.id} and ps.household_id = ms.household_id
               and d.state in ${[...PENDING_DELIVERY_STATES]})
@@ -527,7 +544,7 @@ export async function createResend(
   const recipients = await insertDeliveries(
     tx,
     { id: created.id, category: root.category },
-    liveAddressesOf(
+    liveDevicesOf(
       sql`join message_students cs
         on cs.message_id = ${created.id} and cs.student_id = r.student_id`,
       root.category,

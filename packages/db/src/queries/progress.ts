@@ -131,8 +131,8 @@ export async function listMessagesInScope(
 }
 
 /**
- * A message's state and its deliveries counted by school, class and state: one grouped scan
- * of the (message, class, state) index, the whole truth the dashboard's figures derive from.
+ * A message's state and its deliveries counted by school, class, channel and state: one grouped
+ * scan of the message's deliveries, the whole truth the dashboard's figures derive from.
  */
 export async function progressBreakdown(
   db: Db | Tx,
@@ -152,9 +152,9 @@ export async function progressBreakdown(
   if (!message) return null;
   const cells = rowsOf<CountCell>(
     await db.execute(sql`
-      select school_id as "schoolId", class_id as "classId", state, count(*)::int as n
+      select school_id as "schoolId", class_id as "classId", channel, state, count(*)::int as n
       from deliveries where message_id = ${messageId}
-      group by school_id, class_id, state
+      group by school_id, class_id, channel, state
     `),
   );
   return {

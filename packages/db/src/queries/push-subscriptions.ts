@@ -69,3 +69,17 @@ export async function deletePushSubscription(
     .returning({ id: pushSubscriptions.id });
   return rows.length === 1;
 }
+
+/**
+ * Removes the devices that these push deliveries went to (their push service answered 404 or
+ * 410: the browser unsubscribed or the subscription expired), as a dead address stops being
+ * mailed. The deliveries keep their outcome; the parent's device list no longer shows them.
+ */
+export async function removePushDevicesOf(db: Db | Tx, deliveryIds: number[]): Promise<void> {
+  if (deliveryIds.length === 0) return;
+  await db.execute(sql`
+    delete from push_subscriptions where id in (
+      select push_subscription_id from deliveries
+      where id = any(${sql.param(deliveryIds)}::bigint[]) and channel = 'push')
+  `);
+}

@@ -10,12 +10,13 @@ import {
   unique,
 } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns';
-import { deliveryState } from './enums';
+import { deliveryChannel, deliveryState } from './enums';
 import { messages } from './messages';
 
 /**
- * One mail to one address for one message: the unit the dispatcher claims, sends and
- * reports. Siblings sharing an address get one delivery (unique per blind index).
+ * One mail to one address, or one push to one subscribed device, for one message: the unit the
+ * dispatcher claims, sends and reports. Siblings sharing an address (or a device) get one
+ * delivery (unique per blind index, which for a push is the subscription's endpoint index).
  */
 export const deliveries = pgTable(
   'deliveries',
@@ -29,7 +30,11 @@ export const deliveries = pgTable(
      * once the parent withdraws it points nowhere, and the dispatcher fails the delivery unsent.
      */
     addressId: integer('address_id'),
+    channel: deliveryChannel('channel').notNull().default('mail'),
+    /** The device pushed to, for a push; like address_id, no foreign key, and null once removed. */
+    pushSubscriptionId: integer('push_subscription_id'),
     blindIndex: text('blind_index').notNull(),
+    /** The carrier's domain for a mail, the push service's origin for a push. */
     carrierDomain: text('carrier_domain').notNull(),
     /** Where the progress bars count this mail (the first child it serves). */
     schoolId: integer('school_id'),

@@ -4,6 +4,7 @@ import {
   ADDRESS_ROLES,
   CALL_MARKS,
   CONFIRM_CHANNELS,
+  DELIVERY_CHANNELS,
   DELIVERY_STATES,
   MESSAGE_CATEGORIES,
   MESSAGE_STATES,
@@ -22,6 +23,7 @@ export const addressHealth = pgEnum('address_health', ADDRESS_HEALTHS);
 export const messageCategory = pgEnum('message_category', MESSAGE_CATEGORIES);
 export const messageState = pgEnum('message_state', MESSAGE_STATES);
 export const deliveryState = pgEnum('delivery_state', DELIVERY_STATES);
+export const deliveryChannel = pgEnum('delivery_channel', DELIVERY_CHANNELS);
 export const callMark = pgEnum('call_mark', CALL_MARKS);
 export const tokenPurpose = pgEnum('token_purpose', TOKEN_PURPOSES);
 export const sessionKind = pgEnum('session_kind', ['staff', 'parent']);

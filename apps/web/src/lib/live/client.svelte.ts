@@ -12,7 +12,7 @@ import type {
   ServerToClientEvents,
   SocketRefusal,
 } from '@renraku/shared';
-import { applyConfirmationDelta, applyDelta } from '@renraku/core/live/figures';
+import { applyConfirmationDelta, applyDelta, noFigures } from '@renraku/core/live/figures';
 
 // The browser's side of the live protocol (see apps/web/server/live/bridge.ts): watch a
 // message, take the snapshot, apply only later deltas of the same stream, and start over
@@ -33,7 +33,7 @@ export interface WatchSeed {
 
 /** One watched message's live figures. */
 export class MessageWatch {
-  figures: ProgressFigures = $state({ total: {}, bySchool: {}, byClass: {} });
+  figures: ProgressFigures = $state(noFigures());
   messageState: MessageState | null = $state(null);
   failures: FailureNotice[] = $state([]);
   /** The answers (安否確認) in scope, for a message that asks for confirmation. */
@@ -90,6 +90,7 @@ export class MessageWatch {
       total: snapshot.total,
       bySchool: snapshot.bySchool,
       byClass: snapshot.byClass,
+      pushed: snapshot.pushed,
     };
     this.messageState = snapshot.messageState;
     this.confirmation = snapshot.confirmation;

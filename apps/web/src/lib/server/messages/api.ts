@@ -3,10 +3,13 @@ import {
   countOf,
   DELIVERY_STATES,
   failedOf,
+  mailedOf,
   reachedOf,
   scopeFilter,
   type ConfirmRequest,
+  type DeliveryChannel,
   type DeliveryState,
+  type StateCounts,
   type MessageState,
 } from '@renraku/shared';
 import type { WebContext } from '#server/context';
@@ -145,6 +148,8 @@ export interface ApiProgress {
   reached: number;
   failed: number;
   counts: Record<DeliveryState, number>;
+  /** The same figures by channel: mails to addresses, pushes to subscribed devices. */
+  byChannel: Record<DeliveryChannel, ChannelProgress>;
   /** 安否確認: what families are asked; null when nothing (and the figures below are 0). */
   confirm: ConfirmRequest | null;
   /** Households that answered. */
@@ -153,6 +158,17 @@ export interface ApiProgress {
   unconfirmed: number;
   /** Households by answer: choice index → n, e.g. {"0": 12, "2": 3}. */
   answers: Record<string, number>;
+}
+
+/** One channel's share of a message's deliveries. */
+export interface ChannelProgress {
+  total: number;
+  reached: number;
+  failed: number;
+}
+
+function channelProgress(counts: StateCounts): ChannelProgress {
+  return { total: countOf(counts), reached: reachedOf(counts), failed: failedOf(counts) };
 }
 
 /** A message's counts by delivery state in scope, or null for one the staff may not see. */
@@ -179,6 +195,10 @@ export async function messageProgress(
     reached: reachedOf(total),
     failed: failedOf(total),
     counts,
+    byChannel: {
+      mail: channelProgress(mailedOf(total, progress.figures.pushed)),
+      push: channelProgress(progress.figures.pushed),
+    },
     confirm: message.confirm,
     confirmed: confirmedOf(asked),
     unconfirmed: asked.unconfirmed,

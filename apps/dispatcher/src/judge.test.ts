@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeReply } from './dispatcher';
+import { judgeReply } from './judge';
 import { scrubReply } from '@renraku/shared/scrub';
 
 const settings = { maxAttempts: 4, retryBaseMs: 1000, retryMaxMs: 3000 };

@@ -1,0 +1,13 @@
+import { sql } from 'drizzle-orm';
+
+/**
+ * Every device a registration is sent to, by the keyed index its deliveries carry in
+ * `blind_index`: its addresses (mail) and its subscribed browsers (push). A delivery finds the
+ * registrations, and so the households, it served through this, whatever its channel: a family
+ * reached by push alone is reached. Columns: registration_id, blind_index.
+ */
+export const registrationDevices = sql`(
+  select registration_id, blind_index from addresses
+  union all
+  select registration_id, endpoint_index from push_subscriptions
+)`;
