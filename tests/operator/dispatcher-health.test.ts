@@ -68,6 +68,8 @@ it('answers 200 with every dependency up, and 503 naming the relay once it is do
       bus: { state: 'up', kind: 'redis' },
       relay: { state: 'up' },
     },
+    // Nothing is due: the queue is not stuck (HEALTH_MAX_QUEUE_AGE_SECONDS, 15 minutes).
+    queue: { oldestDueSeconds: null, limitSeconds: 900 },
   });
 
   await relay.close();

@@ -16,6 +16,7 @@ import { judgePushReply, PUSH_OPTIONS, pushPayload, type PushReply, type PushSen
 import { scrubReply } from '@renraku/shared/scrub';
 import { sendFailureSeverity } from './severity';
 import { judgeReply, type RetrySettings } from './judge';
+import { carrierLabel, type DispatcherMetrics } from './metrics';
 
 // The sending manager (after listmonk's): it claims leased batches from the store, sends each
 // mail under an overall and a per-carrier concurrency bound and each push under its push
@@ -57,6 +58,8 @@ export interface DispatcherDeps {
   status: StatusBus;
   /** Web Push; null when VAPID is not configured (a push delivery then fails unsent). */
   push: PushSender | null;
+  /** Prometheus instruments; none in tests that do not look at them. */
+  metrics?: DispatcherMetrics;
   keys: Keys;
   logger: Logger;
   settings: DispatchSettings;
@@ -64,7 +67,11 @@ export interface DispatcherDeps {
 }
 
 /** An outcome as the manager keeps it until written: which channel, and whether a device is gone. */
-type SentOutcome = DeliveryOutcome & { channel: ClaimedDelivery['channel']; gone?: true };
+type SentOutcome = DeliveryOutcome & {
+  channel: ClaimedDelivery['channel'];
+  carrierDomain: string;
+  gone?: true;
+};
 
 /** Anything that could break out of the To header or the SMTP command is not sent. */
 const SENDABLE_ADDRESS = /^[^\s<>()[\]\\,;:"@]+@[^\s<>()[\]\\,;:"@]+$/;
@@ -98,6 +105,8 @@ export class Dispatcher {
   /** Claimed and not yet written back: the bound on what a crash can send twice. */
   private inFlight = 0;
   private readonly maxInFlight: number;
+  /** Carrier domains named in the metrics; the rest are `other`. */
+  private readonly knownCarriers: ReadonlySet<string>;
   private buffer: SentOutcome[] = [];
   private writing: Promise<void> = Promise.resolve();
   private writeQueued = false;
@@ -114,6 +123,10 @@ export class Dispatcher {
       const limit = pLimit(carrier.concurrency);
       for (const domain of carrier.domains) this.carrierLimit.set(domain, limit);
     }
+    this.knownCarriers = new Set([
+      ...settings.carrierLimits.flatMap((carrier) => carrier.domains),
+      ...(deps.mail.featurePhoneDomains ?? []),
+    ]);
     // Two batches: one being sent while the next is claimed and waiting.
     this.maxInFlight = settings.batchSize * 2;
   }
@@ -167,7 +180,9 @@ export class Dispatcher {
       }
       let claimed: ClaimedDelivery[] = [];
       try {
+        const started = performance.now();
         claimed = await store.claim(settings.batchSize);
+        this.deps.metrics?.claimSeconds((performance.now() - started) / 1000);
       } catch (error) {
         logger.error({ err: error }, 'claiming deliveries failed; retrying');
       }
@@ -210,7 +225,11 @@ export class Dispatcher {
   private dispatch(delivery: ClaimedDelivery): void {
     this.inFlight++;
     void this.sendOne(delivery).then((outcome) => {
-      this.buffer.push({ ...outcome, channel: delivery.channel });
+      this.buffer.push({
+        ...outcome,
+        channel: delivery.channel,
+        carrierDomain: delivery.carrierDomain,
+      });
       if (this.buffer.length >= this.deps.settings.batchSize) this.requestWrite();
     });
   }
@@ -219,7 +238,9 @@ export class Dispatcher {
    * A mail waits for an SMTP connection (overall and per carrier); a push takes none, and the
    * push sender bounds it per push service.
    */
-  private sendOne(delivery: ClaimedDelivery): Promise<Omit<SentOutcome, 'channel'>> {
+  private sendOne(
+    delivery: ClaimedDelivery,
+  ): Promise<Omit<SentOutcome, 'channel' | 'carrierDomain'>> {
     if (delivery.channel === 'push') return this.deliverPush(delivery);
     const send = () => this.overall(() => this.deliver(delivery));
     const carrier = this.carrierLimit.get(delivery.carrierDomain);
@@ -281,6 +302,7 @@ export class Dispatcher {
       );
       reply = { code: null, text: 'not sent: internal error' };
     }
+    this.deps.metrics?.replied('mail', reply.code);
     const judged = judgeReply(reply, delivery.attempts, settings);
     if (judged.state !== 'accepted') {
       logger.debug(
@@ -301,7 +323,9 @@ export class Dispatcher {
    * Pushes one notification: the message's title and first line, opening the delivery's own
    * confirmation page when the message asks for one, else the inbox. Never throws.
    */
-  private async deliverPush(delivery: ClaimedDelivery): Promise<Omit<SentOutcome, 'channel'>> {
+  private async deliverPush(
+    delivery: ClaimedDelivery,
+  ): Promise<Omit<SentOutcome, 'channel' | 'carrierDomain'>> {
     const { keys, push, logger, settings, mail } = this.deps;
     const unsent = (state: DeliveryOutcome['state'], text: string | null) =>
       this.unsent(delivery, state, text);
@@ -332,6 +356,7 @@ export class Dispatcher {
       logger.error({ err: error, deliveryId: delivery.id }, 'pushing failed before sending');
       reply = { status: null, text: 'not sent: internal error' };
     }
+    this.deps.metrics?.replied('push', reply.status);
     const judged = judgePushReply(
       reply,
       { attemptsBefore: delivery.attempts, ttlSeconds },
@@ -388,7 +413,9 @@ export class Dispatcher {
     if (taken.length === 0) return;
     let stored: StoredTransition[];
     try {
+      const started = performance.now();
       stored = await store.record(taken);
+      this.deps.metrics?.flushSeconds((performance.now() - started) / 1000);
     } catch (error) {
       // Kept for the next write; if this process dies first, the leases bring them back.
       logger.error({ err: error, count: taken.length }, 'writing delivery statuses failed');
@@ -397,6 +424,7 @@ export class Dispatcher {
     }
     this.inFlight -= taken.length;
     this.roomFreed();
+    this.countWritten(taken, stored);
     announceChanged(
       status,
       stored.map((row) => row.messageId),
@@ -441,6 +469,21 @@ export class Dispatcher {
         { err: error, count: failures.length },
         'applying refusals to address health failed',
       );
+    }
+  }
+
+  private countWritten(taken: SentOutcome[], stored: StoredTransition[]): void {
+    const { metrics } = this.deps;
+    if (!metrics) return;
+    const outcomes = new Map(taken.map((outcome) => [outcome.id, outcome]));
+    for (const row of stored) {
+      const outcome = outcomes.get(row.id);
+      if (!outcome) continue;
+      const carrier =
+        outcome.channel === 'push'
+          ? 'push'
+          : carrierLabel(this.knownCarriers, outcome.carrierDomain);
+      metrics.delivered(outcome.channel, row.state, carrier);
     }
   }
 

@@ -11,6 +11,7 @@ import {
   port,
   positiveInt,
 } from '@renraku/shared/env';
+import { metricsEnv, metricsSettingsOf, type MetricsSettings } from '@renraku/shared/metrics';
 import { resolveVapid, vapidEnv } from '@renraku/shared/vapid';
 import type { DkimSettings } from './adapters';
 import type { CarrierLimit, DispatchSettings } from './dispatcher';
@@ -87,6 +88,12 @@ const SMTP_URL_REQUIRED = 'required: the outbound relay, e.g. smtp://relay.examp
 const shape = {
   ...commonEnv,
   ...vapidEnv,
+  ...metricsEnv,
+  /**
+   * /healthz turns degraded (503) when the oldest due delivery has waited longer: a stuck queue.
+   * Decision: 15 minutes, since a 1,000,000-mail newsletter keeps its last mails waiting ~11.
+   */
+  HEALTH_MAX_QUEUE_AGE_SECONDS: positiveInt(900),
   SMTP_URL: optionalUrl('smtp', 'smtps').pipe(z.string({ error: SMTP_URL_REQUIRED })),
   /** Only for the default of PUBLIC_URL, which is the web's address. */
   PORT: port(3000),
@@ -266,6 +273,10 @@ export interface DispatcherEnv {
   smtpUrl: string;
   /** The inbound SMTP server (empty mails, bounces): where it listens and its limits. */
   inbound: InboundSettings;
+  /** GET /metrics on a port of its own; null when METRICS_PORT is unset. */
+  metrics: MetricsSettings | null;
+  /** /healthz is degraded when the oldest due delivery waited longer (seconds). */
+  maxQueueAgeSeconds: number;
   /** Where GET /healthz listens; null when DISPATCHER_HEALTH_PORT is `off`. */
   health: { host: string; port: number } | null;
   /** Domain of the no-reply sender and of the VERP bounce addresses. */
@@ -319,6 +330,8 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
       },
       linkTtlSeconds: env.REGISTRATION_LINK_TTL_SECONDS,
     },
+    metrics: metricsSettingsOf(env),
+    maxQueueAgeSeconds: env.HEALTH_MAX_QUEUE_AGE_SECONDS,
     health:
       env.DISPATCHER_HEALTH_PORT === null
         ? null

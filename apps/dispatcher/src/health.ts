@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import type { DbHandle } from '@renraku/db';
 import type { Bus } from '@renraku/shared/bus';
 import { probeState, type DependencyState } from '@renraku/shared/health';
+import { listenOn, type SmallServer } from '@renraku/shared/listen';
 import type { Logger } from '@renraku/shared/logger';
 import { relayConnectionOptions } from '@renraku/shared/smtp';
 
@@ -15,12 +15,15 @@ import { relayConnectionOptions } from '@renraku/shared/smtp';
 const PROBE_TIMEOUT_MS = 2000;
 
 export interface DispatcherHealth {
-  status: 'ok' | 'unavailable';
+  /** degraded: every dependency is up but the queue is stuck (see HealthSources.queue). */
+  status: 'ok' | 'degraded' | 'unavailable';
   dependencies: {
     database: { state: DependencyState; driver: DbHandle['driver'] };
     bus: { state: DependencyState; kind: Bus['kind'] };
     relay: { state: DependencyState };
   };
+  /** The oldest due delivery's wait, null when none is due (or the database is down). */
+  queue: { oldestDueSeconds: number | null; limitSeconds: number };
 }
 
 export interface HealthSources {
@@ -29,6 +32,8 @@ export interface HealthSources {
   smtpUrl: string;
   mailDomain: string;
   logger: Logger;
+  /** The oldest due delivery's wait (queueFigures), and the longest it may wait. */
+  queue: { oldestDueSeconds(): Promise<number | null>; limitSeconds: number };
 }
 
 /**
@@ -46,14 +51,28 @@ export function healthChecker(sources: HealthSources): () => Promise<DispatcherH
     sources.logger.warn({ err: error }, `health check: ${what} is down`);
   let running: Promise<DispatcherHealth> | undefined;
   const check = async (): Promise<DispatcherHealth> => {
+    let oldestDueSeconds: number | null = null;
     const [database, relayState] = await Promise.all([
-      probeState(() => sources.database.ping(), PROBE_TIMEOUT_MS, warn('database')),
+      probeState(
+        async () => {
+          await sources.database.ping();
+          oldestDueSeconds = await sources.queue.oldestDueSeconds();
+        },
+        PROBE_TIMEOUT_MS,
+        warn('database'),
+      ),
       probeState(() => relay.verify(), PROBE_TIMEOUT_MS, warn('relay')),
     ]);
     const bus: DependencyState = sources.bus.isUp() ? 'up' : 'down';
     const allUp = database === 'up' && bus === 'up' && relayState === 'up';
+    const { limitSeconds } = sources.queue;
+    const stuck = oldestDueSeconds !== null && oldestDueSeconds > limitSeconds;
+    if (allUp && stuck) {
+      sources.logger.warn({ oldestDueSeconds, limitSeconds }, 'health check: the queue is stuck');
+    }
     return {
-      status: allUp ? 'ok' : 'unavailable',
+      status: !allUp ? 'unavailable' : stuck ? 'degraded' : 'ok',
+      queue: { oldestDueSeconds, limitSeconds },
       dependencies: {
         database: { state: database, driver: sources.database.driver },
         bus: { state: bus, kind: sources.bus.kind },
@@ -69,16 +88,11 @@ export function healthChecker(sources: HealthSources): () => Promise<DispatcherH
   };
 }
 
-export interface HealthServer {
-  port: number;
-  close(): Promise<void>;
-}
-
 /** Serves GET /healthz: 200 when every dependency is up, else 503; the body says which. */
 export async function startHealthServer(
   where: { host: string; port: number },
   check: () => Promise<DispatcherHealth>,
-): Promise<HealthServer> {
+): Promise<SmallServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/healthz') {
@@ -101,19 +115,5 @@ export async function startHealthServer(
       () => res.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(where.port, where.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOn(server, where);
 }

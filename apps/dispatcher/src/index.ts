@@ -10,11 +10,13 @@ import { Dispatcher } from './dispatcher';
 import { startInboundServer, type InboundServer } from './inbound';
 import { pushSettingsOf, type DispatcherEnv } from './env';
 import { createWebPushSender } from './push';
+import type { DispatcherMetrics } from './metrics';
 
 export { type DispatchSettings } from './dispatcher';
 export { loadDispatcherEnv, type DispatcherEnv } from './env';
 export { startCatcher, type Catcher, type CatcherOptions } from './catcher';
 export { startInboundServer, type InboundServer } from './inbound';
+export { createDispatcherMetrics, type DispatcherMetrics } from './metrics';
 
 /** What the process (main.ts or the embedded start) has opened and hands over. */
 export interface DispatcherOptions {
@@ -23,6 +25,8 @@ export interface DispatcherOptions {
   bus: Bus;
   keys: Keys;
   logger: Logger;
+  /** The process's instruments (createDispatcherMetrics); none counts nothing. */
+  metrics?: DispatcherMetrics;
 }
 
 /** The handle a process keeps to stop its dispatcher gracefully. */
@@ -42,6 +46,7 @@ export async function startDispatcher({
   bus,
   keys,
   logger,
+  metrics,
 }: DispatcherOptions): Promise<RunningDispatcher> {
   const workerId = `${hostname()}:${process.pid}:${randomToken(6)}`;
   const push = pushSettingsOf(env);
@@ -49,6 +54,7 @@ export async function startDispatcher({
     store: createDrizzleStore(db, { workerId, leaseMs: env.dispatch.leaseMs }),
     mailer: createSmtpMailer(env),
     push: push && createWebPushSender(push),
+    ...(metrics && { metrics }),
     status: createStatusBus(bus),
     keys,
     logger: logger.child({ workerId }),
@@ -96,6 +102,7 @@ export async function startInbound({
   bus,
   keys,
   logger,
+  metrics,
 }: Omit<DispatcherOptions, 'bus'> & { bus?: Bus }): Promise<InboundServer> {
   // Replies go to the same carriers as broadcasts, so they are signed the same way.
   const relay = createTransport({ url: env.smtpUrl, ...(env.dkim && { dkim: env.dkim }) });
@@ -109,6 +116,7 @@ export async function startInbound({
     featurePhoneDomains: env.featurePhoneDomains,
     status: bus && createStatusBus(bus),
     bus,
+    metrics,
     ...env.inbound,
   });
   return {

@@ -1,14 +1,15 @@
-import { createDb } from '@renraku/db';
+import { createDb, queueFigures } from '@renraku/db';
 import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
 import { ConfigError } from '@renraku/shared/env';
 import { createLogger } from '@renraku/shared/logger';
+import { createMetricsRegistry, startMetricsServer } from '@renraku/shared/metrics';
 import { stopOnSignals } from '@renraku/shared/process';
 import { resolveSecretKey } from '@renraku/shared/secret';
 import { busWhenConnected } from './bus';
 import { loadDispatcherEnv, type DispatcherEnv } from './env';
 import { healthChecker, startHealthServer } from './health';
-import { startDispatcher, startInbound } from './index';
+import { createDispatcherMetrics, startDispatcher, startInbound } from './index';
 
 // `pnpm start:dispatcher`: the dispatcher as its own process, as many as the sending needs.
 
@@ -46,8 +47,12 @@ const keys = deriveKeys(
     DATA_DIR: env.dataDir,
   }),
 );
-const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logger });
-const inbound = await startInbound({ env, db: database.db, bus, keys, logger });
+const registry = createMetricsRegistry();
+const metrics = createDispatcherMetrics(registry, database.db);
+const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logger, metrics });
+const inbound = await startInbound({ env, db: database.db, bus, keys, logger, metrics });
+const metricsServer = env.metrics ? await startMetricsServer(env.metrics, registry) : undefined;
+if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics listening');
 logger.info({ port: inbound.port }, 'inbound SMTP listening');
 const health = env.health
   ? await startHealthServer(
@@ -58,6 +63,10 @@ const health = env.health
         smtpUrl: env.smtpUrl,
         mailDomain: env.mailDomain,
         logger,
+        queue: {
+          oldestDueSeconds: async () => (await queueFigures(database.db)).oldestDueSeconds,
+          limitSeconds: env.maxQueueAgeSeconds,
+        },
       }),
     )
   : undefined;
@@ -65,6 +74,7 @@ if (health) logger.info({ port: health.port }, 'health endpoint listening');
 
 stopOnSignals(logger, async () => {
   await health?.close();
+  await metricsServer?.close();
   await Promise.all([inbound.close(), dispatcher.stop()]);
   await bus.close();
   await database.close();

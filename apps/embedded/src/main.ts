@@ -1,6 +1,12 @@
 import { createDb } from '@renraku/db';
 import { DEMO_LOGINS, seedDemo } from '@renraku/db/seed';
-import { startCatcher, startDispatcher, startInbound } from '@renraku/dispatcher';
+import {
+  createDispatcherMetrics,
+  startCatcher,
+  startDispatcher,
+  startInbound,
+} from '@renraku/dispatcher';
+import { createMetricsRegistry, startMetricsServer } from '@renraku/shared/metrics';
 import { createInProcessBus, createRedisBus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
 import { createLogger } from '@renraku/shared/logger';
@@ -30,14 +36,12 @@ async function main(): Promise<void> {
   const keys = deriveKeys(webEnv.secretKey);
 
   const seeded = await seedDemo(dbHandle.db, { keys, mailDomain: webEnv.mailDomain });
-  const dispatcher = await startDispatcher({
-    env: dispatcherEnv,
-    db: dbHandle.db,
-    bus,
-    keys,
-    logger,
-  });
-  const inbound = await startInbound({ env: dispatcherEnv, db: dbHandle.db, bus, keys, logger });
+  // One registry for the whole process, served once: the web's and the dispatcher's metrics.
+  const registry = createMetricsRegistry();
+  const metrics = createDispatcherMetrics(registry, dbHandle.db);
+  const sending = { env: dispatcherEnv, db: dbHandle.db, bus, keys, logger, metrics };
+  const dispatcher = await startDispatcher(sending);
+  const inbound = await startInbound(sending);
   const web = await startWeb({
     env: webEnv,
     db: dbHandle.db,
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     bus,
     keys,
     logger,
+    registry,
     ...(catcher ? { outbox: catcher.outbox } : {}),
   });
 
@@ -65,9 +70,15 @@ async function main(): Promise<void> {
     ),
     '',
   ];
+  const metricsServer = webEnv.metrics
+    ? await startMetricsServer(webEnv.metrics, registry)
+    : undefined;
+  if (metricsServer)
+    lines.push(`  Metrics:      http://${webEnv.metrics?.host}:${metricsServer.port}/metrics`, '');
   console.log(lines.join('\n'));
 
   stopOnSignals(logger, async () => {
+    await metricsServer?.close();
     await web.close();
     await Promise.all([inbound.close(), dispatcher.stop()]);
     await Promise.all([catcher?.close(), bus.close()]);

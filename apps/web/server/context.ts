@@ -1,3 +1,5 @@
+import type { Registry } from 'prom-client';
+import type { WebMetrics } from './metrics';
 import type { IncomingMessage } from 'node:http';
 import type { CoreContext } from '@renraku/core';
 import type { ConfirmationRecorder, TappedPages } from '@renraku/core/confirmation';
@@ -22,10 +24,17 @@ export interface WebContext extends CoreContext {
   tappedPages: TappedPages;
   /** Confirmation taps per client address (CONFIRM_TAPS_PER_MINUTE). */
   confirmTapLimit: WindowLimit;
+  metrics: WebMetrics;
 }
 
 /** What the starter of the web gives startWeb; the web makes its per-process parts itself. */
-export type WebStartContext = Omit<WebContext, 'confirmations' | 'tappedPages' | 'confirmTapLimit'>;
+export type WebStartContext = Omit<
+  WebContext,
+  'confirmations' | 'tappedPages' | 'confirmTapLimit' | 'metrics'
+> & {
+  /** The registry /metrics serves; the embedded start shares one with its dispatcher. */
+  registry?: Registry;
+};
 
 /** The Node request as adapter-node passes it to SvelteKit in `event.platform.req`. */
 export type RequestWithContext = IncomingMessage & { renraku?: WebContext };

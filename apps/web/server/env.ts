@@ -9,6 +9,7 @@ import {
   positiveInt,
 } from '@renraku/shared/env';
 import { resolveSecretKey } from '@renraku/shared/secret';
+import { metricsEnv, metricsSettingsOf } from '@renraku/shared/metrics';
 import { resolveVapid, vapidEnv } from '@renraku/shared/vapid';
 import { z } from 'zod';
 
@@ -59,6 +60,7 @@ const webEnvShape = {
   /** Confirmation taps per client address and minute; generous, as carriers put many phones behind one address. */
   CONFIRM_TAPS_PER_MINUTE: positiveInt(600),
   ...vapidEnv,
+  ...metricsEnv,
   /**
    * Test only: `1` lets push endpoints on http and local addresses through, for a test's own mock
    * push service on 127.0.0.1. Never in production: it opens the server to SSRF.
@@ -91,6 +93,8 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     confirmTapsPerMinute: raw.CONFIRM_TAPS_PER_MINUTE,
+    /** GET /metrics on a port of its own; null when METRICS_PORT is unset. */
+    metrics: metricsSettingsOf(raw),
     /** Cookies are Secure whenever the site is served over https. */
     secureCookies: publicUrl.protocol === 'https:',
     push: {

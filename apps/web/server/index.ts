@@ -5,6 +5,8 @@ import { createConfirmationRecorder, createTappedPages } from '@renraku/core/con
 import type { WebContext, WebStartContext } from './context';
 import { checkHealth } from './health';
 import { createWebMailer } from './mailer';
+import { createWebMetrics } from './metrics';
+import { createMetricsRegistry, startMetricsServer } from '@renraku/shared/metrics';
 import { startHousekeeping } from './housekeeping';
 import { createWindowLimit } from './rate-limit';
 import { attachSockets } from './sockets';
@@ -43,14 +45,17 @@ export interface RunningWeb {
  * server. It uses the context's database and bus and never opens its own, so the embedded
  * start can share them with the dispatcher.
  */
-export async function startWeb(given: WebStartContext): Promise<RunningWeb> {
+export async function startWeb({ registry, ...given }: WebStartContext): Promise<RunningWeb> {
   const ownMailer = given.mailer ? undefined : createWebMailer(given.env, given.logger);
+  const metrics = registry ?? createMetricsRegistry();
+  let socketClients = () => 0;
   const ctx: WebContext = {
     ...given,
     mailer: given.mailer ?? ownMailer,
     confirmations: createConfirmationRecorder(given),
     tappedPages: createTappedPages(given),
     confirmTapLimit: createWindowLimit(given.env.confirmTapsPerMinute, 60_000),
+    metrics: createWebMetrics(metrics, () => socketClients()),
   };
   const svelteKit = await loadSvelteKitHandler();
   const app = express();
@@ -69,6 +74,7 @@ export async function startWeb(given: WebStartContext): Promise<RunningWeb> {
 
   const server = createServer(app);
   const sockets = await attachSockets(ctx, server);
+  socketClients = () => sockets.io.engine.clientsCount;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -83,12 +89,16 @@ export async function startWeb(given: WebStartContext): Promise<RunningWeb> {
     throw error;
   }
   const stopHousekeeping = startHousekeeping(ctx);
+  // A shared registry is served by whoever shared it (the embedded start).
+  const metricsServer =
+    !registry && ctx.env.metrics ? await startMetricsServer(ctx.env.metrics, metrics) : undefined;
 
   return {
     server,
     port: (server.address() as AddressInfo).port,
     async close() {
       stopHousekeeping();
+      await metricsServer?.close();
       const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       try {
         await sockets.close();

@@ -15,13 +15,23 @@ import { authenticateApiToken, authenticateStaffSession } from '$lib/server/auth
 const API_ROOT = '/api/v1';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const attachContext: Handle = ({ event, resolve }) => {
-  event.locals.ctx = contextOf(event.platform);
+const attachContext: Handle = async ({ event, resolve }) => {
+  const started = performance.now();
+  const ctx = contextOf(event.platform);
+  event.locals.ctx = ctx;
   event.locals.locale = 'ja';
-  return resolve(event, {
+  const response = await resolve(event, {
     // app.html's <html lang>, once the language of this response is known.
     transformPageChunk: ({ html }) => html.replace('%renraku.lang%', event.locals.locale),
   });
+  const seconds = (performance.now() - started) / 1000;
+  ctx.metrics.request(
+    event.route.id ?? 'unmatched',
+    event.request.method,
+    response.status,
+    seconds,
+  );
+  return response;
 };
 
 const under = (pathname: string, root: string) =>

@@ -1,3 +1,4 @@
+import type { DispatcherMetrics } from '../metrics';
 import type { AddressInfo } from 'node:net';
 import { hitRateLimit, type Db } from '@renraku/db';
 import { createConfirmationRecorder } from '@renraku/core/confirmation';
@@ -89,6 +90,8 @@ export interface InboundOptions {
   status?: Pick<StatusBus, 'messageChanged' | 'messageFinished'>;
   /** Where replies' confirmations are announced; without it dashboards catch up by polling. */
   bus?: Bus;
+  /** Counts each reply given and each bounce report read. */
+  metrics?: Pick<DispatcherMetrics, 'inbound' | 'bounce'> | undefined;
 }
 
 /**
@@ -154,7 +157,7 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
     sendReply: options.sendReply,
   };
 
-  const bounces = { db, keys, logger, status: options.status };
+  const bounces = { db, keys, logger, status: options.status, metrics: options.metrics };
   const recorder = createConfirmationRecorder({
     db,
     bus: options.bus ?? createInProcessBus(),
@@ -167,11 +170,22 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
   const admissions = new WeakMap<SMTPServerEnvelope, Promise<void>>();
 
   /** Turns a handler's outcome into the SMTP reply; unexpected failures become 451. */
-  function settle(work: Promise<string | void>, callback: SmtpCallback): void {
+  function settle(
+    stage: 'rcpt' | 'data',
+    work: Promise<string | void>,
+    callback: SmtpCallback,
+  ): void {
     work.then(
-      (message) => callback(null, message ?? undefined),
+      (message) => {
+        options.metrics?.inbound(stage, 250);
+        callback(null, message ?? undefined);
+      },
       (error: unknown) => {
-        if (error instanceof Error && 'responseCode' in error) return callback(error);
+        if (error instanceof Error && 'responseCode' in error) {
+          options.metrics?.inbound(stage, Number(error.responseCode));
+          return callback(error);
+        }
+        options.metrics?.inbound(stage, 451);
         if (error instanceof ReplyNotSentError) {
           logger.warn({ relayCode: error.code }, 'reply not sent; client told to retry');
         } else {
@@ -280,15 +294,16 @@ export async function startInboundServer(options: InboundOptions): Promise<Inbou
     onMailFrom(address, _session, callback) {
       // The null sender (bounces, notifications) is accepted, and its mail never answered.
       if (address.address !== '' && !isAnswerableAddress(address.address)) {
+        options.metrics?.inbound('mail', 553);
         return callback(smtpError(553, '5.1.7 This sender address cannot be answered'));
       }
       callback();
     },
     onRcptTo(address, session, callback) {
-      settle(acceptRecipient(address, session), callback);
+      settle('rcpt', acceptRecipient(address, session), callback);
     },
     onData(stream, session, callback) {
-      settle(receive(stream, session), callback);
+      settle('data', receive(stream, session), callback);
     },
   });
   // Socket errors of single connections (resets, timeouts): the connection ends, the server stays.

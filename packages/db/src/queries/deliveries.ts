@@ -203,3 +203,39 @@ export async function renewLeases(db: Db | Tx, lease: Lease): Promise<void> {
     where state = 'sending' and lease_owner = ${lease.workerId}
   `);
 }
+
+/** What waits to be sent, over every dispatcher: the metrics' gauges and /healthz read it. */
+export interface QueueFigures {
+  pending: { channel: DeliveryChannel; state: DeliveryState; n: number }[];
+  /** Seconds the oldest due delivery (queued or deferred, its time come) has waited; null: none. */
+  oldestDueSeconds: number | null;
+}
+
+/**
+ * One statement over the claim and lease partial indexes (only the pending rows): counts by
+ * channel and state, and the age of the oldest due delivery, the sign of a stuck queue.
+ */
+export async function queueFigures(db: Db | Tx): Promise<QueueFigures> {
+  const rows = rowsOf<{
+    channel: DeliveryChannel;
+    state: DeliveryState;
+    n: number;
+    oldestDueSeconds: number | null;
+  }>(
+    await db.execute(sql`
+      select channel, state, count(*)::int as n,
+        extract(epoch from now() - min(next_attempt_at)
+          filter (where state <> 'sending' and next_attempt_at <= now()))::float8
+          as "oldestDueSeconds"
+      from deliveries where state in ('queued', 'deferred', 'sending')
+      group by channel, state
+    `),
+  );
+  const ages = rows.flatMap((row) =>
+    row.oldestDueSeconds === null ? [] : [Number(row.oldestDueSeconds)],
+  );
+  return {
+    pending: rows.map(({ channel, state, n }) => ({ channel, state, n })),
+    oldestDueSeconds: ages.length === 0 ? null : Math.max(...ages),
+  };
+}

@@ -1,3 +1,4 @@
+import type { DispatcherMetrics } from '../../metrics';
 import { recordBounce, settleMessages, type BounceRecord, type Db } from '@renraku/db';
 import type { Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
@@ -18,6 +19,7 @@ export interface BounceIntake {
   logger: Logger;
   /** Live status for dashboards; absent, they catch up from PostgreSQL. */
   status: Pick<StatusBus, 'messageChanged' | 'messageFinished'> | undefined;
+  metrics?: Pick<DispatcherMetrics, 'bounce'> | undefined;
 }
 
 /** The stored form of what a mail at the return path said about its delivery. */
@@ -68,6 +70,7 @@ export async function takeBounce(intake: BounceIntake, tag: string, raw: Buffer)
     }
   }
   const record = bounceRecordOf(deliveryId, read);
+  intake.metrics?.bounce(record.kind);
   const result = await recordBounce(db, record);
   logger.info(
     { deliveryId, kind: record.kind, status: record.status, changed: !!result?.transition },

@@ -36,11 +36,15 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 export const actions: Actions = {
   default: async ({ locals, params, request, getClientAddress }) => {
     const { ctx, locale } = locals;
-    if (!ctx.confirmTapLimit.allow(getClientAddress())) error(429, 'busy');
+    if (!ctx.confirmTapLimit.allow(getClientAddress())) {
+      ctx.metrics.tap('limited');
+      error(429, 'busy');
+    }
     const choice = postedChoice(await request.formData());
     try {
       const answer = await confirmByLink(ctx, ctx.confirmations, params.token, choice);
       locals.tapped = await ctx.tappedPages.pageAfter(answer, choice);
+      ctx.metrics.tap('recorded');
       return {
         answered: {
           choice,
@@ -49,6 +53,7 @@ export const actions: Actions = {
         },
       };
     } catch (caught) {
+      ctx.metrics.tap('refused');
       if (caught instanceof ServiceError && caught.kind === 'not_found') {
         error(404, refusalText(caught, locale));
       }
