@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { isListening } from '../support/ports';
 
 // A private nginx for one test: deploy/nginx/renraku.conf as shipped, with only its ports,
 // certificate, cache directory and upstream servers replaced, under a main configuration of
@@ -94,17 +94,6 @@ http {
 `;
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Makes a certificate for 127.0.0.1, renders the site, checks it with `nginx -t` and starts
  * nginx. Without nginx installed it throws: the deploy test must not pass by skipping.
@@ -152,7 +141,7 @@ export async function startPrivateNginx(options: {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const errorLog = () => readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
-  for (let tries = 0; !(await listening(options.httpsPort)); tries++) {
+  for (let tries = 0; !(await isListening(options.httpsPort)); tries++) {
     if (tries > 100 || child.exitCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`nginx did not start:\n${stderr}\n${await errorLog()}`);
