@@ -162,7 +162,13 @@ it('streams a live dashboard over the WebSocket through nginx', async () => {
   );
 });
 
-it('spreads requests over both web processes and caches immutable assets', async () => {
+it('sends plain http to https, spreads requests over both webs and caches immutable assets', async () => {
+  const plain = await fetch(`${nginx.httpOrigin}/staff/login?next=%2Fstaff`, {
+    redirect: 'manual',
+  });
+  expect(plain.status).toBe(301);
+  expect(plain.headers.get('location')).toBe('https://127.0.0.1/staff/login?next=%2Fstaff');
+
   for (let i = 0; i < 6; i++) {
     expect((await send('/staff/login', { localAddress: '127.0.0.1' })).status).toBe(200);
   }

@@ -14,7 +14,7 @@ import { isListening } from '../support/ports';
 
 const run = promisify(execFile);
 const NGINX = '/usr/sbin/nginx';
-export const SITE_FILE = fileURLToPath(new URL('../../deploy/nginx/renraku.conf', import.meta.url));
+const SITE_FILE = fileURLToPath(new URL('../../deploy/nginx/renraku.conf', import.meta.url));
 
 /** One access-log line: who nginx saw, which web answered. */
 export interface AccessLine {
@@ -27,6 +27,8 @@ export interface AccessLine {
 export interface PrivateNginx {
   /** `https://127.0.0.1:<port>`, the site's PUBLIC_URL in the test. */
   origin: string;
+  /** `http://127.0.0.1:<port>`: the plain-http server that sends everyone to https. */
+  httpOrigin: string;
   /** The self-signed certificate the site serves, for the clients' `ca`. */
   certificate: string;
   accessLog(): Promise<AccessLine[]>;
@@ -45,7 +47,7 @@ function replaceOne(text: string, pattern: RegExp, replacement: string): string 
 }
 
 /** The shipped site for the test's ports, certificate, cache and web processes. */
-export function renderSite(
+function renderSite(
   site: string,
   options: { httpPort: number; httpsPort: number; dir: string; webPorts: number[] },
 ): string {
@@ -150,6 +152,7 @@ export async function startPrivateNginx(options: {
   }
   return {
     origin: `https://127.0.0.1:${options.httpsPort}`,
+    httpOrigin: `http://127.0.0.1:${options.httpPort}`,
     certificate: await readFile(join(dir, 'cert.pem'), 'utf8'),
     async accessLog() {
       const text = await readFile(join(dir, 'access.log'), 'utf8').catch(() => '');
