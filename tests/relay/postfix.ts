@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { isListening } from '../support/ports';
 
 // A private Postfix instance for one test: its own configuration, queue and log under a
 // temporary directory, listening on 127.0.0.1 at a port of the test's choosing, relaying
@@ -87,17 +87,6 @@ scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 `;
 
-async function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * Writes the configuration, lets `postfix check` create the queue with the right owners and
  * starts the instance (as root, as Postfix requires); throws with the log when it does not
@@ -126,7 +115,7 @@ export async function startPrivatePostfix(ports: PostfixPorts): Promise<PrivateP
   try {
     await run(POSTFIX, ['-c', config, 'check']);
     await run(POSTFIX, ['-c', config, 'start']);
-    for (let tries = 0; !(await listening(ports.listen)); tries++) {
+    for (let tries = 0; !(await isListening(ports.listen)); tries++) {
       if (tries > 100) throw new Error('smtpd is not listening');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
