@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { createMessage, schema, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
+import type { AuditAction } from '@renraku/shared';
 import { createInProcessBus } from '@renraku/shared/bus';
 import {
   addFamilies,
@@ -289,18 +290,21 @@ describe('the call list of a mixed send', () => {
     expect(row(households.ueda!)).toContain('配信失敗');
   });
 
-  it('audits every opening of the call list', async () => {
-    const views = await db
-      .select()
-      .from(schema.auditEvents)
-      .where(
-        and(
-          eq(schema.auditEvents.action, 'callList.view'),
-          eq(schema.auditEvents.subjectId, String(messageId)),
-        ),
-      );
-    // The JSON API, the CSV page and the CSV API; the live refresh of an open list is not a view.
-    expect(views.length).toBeGreaterThanOrEqual(3);
+  it('audits every opening and every download of the call list', async () => {
+    const audited = (action: AuditAction) =>
+      db
+        .select()
+        .from(schema.auditEvents)
+        .where(
+          and(
+            eq(schema.auditEvents.action, action),
+            eq(schema.auditEvents.subjectId, String(messageId)),
+          ),
+        );
+    // The JSON API and the page are views; the live refresh of an open list is not one.
+    expect((await audited('callList.view')).length).toBeGreaterThanOrEqual(2);
+    // The CSV page and the CSV API are exports.
+    expect((await audited('callList.export')).length).toBeGreaterThanOrEqual(2);
   });
 });
 

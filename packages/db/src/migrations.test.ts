@@ -33,6 +33,10 @@ async function schemaOf(db: Db) {
       from pg_type t join pg_enum e on e.enumtypid = t.oid
       join pg_namespace n on n.oid = t.typnamespace
       where n.nspname = 'public' group by t.typname`),
+    // The audit trail's append-only triggers, which no drizzle schema describes.
+    triggers: await lines(`
+      select tgrelid::regclass::text as table_name, tgname::text
+      from pg_trigger where not tgisinternal`),
     migrations: await lines(`select hash::text from drizzle.__drizzle_migrations`),
   };
 }
@@ -63,6 +67,10 @@ describe('migrations', () => {
     expect(onPostgres.indexes.length).toBeGreaterThan(20);
     expect(onPostgres.enums.length).toBeGreaterThan(5);
     expect(onPostgres.migrations.length).toBeGreaterThan(0);
+    expect(onPostgres.triggers).toEqual([
+      JSON.stringify({ table_name: 'audit_events', tgname: 'audit_events_append_only' }),
+      JSON.stringify({ table_name: 'audit_events', tgname: 'audit_events_no_truncate' }),
+    ]);
     expect(onPglite).toEqual(onPostgres);
   });
 

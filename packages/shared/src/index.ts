@@ -13,3 +13,4 @@ export * from './words';
 export * from './scope';
 export * from './service-error';
 export * from './confirmation';
+export * from './audit';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jstFormat, jstInstantOf, jstLocalOf } from './jst';
+import { jstDayOf, jstFormat, jstInstantOf, jstLocalOf } from './jst';
 
 describe('jstInstantOf', () => {
   it('reads a datetime-local value as Japan time', () => {
@@ -11,6 +11,20 @@ describe('jstInstantOf', () => {
   it('refuses what is not a datetime-local value', () => {
     for (const bad of ['', '2026-04-07', '2026-04-07 07:00', '2026-04-07T07:00:00', 'tomorrow']) {
       expect(jstInstantOf(bad)).toBeNull();
+    }
+  });
+});
+
+describe('jstDayOf', () => {
+  it('is the Japan day, which starts at 15:00 UTC the day before', () => {
+    const day = jstDayOf('2026-04-07');
+    expect(day?.start.toISOString()).toBe('2026-04-06T15:00:00.000Z');
+    expect(day?.end.toISOString()).toBe('2026-04-07T15:00:00.000Z');
+  });
+
+  it('refuses what is not a real date', () => {
+    for (const bad of ['', '2026-02-30', '2026-13-01', '2026-4-7', '2026-04-07T00:00', 'today']) {
+      expect(jstDayOf(bad), bad).toBeNull();
     }
   });
 });

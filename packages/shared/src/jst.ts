@@ -14,6 +14,21 @@ export function jstInstantOf(local: string): string | null {
   return DATETIME_LOCAL.test(local) ? `${local}:00+09:00` : null;
 }
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A date form value ("2026-04-07") as its day on Japan's clock, from its first instant to the
+ * next day's (exclusive); null when the value is not a real date in that form.
+ */
+export function jstDayOf(day: string): { start: Date; end: Date } | null {
+  if (!DATE.test(day)) return null;
+  const start = new Date(`${day}T00:00:00+09:00`);
+  // A day that does not exist (02-30) rolls over to another; only one that reads back is real.
+  if (Number.isNaN(start.getTime()) || jstLocalOf(start).slice(0, 10) !== day) return null;
+  return { start, end: new Date(start.getTime() + DAY_MS) };
+}
+
 /** An instant as a datetime-local form value on Japan's clock ("2026-04-07T07:00"). */
 export function jstLocalOf(date: Date): string {
   return new Date(date.getTime() + JST_OFFSET_MS).toISOString().slice(0, 16);

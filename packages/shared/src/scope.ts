@@ -80,6 +80,11 @@ export function narrowedScopeFilter(
   return filter.schoolId === undefined ? { ...filter, schoolId } : null;
 }
 
+/** The one school a scope belongs to: null for the board, which belongs to the whole district. */
+export function scopeSchool(scope: StaffScope): number | null {
+  return scope.role === 'board' ? null : scope.schoolId;
+}
+
 /** Whether the scope sees its whole district: the board's lists of every school. */
 export function seesWholeDistrict(scope: StaffScope): boolean {
   return scope.role === 'board';

@@ -30,7 +30,7 @@ export const createApiToken: Command = async (args, loadEnv) => {
     return issueStaffApiToken(
       db,
       { actorType: 'operator' },
-      { staffUserId: owner.id, districtId: owner.districtId },
+      { staffUserId: owner.id, districtId: owner.districtId, schoolId: owner.schoolId },
       name,
     );
   });

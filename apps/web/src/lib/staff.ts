@@ -70,6 +70,7 @@ const NAV_ITEMS: readonly NavItem[] = [
     roles: ['board', 'school_admin'],
   },
   { href: resolve('/staff/tokens'), label: 'admin.nav.tokens', roles: EVERY_ROLE },
+  { href: resolve('/staff/audit'), label: 'audit.nav', roles: ['board', 'school_admin'] },
 ];
 
 export function staffNavigation(role: StaffRole): NavItem[] {

@@ -158,16 +158,19 @@ function groupByClass(
     }));
 }
 
+/** How a read of the call list is audited: opened, downloaded (CSV), or not (a live refresh). */
+export type CallListAudit = 'view' | 'export' | false;
+
 /**
  * The call list of a message within the staff member's scope, or null when the message is
- * not theirs to see. Opening it is audited (who looked at which families' phone numbers);
- * the page's live refreshes while it stays open pass `audit: false`.
+ * not theirs to see. Opening or downloading it is audited (who looked at which families' phone
+ * numbers); the page's live refreshes while it stays open pass `audit: false`.
  */
 export async function loadCallList(
   ctx: CoreContext,
   staff: ActingStaff,
   messageId: number,
-  options: { audit: boolean; school?: number | undefined },
+  options: { audit: CallListAudit; school?: number | undefined },
 ): Promise<CallList | null> {
   const message = await findMessageInScope(ctx.db, messageId, scopeFilter(staff.scope));
   if (!message) return null;
@@ -188,9 +191,10 @@ export async function loadCallList(
   if (options.audit) {
     await recordAuditEvent(ctx.db, {
       districtId: staff.scope.districtId,
+      schoolId: filter.schoolId ?? null,
       actorType: 'staff',
       actorId: staff.id,
-      action: 'callList.view',
+      action: options.audit === 'export' ? 'callList.export' : 'callList.view',
       subjectType: 'message',
       subjectId: String(messageId),
       detail: {
@@ -252,6 +256,8 @@ export async function markCallListRow(
   const markedAt = await setCallListMark(ctx.db, { ...input, staffUserId: staff.id });
   await recordAuditEvent(ctx.db, {
     districtId: staff.scope.districtId,
+    // The household's school: its targeted children are at one school.
+    schoolId: places[0]?.schoolId ?? null,
     actorType: 'staff',
     actorId: staff.id,
     action: 'callList.mark',

@@ -99,6 +99,7 @@ export async function resendUnconfirmed(
     const made = await resend(tx, root, staff.id, part);
     await recordAuditEvent(tx, {
       districtId: root.districtId,
+      schoolId: filter.schoolId ?? root.schoolId,
       actorType: 'staff',
       actorId: staff.id,
       action: 'message.resend_unconfirmed',

@@ -98,6 +98,7 @@ export async function cancelScheduledSend(
     }
     await recordAuditEvent(tx, {
       districtId: scope.districtId,
+      schoolId: found.schoolId,
       actorType: 'staff',
       actorId: staff.id,
       action: 'message.cancel',

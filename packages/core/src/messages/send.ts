@@ -21,6 +21,7 @@ import {
   type MessageTarget,
   type ServiceErrorKind,
   type ServiceErrorParams,
+  scopeSchool,
   type StaffScope,
 } from '@renraku/shared';
 import type { z } from 'zod';
@@ -350,7 +351,7 @@ export async function sendMessage(
       tx,
       {
         districtId: scope.districtId,
-        schoolId: scope.role === 'board' ? null : scope.schoolId,
+        schoolId: scopeSchool(scope),
         authorId: staff.id,
         ...message,
         idempotencyKey,
@@ -364,6 +365,7 @@ export async function sendMessage(
     if (created) {
       await recordAuditEvent(tx, {
         districtId: scope.districtId,
+        schoolId: scopeSchool(scope),
         actorType: 'staff',
         actorId: staff.id,
         action: 'message.send',

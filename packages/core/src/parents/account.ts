@@ -52,6 +52,7 @@ export async function changePassword(
   await setRegistrationPassword(ctx.db, registrationId, await hashPassword(checked.value));
   await recordAuditEvent(ctx.db, {
     districtId: account.districtId,
+    schoolId: account.schoolId,
     actorType: 'parent',
     actorId: registrationId,
     action: 'parent.password_change',
@@ -186,6 +187,7 @@ export async function withdraw(ctx: ParentsContext, registrationId: number): Pro
     await deleteRegistrations(tx, [registrationId]);
     await recordAuditEvent(tx, {
       districtId: account.districtId,
+      schoolId: account.schoolId,
       actorType: 'parent',
       actorId: null,
       action: 'parent.withdraw',

@@ -97,6 +97,7 @@ export async function correctChild(
     const matched = after?.studentId != null;
     await recordAuditEvent(tx, {
       districtId: account.districtId,
+      schoolId: account.schoolId,
       actorType: 'parent',
       actorId: registrationId,
       action: 'parent.correct_child',

@@ -210,6 +210,7 @@ export async function completeRegistration(
       await matchRegistrations(tx, school.id);
       await recordAuditEvent(tx, {
         districtId: school.districtId,
+        schoolId: school.id,
         actorType: 'parent',
         actorId: id,
         action: 'parent.register',

@@ -73,6 +73,7 @@ export async function rotateSchoolAuthCode(
     const rotatedAt = await setSchoolAuthCode(tx, school.id, code);
     await recordAuditEvent(tx, {
       districtId: school.districtId,
+      schoolId: school.id,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'auth_code.rotate',
@@ -101,6 +102,7 @@ export async function rotateClassAuthCode(
     await setClassAuthCode(tx, cls.id, code);
     await recordAuditEvent(tx, {
       districtId: school.districtId,
+      schoolId: school.id,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: code === null ? 'auth_code.clear_class' : 'auth_code.rotate_class',

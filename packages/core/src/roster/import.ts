@@ -217,6 +217,7 @@ export async function importRoster(
     };
     await recordAuditEvent(tx, {
       districtId: school.districtId,
+      schoolId: school.id,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'roster.import',

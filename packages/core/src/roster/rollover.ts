@@ -155,6 +155,7 @@ export async function rolloverSchool(
     };
     await recordAuditEvent(tx, {
       districtId: school.districtId,
+      schoolId: school.id,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'roster.rollover',

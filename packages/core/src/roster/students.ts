@@ -91,6 +91,7 @@ export async function transferStudentOut(
     };
     await recordAuditEvent(tx, {
       districtId: school.districtId,
+      schoolId: school.id,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'roster.transfer_out',

@@ -169,6 +169,7 @@ export async function matchToStudent(
     await matchRegistrations(tx, registration.schoolId);
     await recordAuditEvent(tx, {
       districtId: registration.districtId,
+      schoolId: registration.schoolId,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'registration.match',
@@ -205,6 +206,7 @@ export async function moveToClass(
     const matched = after?.studentId != null;
     await recordAuditEvent(tx, {
       districtId: registration.districtId,
+      schoolId: registration.schoolId,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'registration.move',

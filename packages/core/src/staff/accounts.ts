@@ -180,6 +180,7 @@ export async function addStaffAccount(
     if (!created) return undefined;
     await recordAuditEvent(tx, {
       districtId: row.districtId,
+      schoolId: row.schoolId,
       ...by,
       action: 'staff.create',
       subjectType: 'staff_user',
@@ -245,6 +246,7 @@ export async function resetStaffPassword(
     const sessionsEnded = await deleteStaffSessions(tx, target.id);
     await recordAuditEvent(tx, {
       districtId: target.districtId,
+      schoolId: target.schoolId,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'staff.password_reset',
@@ -268,6 +270,7 @@ export async function setStaffAccountDisabled(
     const sessionsEnded = input.disabled ? await deleteStaffSessions(tx, target.id) : 0;
     await recordAuditEvent(tx, {
       districtId: target.districtId,
+      schoolId: target.schoolId,
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: input.disabled ? 'staff.disable' : 'staff.enable',

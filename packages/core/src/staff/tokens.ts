@@ -6,7 +6,7 @@ import {
   type Db,
   type OwnedApiToken,
 } from '@renraku/db';
-import { nameFault, ServiceError } from '@renraku/shared';
+import { nameFault, scopeSchool, ServiceError } from '@renraku/shared';
 import { issueApiToken } from '@renraku/shared/crypto';
 import type { StaffActor } from '../roster';
 import type { AuditActor } from './accounts';
@@ -35,7 +35,11 @@ export async function createOwnApiToken(
   return issueStaffApiToken(
     db,
     { actorType: 'staff', actorId: actor.staffUserId },
-    { staffUserId: actor.staffUserId, districtId: actor.scope.districtId },
+    {
+      staffUserId: actor.staffUserId,
+      districtId: actor.scope.districtId,
+      schoolId: scopeSchool(actor.scope),
+    },
     name,
   );
 }
@@ -43,12 +47,12 @@ export async function createOwnApiToken(
 /**
  * Issues a token acting as `owner`, for the tokens page and the CLI alike; the returned `token`
  * is the only time anyone sees it. A staff member issues their own (the audit's actor is the
- * owner), so only the operator's audit names the owner.
+ * owner), so only the operator's audit names the owner. The owner's school is the event's.
  */
 export async function issueStaffApiToken(
   db: Db,
   by: AuditActor,
-  owner: { staffUserId: number; districtId: number },
+  owner: { staffUserId: number; districtId: number; schoolId: number | null },
   name: string,
 ): Promise<{ id: number; name: string; token: string; tokenPrefix: string }> {
   const issued = issueApiToken();
@@ -61,6 +65,7 @@ export async function issueStaffApiToken(
     });
     await recordAuditEvent(tx, {
       districtId: owner.districtId,
+      schoolId: owner.schoolId,
       ...by,
       action: 'api_token.create',
       subjectType: 'api_token',
@@ -91,6 +96,7 @@ export async function revokeOwnApiToken(
     }
     await recordAuditEvent(tx, {
       districtId: actor.scope.districtId,
+      schoolId: scopeSchool(actor.scope),
       actorType: 'staff',
       actorId: actor.staffUserId,
       action: 'api_token.revoke',

@@ -1,6 +1,7 @@
 import { composeEn } from './compose.en';
 import { confirmEn } from './confirm.en';
 import { adminEn } from './admin.en';
+import { auditEn } from './audit.en';
 import { cancelEn } from './cancel.en';
 import { inboxEn } from './inbox.en';
 import { resendEn } from './resend.en';
@@ -65,6 +66,7 @@ export const en: Record<MessageKey, string> = {
   'error.generic': 'Something went wrong. Please try again in a moment.',
   'error.home': 'Home page',
   ...adminEn,
+  ...auditEn,
   ...inboxEn,
   ...refusalEn,
   ...liveEn,

@@ -3,6 +3,7 @@
 import { composeJa } from './compose.ja';
 import { confirmJa } from './confirm.ja';
 import { adminJa } from './admin.ja';
+import { auditJa } from './audit.ja';
 import { cancelJa } from './cancel.ja';
 import { inboxJa } from './inbox.ja';
 import { resendJa } from './resend.ja';
@@ -65,6 +66,7 @@ export const ja = {
   'error.generic': '問題が発生しました。しばらくしてからもう一度お試しください。',
   'error.home': 'トップページへ',
   ...adminJa,
+  ...auditJa,
   ...inboxJa,
   ...refusalJa,
   ...liveJa,

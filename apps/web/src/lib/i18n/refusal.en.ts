@@ -59,4 +59,11 @@ export const refusalEn: Record<keyof typeof refusalJa, string> = {
   'refusal.tokens.nameRule':
     "Enter the token's name (what it is for) on one line (up to {max} characters, no control characters).",
   'refusal.tokens.notFound': 'That token does not exist or has already been revoked.',
+  'refusal.audit.adminOnly':
+    "Only a school's administrators and the board can read the audit trail.",
+  'refusal.audit.otherSchool': "You cannot read another school's audit trail.",
+  'refusal.audit.badDate': 'Enter a real date in the form 2026-04-07.',
+  'refusal.audit.toBeforeFrom': 'The end date must be the start date or later.',
+  'refusal.audit.unknownAction': 'There is no such action; choose one from the list.',
+  'refusal.audit.badId': 'A filter value is not valid; choose one from the list.',
 };

@@ -52,4 +52,10 @@ export const refusalJa = {
   'refusal.tokens.nameRule':
     'トークンの名前（用途）を1行で入力してください（{max}文字まで、制御文字は使えません）。',
   'refusal.tokens.notFound': 'そのトークンはないか、すでに無効になっています。',
+  'refusal.audit.adminOnly': '操作記録は学校の管理者と教育委員会だけが見られます。',
+  'refusal.audit.otherSchool': '他の学校の操作記録は見られません。',
+  'refusal.audit.badDate': '日付は 2026-04-07 の形で、実在する日を入れてください。',
+  'refusal.audit.toBeforeFrom': '終了日は開始日と同じか、それより後の日にしてください。',
+  'refusal.audit.unknownAction': 'その操作はありません。一覧から選んでください。',
+  'refusal.audit.badId': '絞り込みの値が正しくありません。一覧から選んでください。',
 } as const;

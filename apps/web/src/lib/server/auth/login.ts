@@ -9,6 +9,7 @@ import {
   recordStaffLogin,
   refundRateLimit,
 } from '@renraku/db';
+import { scopeSchool, type StaffScope } from '@renraku/shared';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '@renraku/shared/password';
 import { z } from 'zod';
 import type { WebContext } from '#server/context';
@@ -93,6 +94,7 @@ export async function attemptStaffLogin(
 
   await recordAuditEvent(ctx.db, {
     districtId: user?.districtId ?? null,
+    schoolId: user?.schoolId ?? null,
     actorType: 'staff',
     actorId: user?.id ?? null,
     action: succeeded ? 'staff.login' : 'staff.login_failed',
@@ -116,12 +118,13 @@ export async function attemptStaffLogin(
 export async function signOutStaff(
   ctx: WebContext,
   token: string,
-  staff: { id: number; scope: { districtId: number } },
+  staff: { id: number; scope: StaffScope },
   now: Date,
 ): Promise<void> {
   await endSession(ctx.db, token);
   await recordAuditEvent(ctx.db, {
     districtId: staff.scope.districtId,
+    schoolId: scopeSchool(staff.scope),
     actorType: 'staff',
     actorId: staff.id,
     action: 'staff.logout',

@@ -2,7 +2,7 @@ import { error, json } from '@sveltejs/kit';
 import type { WebContext } from '#server/context';
 import type { StaffPrincipal } from '../auth/staff';
 import { idFrom } from '../staff-admin/http';
-import { loadCallList, type CallList } from '@renraku/core/call-list';
+import { loadCallList, type CallList, type CallListAudit } from '@renraku/core/call-list';
 import type { Locale } from '../../i18n';
 import { callListCsv, callListCsvHeaders } from './csv';
 
@@ -10,7 +10,7 @@ import { callListCsv, callListCsvHeaders } from './csv';
 
 /** What a call-list request asks for: `?school=ID` narrows the board's list to one school. */
 export interface CallListQuery {
-  audit: boolean;
+  audit: CallListAudit;
   /** The URL's `school` parameter; anything but an id means every school of the scope. */
   school: string | null;
 }

@@ -5,7 +5,7 @@ import type { RequestHandler } from './$types';
 /** The call list for integrations, scoped like the token's owner; audited as a view. */
 export const GET: RequestHandler = ({ locals, params, url }) =>
   callListResponse(locals.ctx, requireApiStaff(locals), params.id, {
-    audit: true,
+    audit: 'view',
     format: 'json',
     school: url.searchParams.get('school'),
   });

@@ -4,7 +4,7 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params, url }) => ({
   callList: await callListOr404(locals.ctx, requireStaff(locals), params.id, {
-    audit: true,
+    audit: 'view',
     school: url.searchParams.get('school'),
   }),
 });
