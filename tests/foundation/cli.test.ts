@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   findDistrictByCode,
   findSchoolByCode,
@@ -16,34 +14,13 @@ import { schoolYearOf } from '@renraku/shared';
 import { hashToken } from '@renraku/shared/crypto';
 import { verifyPassword } from '@renraku/shared/password';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
 
 // The operator CLI as an operator runs it: a child process with its own environment.
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET_KEY = 'cli-test-secret-key-0123456789abcdefghij';
 const STAFF_PASSWORD = 'correct-horse-battery';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>, input = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const cli = runCli;
 
 describe('pnpm cli', () => {
   let database: TestDatabase;

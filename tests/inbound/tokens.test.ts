@@ -80,7 +80,7 @@ describe('registration tokens', () => {
     await consumeToken(db, expiredUsed.id);
     await expire(expiredUnused.id);
     await expire(expiredUsed.id);
-    expect(await deleteExpiredTokens(db)).toBe(2);
+    expect(await deleteExpiredTokens(db, new Date())).toBe(2);
     const left = await db
       .select({ id: schema.registrationTokens.id })
       .from(schema.registrationTokens);

@@ -1,5 +1,6 @@
 import { deriveKeys, type Keys } from '@renraku/shared/crypto';
 import { commonEnv, parseEnv } from '@renraku/shared/env';
+import { retentionEnv, retentionPolicyOf } from '@renraku/shared/retention';
 import { resolveSecretKey } from '@renraku/shared/secret';
 
 const cliEnvShape = {
@@ -7,6 +8,7 @@ const cliEnvShape = {
   SECRET_KEY: commonEnv.SECRET_KEY,
   DATA_DIR: commonEnv.DATA_DIR,
   MAIL_DOMAIN: commonEnv.MAIL_DOMAIN,
+  ...retentionEnv,
 };
 
 /** The CLI's configuration; the only place the CLI reads its environment. */
@@ -17,6 +19,8 @@ export function loadCliEnv(source: Record<string, string | undefined> = process.
     databaseUrl: raw.DATABASE_URL,
     dataDir: raw.DATA_DIR,
     mailDomain: raw.MAIL_DOMAIN ?? 'renraku.test',
+    /** The dispatcher's RETAIN_* periods: set them alike for a dry run to count the same. */
+    retention: retentionPolicyOf(raw),
     /**
      * Only commands that touch addresses need the keys; resolving lazily lets an operator list
      * schools with DATABASE_URL alone, and keeps a fresh DATA_DIR free of a key it does not need.

@@ -13,6 +13,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['list-schools', async () => (await import('./commands/list-schools')).listSchools],
   ['create-staff', async () => (await import('./commands/create-staff')).createStaff],
   ['create-api-token', async () => (await import('./commands/create-api-token')).createApiToken],
+  ['retention', async () => (await import('./commands/retention')).retention],
   [
     'generate-vapid-keys',
     async () => (await import('./commands/generate-vapid-keys')).generateVapidKeys,

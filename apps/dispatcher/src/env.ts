@@ -13,6 +13,7 @@ import {
 } from '@renraku/shared/env';
 import { metricsEnv, metricsSettingsOf, type MetricsSettings } from '@renraku/shared/metrics';
 import { resolveVapid, vapidEnv } from '@renraku/shared/vapid';
+import { retentionEnv, retentionPolicyOf, type RetentionPolicy } from '@renraku/shared/retention';
 import type { DkimSettings } from './adapters';
 import type { CarrierLimit, DispatchSettings } from './dispatcher';
 import { INBOUND_DEFAULTS, type InboundSettings } from './inbound';
@@ -89,6 +90,12 @@ const shape = {
   ...commonEnv,
   ...vapidEnv,
   ...metricsEnv,
+  ...retentionEnv,
+  /** The hour (Japan time, 0–23) from which the nightly retention job runs once a day. */
+  RETENTION_HOUR_JST: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0, 'must be 0–23').max(23, 'must be 0–23').default(3),
+  ),
   /**
    * /healthz turns degraded (503) when the oldest due delivery has waited longer: a stuck queue.
    * Decision: 15 minutes, since a 1,000,000-mail newsletter keeps its last mails waiting ~11.
@@ -275,6 +282,8 @@ export interface DispatcherEnv {
   inbound: InboundSettings;
   /** GET /metrics on a port of its own; null when METRICS_PORT is unset. */
   metrics: MetricsSettings | null;
+  /** What the nightly job deletes, and from which hour of Japan's night. */
+  retention: { policy: RetentionPolicy; hourJst: number };
   /** /healthz is degraded when the oldest due delivery waited longer (seconds). */
   maxQueueAgeSeconds: number;
   /** Where GET /healthz listens; null when DISPATCHER_HEALTH_PORT is `off`. */
@@ -332,6 +341,7 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
     },
     metrics: metricsSettingsOf(env),
     maxQueueAgeSeconds: env.HEALTH_MAX_QUEUE_AGE_SECONDS,
+    retention: { policy: retentionPolicyOf(env), hourJst: env.RETENTION_HOUR_JST },
     health:
       env.DISPATCHER_HEALTH_PORT === null
         ? null

@@ -6,6 +6,7 @@ import { randomToken, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
 import { createDrizzleStore, createSmtpMailer, createStatusBus } from './adapters';
 import { startChasing } from './chase';
+import { startRetention } from './retention';
 import { Dispatcher } from './dispatcher';
 import { startInboundServer, type InboundServer } from './inbound';
 import { pushSettingsOf, type DispatcherEnv } from './env';
@@ -78,13 +79,14 @@ export async function startDispatcher({
     { db, bus, logger: logger.child({ workerId }) },
     env.dispatch.pollMs,
   );
+  const retention = startRetention({ db, logger: logger.child({ workerId }), ...env.retention });
   logger.info(
     { workerId, concurrency: env.dispatch.concurrency, push: push !== null },
     'dispatcher started',
   );
   return {
     async stop() {
-      await Promise.all([dispatcher.stop(), chasing.stop()]);
+      await Promise.all([dispatcher.stop(), chasing.stop(), retention.stop()]);
       await unsubscribe?.().catch(() => {});
       logger.info({ workerId }, 'dispatcher stopped');
     },

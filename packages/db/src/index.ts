@@ -11,6 +11,7 @@ export * from './queries/registration-tokens';
 export * from './queries/messages';
 export * from './queries/deliveries';
 export * from './queries/districts';
+export * from './queries/retention';
 export * from './queries/schools';
 export * from './queries/classes';
 export * from './queries/households';

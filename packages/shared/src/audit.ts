@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = [
   'parent.channels_change',
   'parent.withdraw',
   'seed.demo',
+  'retention.run',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

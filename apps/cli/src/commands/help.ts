@@ -22,6 +22,11 @@ Commands:
                           Print a new Web Push key pair as VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY
                           and VAPID_SUBJECT lines for the web's and the dispatcher's env file
                           (subject default mailto:no-reply@MAIL_DOMAIN). Nothing is stored.
+  retention [--dry-run] [--json]
+                          Delete what is past its period (RETAIN_MESSAGES_DAYS, default 1095;
+                          RETAIN_UNPARSED_BOUNCES_DAYS, 90; RETAIN_TOKENS_DAYS, 7), as the
+                          dispatcher's nightly job does, and record it in the audit trail.
+                          --dry-run counts the same and deletes nothing.
   help                    This text.
 
 Environment:

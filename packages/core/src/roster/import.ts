@@ -205,7 +205,7 @@ export async function importRoster(
     }
     await insertStudentsInChunks(tx, inserts);
     await updateStudents(tx, updates);
-    const householdsDeleted = await deleteOrphanHouseholds(tx, school.id);
+    const householdsDeleted = (await deleteOrphanHouseholds(tx, school.id)).length;
     const registrations = await matchRegistrations(tx, school.id);
 
     const result: RosterImportResult = {

@@ -140,7 +140,7 @@ export async function rolloverSchool(
       })),
     );
     await matchRegistrations(tx, school.id);
-    const householdsDeleted = await deleteOrphanHouseholds(tx, school.id);
+    const householdsDeleted = (await deleteOrphanHouseholds(tx, school.id)).length;
     const result: RolloverResult = {
       fromYear: preview.fromYear,
       toYear: preview.toYear,

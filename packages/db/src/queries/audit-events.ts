@@ -1,13 +1,24 @@
 import type { AuditAction } from '@renraku/shared';
-import { and, asc, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
 import { auditEvents, schools, staffUsers } from '../schema';
 
 export type NewAuditEvent = typeof auditEvents.$inferInsert;
 
-/** Every change an operator or staff member makes leaves a row; callers never put an address in. */
+/**
+ * Every change an operator or staff member makes leaves a row; callers never put an address in.
+ * The school is kept only when it is one of the event's district: a school id from a request
+ * (the board narrowing a list to `?school=999999`) must not fail the request it records.
+ */
 export async function recordAuditEvent(db: Db | Tx, event: NewAuditEvent): Promise<void> {
-  await db.insert(auditEvents).values(event);
+  const { schoolId, districtId } = event;
+  await db.insert(auditEvents).values({
+    ...event,
+    schoolId:
+      schoolId == null || districtId == null
+        ? null
+        : sql`(select id from schools where id = ${schoolId} and district_id = ${districtId})`,
+  });
 }
 
 /** Which events a trail shows: a district, narrowed by school, time, staff actor and action. */
@@ -106,4 +117,18 @@ export function listAuditActors(
     )
     .where(and(...conditionsOf(filter)))
     .orderBy(asc(staffUsers.displayName), asc(staffUsers.id));
+}
+
+/** Whether an event of `action` was recorded since `since` (the nightly retention's ledger). */
+export async function auditActionSince(
+  db: Db | Tx,
+  action: AuditAction,
+  since: Date,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, action), gte(auditEvents.createdAt, since)))
+    .limit(1);
+  return row !== undefined;
 }

@@ -232,3 +232,18 @@ export async function householdsWithFailingAddress(
   );
   return new Set(rows.map((row) => Number(row.householdId)));
 }
+
+/** Retention: deletes the unparsed bounce reports received before `cutoff`; returns how many. */
+export async function deleteUnparsedBounceReports(db: Db | Tx, cutoff: Date): Promise<number> {
+  const rows = rowsOf<{ n: number }>(
+    await db.execute(sql`
+      with gone as (
+        delete from bounce_reports
+        where kind = 'unparsed' and created_at < ${cutoff.toISOString()}::timestamptz
+        returning 1
+      )
+      select count(*)::int as n from gone
+    `),
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -58,17 +58,23 @@ export async function upsertHouseholds(
   return result;
 }
 
-/** Phones of families the school no longer has, unless a past call list still shows them. */
-export async function deleteOrphanHouseholds(db: Db | Tx, schoolId: number): Promise<number> {
+/**
+ * Deletes the households (of one school, or of the whole installation when `schoolId` is null)
+ * that neither a student nor a kept message refers to; returns each one's district.
+ */
+export async function deleteOrphanHouseholds(
+  db: Db | Tx,
+  schoolId: number | null,
+): Promise<number[]> {
   const gone = await db
     .delete(households)
     .where(
       and(
-        eq(households.schoolId, schoolId),
+        schoolId === null ? undefined : eq(households.schoolId, schoolId),
         sql`not exists (select 1 from students s where s.household_id = ${households.id})`,
         sql`not exists (select 1 from message_students m where m.household_id = ${households.id})`,
       ),
     )
-    .returning({ id: households.id });
-  return gone.length;
+    .returning({ districtId: households.districtId });
+  return gone.map((row) => row.districtId);
 }

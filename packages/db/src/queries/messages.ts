@@ -694,3 +694,42 @@ export async function cancelScheduledMessage(
     ? { cancelled: false, state: current.state, fannedOut: current.fannedOutAt !== null }
     : null;
 }
+
+/** What deleting a district's finished messages took with it. */
+export interface DeletedMessages {
+  districtId: number;
+  messages: number;
+  deliveries: number;
+  answers: number;
+}
+
+/**
+ * Retention: deletes the messages finished before `cutoff`, with (by cascade) their deliveries,
+ * answers, roster snapshot, call-list marks and bounce reports; counts them by district.
+ */
+export async function deleteFinishedMessages(
+  db: Db | Tx,
+  cutoff: Date,
+): Promise<DeletedMessages[]> {
+  return rowsOf<DeletedMessages>(
+    await db.execute(sql`
+      with old as (
+        select id, district_id from messages
+        where finished_at < ${cutoff.toISOString()}::timestamptz and state in ('done', 'cancelled')
+      ),
+      -- Counted before the cascade (the statement's snapshot still has them).
+      counted as (
+        select old.district_id,
+          count(*)::int as messages,
+          coalesce(sum((select count(*) from deliveries d where d.message_id = old.id)), 0)::int
+            as deliveries,
+          coalesce(sum((select count(*) from confirmations c where c.message_id = old.id)), 0)::int
+            as answers
+        from old group by old.district_id
+      ),
+      -- PostgreSQL runs a data-modifying CTE to completion whether or not it is read.
+      gone as (delete from messages where id in (select id from old))
+      select district_id as "districtId", messages, deliveries, answers from counted
+    `),
+  );
+}

@@ -132,13 +132,14 @@ export async function deleteToken(db: Db | Tx, id: number): Promise<void> {
 }
 
 /**
- * Housekeeping: expired tokens, used or not, hold an encrypted address for no purpose. Used
- * tokens stay until they expire so that a reused link can be told apart from an unknown one.
+ * Retention: tokens that expired before `cutoff`, used or not, hold an encrypted address for no
+ * purpose. Used tokens stay until then so that a reused link can be told apart from an unknown
+ * one.
  */
-export async function deleteExpiredTokens(db: Db | Tx): Promise<number> {
+export async function deleteExpiredTokens(db: Db | Tx, cutoff: Date): Promise<number> {
   const rows = await db
     .delete(registrationTokens)
-    .where(lte(registrationTokens.expiresAt, sql`now()`))
+    .where(lte(registrationTokens.expiresAt, cutoff))
     .returning({ id: registrationTokens.id });
   return rows.length;
 }

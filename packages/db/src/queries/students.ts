@@ -183,3 +183,20 @@ export async function listEnrolledStudents(
     .where(and(inArray(students.classId, [...classIds]), eq(students.status, 'enrolled')))
     .orderBy(asc(classes.grade), asc(classes.sortOrder), asc(classes.name), asc(students.kana));
 }
+
+/**
+ * Retention: deletes the graduated and transferred students no kept message refers to (the
+ * roll-over and 転出 keep them only for those); returns each one's district.
+ */
+export async function deleteLeftStudents(db: Db | Tx): Promise<number[]> {
+  const gone = await db
+    .delete(students)
+    .where(
+      and(
+        sql`${students.status} <> 'enrolled'`,
+        sql`not exists (select 1 from message_students m where m.student_id = ${students.id})`,
+      ),
+    )
+    .returning({ districtId: students.districtId });
+  return gone.map((row) => row.districtId);
+}
