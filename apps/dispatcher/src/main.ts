@@ -47,11 +47,13 @@ const keys = deriveKeys(
     DATA_DIR: env.dataDir,
   }),
 );
-const registry = createMetricsRegistry();
-const metrics = createDispatcherMetrics(registry, database.db);
+// Nothing is counted when nothing is served.
+const registry = env.metrics ? createMetricsRegistry() : undefined;
+const metrics = registry && createDispatcherMetrics(registry, database.db);
 const dispatcher = await startDispatcher({ env, db: database.db, bus, keys, logger, metrics });
 const inbound = await startInbound({ env, db: database.db, bus, keys, logger, metrics });
-const metricsServer = env.metrics ? await startMetricsServer(env.metrics, registry) : undefined;
+const metricsServer =
+  env.metrics && registry ? await startMetricsServer(env.metrics, registry) : undefined;
 if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics listening');
 logger.info({ port: inbound.port }, 'inbound SMTP listening');
 const health = env.health

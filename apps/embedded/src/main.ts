@@ -37,8 +37,8 @@ async function main(): Promise<void> {
 
   const seeded = await seedDemo(dbHandle.db, { keys, mailDomain: webEnv.mailDomain });
   // One registry for the whole process, served once: the web's and the dispatcher's metrics.
-  const registry = createMetricsRegistry();
-  const metrics = createDispatcherMetrics(registry, dbHandle.db);
+  const registry = webEnv.metrics ? createMetricsRegistry() : undefined;
+  const metrics = registry && createDispatcherMetrics(registry, dbHandle.db);
   const sending = { env: dispatcherEnv, db: dbHandle.db, bus, keys, logger, metrics };
   const dispatcher = await startDispatcher(sending);
   const inbound = await startInbound(sending);
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     bus,
     keys,
     logger,
-    registry,
+    ...(registry && { registry }),
     ...(catcher ? { outbox: catcher.outbox } : {}),
   });
 
@@ -70,9 +70,8 @@ async function main(): Promise<void> {
     ),
     '',
   ];
-  const metricsServer = webEnv.metrics
-    ? await startMetricsServer(webEnv.metrics, registry)
-    : undefined;
+  const metricsServer =
+    webEnv.metrics && registry ? await startMetricsServer(webEnv.metrics, registry) : undefined;
   if (metricsServer)
     lines.push(`  Metrics:      http://${webEnv.metrics?.host}:${metricsServer.port}/metrics`, '');
   console.log(lines.join('\n'));

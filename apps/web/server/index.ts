@@ -5,7 +5,7 @@ import { createConfirmationRecorder, createTappedPages } from '@renraku/core/con
 import type { WebContext, WebStartContext } from './context';
 import { checkHealth } from './health';
 import { createWebMailer } from './mailer';
-import { createWebMetrics } from './metrics';
+import { createWebMetrics, UNCOUNTED } from './metrics';
 import { createMetricsRegistry, startMetricsServer } from '@renraku/shared/metrics';
 import { startHousekeeping } from './housekeeping';
 import { createWindowLimit } from './rate-limit';
@@ -47,7 +47,8 @@ export interface RunningWeb {
  */
 export async function startWeb({ registry, ...given }: WebStartContext): Promise<RunningWeb> {
   const ownMailer = given.mailer ? undefined : createWebMailer(given.env, given.logger);
-  const metrics = registry ?? createMetricsRegistry();
+  // Nothing is counted when nothing is served: no collector runs beside every request.
+  const metrics = registry ?? (given.env.metrics ? createMetricsRegistry() : undefined);
   let socketClients = () => 0;
   const ctx: WebContext = {
     ...given,
@@ -55,7 +56,7 @@ export async function startWeb({ registry, ...given }: WebStartContext): Promise
     confirmations: createConfirmationRecorder(given),
     tappedPages: createTappedPages(given),
     confirmTapLimit: createWindowLimit(given.env.confirmTapsPerMinute, 60_000),
-    metrics: createWebMetrics(metrics, () => socketClients()),
+    metrics: metrics ? createWebMetrics(metrics, () => socketClients()) : UNCOUNTED,
   };
   const svelteKit = await loadSvelteKitHandler();
   const app = express();
@@ -91,7 +92,9 @@ export async function startWeb({ registry, ...given }: WebStartContext): Promise
   const stopHousekeeping = startHousekeeping(ctx);
   // A shared registry is served by whoever shared it (the embedded start).
   const metricsServer =
-    !registry && ctx.env.metrics ? await startMetricsServer(ctx.env.metrics, metrics) : undefined;
+    !registry && metrics && ctx.env.metrics
+      ? await startMetricsServer(ctx.env.metrics, metrics)
+      : undefined;
 
   return {
     server,

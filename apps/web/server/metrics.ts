@@ -10,6 +10,9 @@ export interface WebMetrics {
   tap(outcome: 'recorded' | 'refused' | 'limited'): void;
 }
 
+/** The metrics of a web whose metrics nobody scrapes (METRICS_PORT unset): nothing. */
+export const UNCOUNTED: WebMetrics = { request() {}, tap() {} };
+
 /** Seconds: a page should take tens of milliseconds, a tap's batch a few more. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 

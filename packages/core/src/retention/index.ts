@@ -58,7 +58,7 @@ class DryRun extends Error {
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
 /** How many of `districtIds` are `districtId`. */
-const countOf = (districtIds: number[], districtId: number) =>
+const occurrences = (districtIds: number[], districtId: number) =>
   districtIds.filter((id) => id === districtId).length;
 
 /** Runs (or, dry, counts) retention at `now`; null when another process is running it. */
@@ -90,8 +90,8 @@ export async function runRetention(
         deliveries: 0,
         answers: 0,
         ...messages.find((row) => row.districtId === districtId),
-        leftStudents: countOf(students, districtId),
-        households: countOf(households, districtId),
+        leftStudents: occurrences(students, districtId),
+        households: occurrences(households, districtId),
       }));
       const run = { dryRun, districts, installation };
       if (dryRun) throw new DryRun(run);
