@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'parent.withdraw',
   'seed.demo',
   'retention.run',
+  'secret.rotate',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
