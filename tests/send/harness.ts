@@ -12,7 +12,7 @@ import {
   TEST_SECRET_KEY,
 } from '../dispatch/fixtures';
 import { createLoginStaff, STAFF_PASSWORD } from '../support/staff';
-import { startTestWeb } from '../support/web';
+import { startTestWeb, type TestWebOptions } from '../support/web';
 
 // The send tests' world: one district with two schools (and another district), families with
 // and without registrations, a board member, two school admins and a teacher who can log in,
@@ -34,7 +34,9 @@ function createStaffOfRole(
 }
 
 /** Builds the world in a fresh database and starts the web on it. */
-export async function startSendWorld(options: { bus?: Bus } = {}) {
+export async function startSendWorld(
+  options: { bus?: Bus; logDestination?: TestWebOptions['logDestination'] } = {},
+) {
   const database: TestDatabase = await createTestDatabase();
   const { db } = database.handle;
   const district = await createDistrict(db, '湊市教育委員会');
@@ -77,6 +79,7 @@ export async function startSendWorld(options: { bus?: Bus } = {}) {
     bus: options.bus,
     env: { SECRET_KEY: TEST_SECRET_KEY },
     logName: 'send-test',
+    logDestination: options.logDestination,
   });
 
   return {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from '@renraku/db/testing';
 import { createInProcessBus, type Bus } from '@renraku/shared/bus';
 import { deriveKeys } from '@renraku/shared/crypto';
-import { createLogger } from '@renraku/shared/logger';
+import { createLogger, type DestinationStream } from '@renraku/shared/logger';
 import { loadWebEnv, startWeb, type WebStartContext } from '../../apps/web/server/index';
 
 // Every integration suite starts the built web the same way production does (startWeb), so the
@@ -18,6 +18,8 @@ export interface TestWebOptions {
   bus?: Bus;
   env?: Record<string, string>;
   logName?: string;
+  /** Where the web's log lines go (at debug level); none are written without it. */
+  logDestination?: DestinationStream;
 }
 
 /** The context startWeb takes: port 0, `database`, the given bus (in process by default). */
@@ -39,7 +41,11 @@ export function testWebContext(
     dbHandle: database.handle,
     bus: options.bus ?? createInProcessBus(),
     keys: deriveKeys(env.secretKey),
-    logger: createLogger(options.logName ?? 'web-test', 'silent'),
+    logger: createLogger(
+      options.logName ?? 'web-test',
+      options.logDestination ? 'debug' : 'silent',
+      options.logDestination,
+    ),
   };
 }
 

@@ -204,7 +204,10 @@ export class Dispatcher {
     while (!this.stopped) {
       try {
         const queued = await store.fanOutDue();
-        for (const messageId of queued) status.messageQueued(messageId);
+        for (const messageId of queued) {
+          logger.info({ messageId }, 'scheduled message queued');
+          status.messageQueued(messageId);
+        }
         if (queued.length > 0) this.wake();
         this.announceFinished(await store.settle());
       } catch (error) {
@@ -277,7 +280,7 @@ export class Dispatcher {
       to = decryptAddress(keys, delivery.ciphertext);
     } catch {
       logger.error(
-        { deliveryId: delivery.id },
+        { deliveryId: delivery.id, messageId: delivery.messageId },
         'address cannot be decrypted (SECRET_KEY changed?)',
       );
       return unsent('failed', 'address cannot be decrypted');
@@ -297,7 +300,7 @@ export class Dispatcher {
     } catch (error) {
       // Not the relay's answer (the database or our own code): retried like a lost connection.
       logger.error(
-        { err: error, deliveryId: delivery.id },
+        { err: error, deliveryId: delivery.id, messageId: delivery.messageId },
         'sending failed before the relay answered',
       );
       reply = { code: null, text: 'not sent: internal error' };
@@ -305,8 +308,15 @@ export class Dispatcher {
     this.deps.metrics?.replied('mail', reply.code);
     const judged = judgeReply(reply, delivery.attempts, settings);
     if (judged.state !== 'accepted') {
-      logger.debug(
-        { deliveryId: delivery.id, code: reply.code, state: judged.state },
+      // A final failure is what a log search for the message must find; a deferral is routine.
+      const level = judged.state === 'failed' ? 'info' : 'debug';
+      logger[level](
+        {
+          deliveryId: delivery.id,
+          messageId: delivery.messageId,
+          code: reply.code,
+          state: judged.state,
+        },
         'not accepted',
       );
     }
@@ -336,7 +346,10 @@ export class Dispatcher {
     try {
       subscription = unsealPushSubscription(keys, delivery.push);
     } catch {
-      logger.error({ deliveryId: delivery.id }, 'device cannot be decrypted (SECRET_KEY changed?)');
+      logger.error(
+        { deliveryId: delivery.id, messageId: delivery.messageId },
+        'device cannot be decrypted (SECRET_KEY changed?)',
+      );
       return unsent('failed', 'device cannot be decrypted');
     }
     let reply: PushReply;
@@ -353,7 +366,10 @@ export class Dispatcher {
       reply = await push.send(subscription, pushPayload(message, url), options);
     } catch (error) {
       // The message could not be read (the sender itself never throws): retried like no answer.
-      logger.error({ err: error, deliveryId: delivery.id }, 'pushing failed before sending');
+      logger.error(
+        { err: error, deliveryId: delivery.id, messageId: delivery.messageId },
+        'pushing failed before sending',
+      );
       reply = { status: null, text: 'not sent: internal error' };
     }
     this.deps.metrics?.replied('push', reply.status);
@@ -383,6 +399,8 @@ export class Dispatcher {
   private template(messageId: number): Promise<MailTemplate | null> {
     let template = this.templates.get(messageId);
     if (!template) {
+      // Once per message and worker: where a log search sees which dispatchers sent it.
+      this.deps.logger.info({ messageId }, 'sending message');
       template = this.deps.store
         .messageForMail(messageId)
         .then((message) => message && compileMail(message, this.deps.mail, this.deps.keys));

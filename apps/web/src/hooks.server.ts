@@ -1,4 +1,12 @@
-import { json, redirect, text, type Handle, type HandleServerError } from '@sveltejs/kit';
+import { randomUUID } from 'node:crypto';
+import {
+  json,
+  redirect,
+  text,
+  type Handle,
+  type HandleServerError,
+  type RequestEvent,
+} from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { isLocale, LOCALE_COOKIE, negotiateLocale } from '$lib/i18n';
 import { contextOf } from '$lib/server/context';
@@ -15,22 +23,56 @@ import { authenticateApiToken, authenticateStaffSession } from '$lib/server/auth
 const API_ROOT = '/api/v1';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** nginx's $request_id (32 hex digits) or another proxy's: kept when TRUST_PROXY trusts it. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** The request's log id: the proxy's, so nginx's and our lines match up, or a new one. */
+function requestIdOf(event: RequestEvent, trusted: boolean): string {
+  const given = event.request.headers.get('x-request-id');
+  return trusted && given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The context with its logger naming more of the request (its id, then who is signed in). */
+function logging<T extends App.Locals['ctx']>(ctx: T, fields: Record<string, unknown>): T {
+  return { ...ctx, logger: ctx.logger.child(fields) };
+}
+
+/**
+ * One log line per request that changes something (and per failure): what a log search for
+ * a message or a staff member finds beside the services' own lines. Reads log at debug.
+ */
+function logRequest(event: RequestEvent, status: number, ms: number): void {
+  const { logger } = event.locals.ctx;
+  const route = event.route.id ?? 'unmatched';
+  const messageId = route.includes('/messages/[id]')
+    ? Number(event.params.id) || undefined
+    : undefined;
+  const line = { method: event.request.method, route, status, ms: Math.round(ms), messageId };
+  if (status >= 500) logger.error(line, 'request');
+  else if (SAFE_METHODS.has(event.request.method)) logger.debug(line, 'request');
+  else logger.info(line, 'request');
+}
+
 const attachContext: Handle = async ({ event, resolve }) => {
   const started = performance.now();
-  const ctx = contextOf(event.platform);
+  const shared = contextOf(event.platform);
+  const requestId = requestIdOf(event, shared.env.trustProxy !== false);
+  const ctx = logging(shared, { requestId });
   event.locals.ctx = ctx;
   event.locals.locale = 'ja';
   const response = await resolve(event, {
     // app.html's <html lang>, once the language of this response is known.
     transformPageChunk: ({ html }) => html.replace('%renraku.lang%', event.locals.locale),
   });
-  const seconds = (performance.now() - started) / 1000;
+  const ms = performance.now() - started;
   ctx.metrics.request(
     event.route.id ?? 'unmatched',
     event.request.method,
     response.status,
-    seconds,
+    ms / 1000,
   );
+  logRequest(event, response.status, ms);
+  response.headers.set('x-request-id', requestId);
   return response;
 };
 
@@ -80,6 +122,7 @@ const authenticate: Handle = async ({ event, resolve }) => {
       );
     }
     event.locals.staff = staff;
+    event.locals.ctx = logging(ctx, { staffId: staff.id });
     return resolve(event);
   }
 
@@ -100,8 +143,10 @@ const authenticate: Handle = async ({ event, resolve }) => {
 
   const staffToken = sessionToken(event.cookies, 'staff');
   if (staffToken) {
-    event.locals.staff = await authenticateStaffSession(ctx, staffToken, now);
-    if (!event.locals.staff) clearSessionCookie(event.cookies, ctx, 'staff');
+    const staff = await authenticateStaffSession(ctx, staffToken, now);
+    event.locals.staff = staff;
+    if (staff) event.locals.ctx = logging(ctx, { staffId: staff.id });
+    else clearSessionCookie(event.cookies, ctx, 'staff');
   }
   const parentToken = sessionToken(event.cookies, 'parent');
   if (parentToken) {

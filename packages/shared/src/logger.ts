@@ -24,7 +24,7 @@ const REDACT = [
   'req.headers.cookie',
 ];
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 /** One logger per process, named after it; tests pass a destination to read what was logged. */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {

@@ -114,7 +114,13 @@ export async function resendUnconfirmed(
     });
     return { resendId: made?.id ?? null, sent: made?.recipients ?? 0 };
   });
-  if (result.resendId !== null) announce(ctx, messageId, result.resendId);
+  if (result.resendId !== null) {
+    ctx.logger.info(
+      { messageId, resendId: result.resendId, sent: result.sent },
+      'unconfirmed re-sent',
+    );
+    announce(ctx, messageId, result.resendId);
+  }
   return { sent: result.sent };
 }
 

@@ -75,7 +75,7 @@ export async function scheduleView(
  * are thrown as ServiceErrors (not_found, outside_scope, already_started, already_cancelled).
  */
 export async function cancelScheduledSend(
-  ctx: Pick<CoreContext, 'db' | 'bus'>,
+  ctx: Pick<CoreContext, 'db' | 'bus' | 'logger'>,
   staff: Pick<ActingStaff, 'id' | 'scope' | 'apiTokenId'>,
   messageId: number,
   channel: SendChannel,
@@ -111,6 +111,7 @@ export async function cancelScheduledSend(
       },
     });
   });
+  ctx.logger.info({ messageId, channel }, 'scheduled send cancelled');
   await ctx.bus.publish('messageFinished', { messageId, state: 'cancelled' });
   return { id: messageId };
 }

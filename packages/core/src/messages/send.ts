@@ -326,7 +326,7 @@ export type SendChannel = 'form' | 'api';
  * @throws ServiceError
  */
 export async function sendMessage(
-  ctx: Pick<CoreContext, 'db' | 'bus'>,
+  ctx: Pick<CoreContext, 'db' | 'bus' | 'logger'>,
   staff: Pick<ActingStaff, 'id' | 'scope' | 'apiTokenId'>,
   raw: unknown,
   options: { idempotencyKey: string | null; channel: SendChannel },
@@ -385,6 +385,18 @@ export async function sendMessage(
     }
     return { id, created, scheduledAt: message.scheduledAt };
   });
+  if (result.created) {
+    ctx.logger.info(
+      {
+        messageId: result.id,
+        category: message.category,
+        target: message.target.kind,
+        scheduledAt: message.scheduledAt?.toISOString(),
+        channel: options.channel,
+      },
+      'message sent',
+    );
+  }
   if (result.created && !result.scheduledAt) {
     // Dispatchers poll as well; this only spares a send the wait for the next poll.
     await ctx.bus.publish('messageQueued', { messageId: result.id });
