@@ -13,8 +13,8 @@ import type { MessageCategory } from './domain';
 //   every language, so the translations put them after a label or a preposition, where a
 //   Japanese word reads as a name. Korean never puts a particle that changes with the last
 //   sound (은/는, 이/가, 으로/로) straight after a slot, since the value is not known.
-// - Korean, Vietnamese, Portuguese and Filipino tell that 110 is the police: home countries
-//   use 112, 113, 190 and 911.
+// - Every translation says that 110 is the police: at home, Korea uses 112, Vietnam 113,
+//   Brazil 190 and the Philippines 911.
 
 /** Languages a template may carry, Japanese first; 'ja-easy' is やさしい日本語. */
 export const TEMPLATE_LANGUAGES = [
@@ -66,7 +66,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           '気象警報が 出ました。',
           '天気が 悪くて 危ないです。',
           '子どもは 学校に 来ないで ください。',
-          '家に いて ください。',
+          '子どもは 家に いて ください。',
           'できるだけ 外に 出ないで ください。',
           '次の 日の ことは、あとで メールで 知らせます。',
           '',
@@ -78,8 +78,8 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         body: [
           'Because a weather warning has been issued, school will be closed on {日付}.',
           'Please do not send your child to school; keep them safely at home.',
-          'Please avoid going out unless necessary, and keep checking the weather information.',
-          'We will let you know by this email about the following days as soon as plans are decided.',
+          'Please avoid going out unless necessary, and keep an eye on weather updates.',
+          'We will send the plans for the following days by this email as soon as they are decided.',
           '',
           'Contact: {学校名}',
         ].join('\n'),
@@ -87,7 +87,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
       'zh-Hans': {
         subject: '{日付}临时停课通知',
         body: [
-          '因气象警报已发布，{日付}临时停课。',
+          '由于已发布气象警报，{日付}临时停课。',
           '请不要让孩子到校，让孩子在家中安全度过。',
           '请避免不必要的外出，并随时关注气象信息。',
           '之后几天的安排确定后，我们将通过本邮件通知您。',
@@ -109,8 +109,8 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
       vi: {
         subject: 'Trường nghỉ học đột xuất vào {日付}',
         body: [
-          'Do đã có cảnh báo thời tiết, trường sẽ nghỉ học đột xuất vào {日付}.',
-          'Xin quý phụ huynh không cho con đến trường và để con ở nhà an toàn.',
+          'Do cơ quan khí tượng đã phát cảnh báo, trường sẽ nghỉ học đột xuất vào {日付}.',
+          'Xin quý phụ huynh không cho con đến trường và cho con ở nhà an toàn.',
           'Xin hạn chế ra ngoài khi không cần thiết và theo dõi thông tin thời tiết.',
           'Kế hoạch cho những ngày tiếp theo sẽ được thông báo qua email này ngay khi có quyết định.',
           '',
@@ -166,7 +166,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           '天気が 悪いからです。',
           '{時刻}までに 学校に 来て ください。',
           '気を つけて 来て ください。',
-          '道が 危ない ときは、無理に 来ないで ください。',
+          '道が 危ない ときは、学校に 来なくても いいです。',
           'その ときは、学校に 連絡して ください。',
           '帰る 時間が 変わる ときは、メールで 知らせます。',
           '',
@@ -176,9 +176,9 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
       en: {
         subject: 'Delayed start on {日付}',
         body: [
-          'Because of the weather conditions, school will start later than usual on {日付}, at {時刻}.',
+          'Because of the weather, school will start later than usual on {日付}, at {時刻}.',
           'Please have your child leave home in time to arrive by {時刻}, and travel safely.',
-          'If the way to school is not safe, please do not make your child go; contact the school instead.',
+          'If the route to school is not safe, do not make your child go; please contact the school instead.',
           'If the dismissal time or anything else changes, we will let you know by this email.',
           '',
           'Contact: {学校名}',
@@ -210,7 +210,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         subject: '{日付}: Lùi giờ vào học',
         body: [
           'Do điều kiện thời tiết, vào {日付}, giờ vào học sẽ được lùi đến {時刻}.',
-          'Xin quý phụ huynh cho con đi học sao cho đến trường trước {時刻}, và chú ý an toàn trên đường.',
+          'Xin quý phụ huynh cho con đi học để kịp đến trường lúc {時刻}, và chú ý an toàn trên đường.',
           'Nếu đường đến trường không an toàn, xin đừng cố cho con đi học mà hãy liên lạc với nhà trường.',
           'Nếu giờ tan học hoặc kế hoạch khác thay đổi, nhà trường sẽ thông báo qua email này.',
           '',
@@ -229,10 +229,10 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         ].join('\n'),
       },
       fil: {
-        subject: 'Mas huling simula ng klase sa {日付}',
+        subject: 'Iniurong ang simula ng klase sa {日付}',
         body: [
-          'Dahil sa lagay ng panahon, mas huli kaysa karaniwan magsisimula ang klase sa {日付}, sa ganap na {時刻}.',
-          'Pakipasok po nang ligtas ang inyong anak para makarating sa paaralan bago ang {時刻}.',
+          'Dahil sa lagay ng panahon, iniurong ang simula ng klase sa {日付}: magsisimula ito sa ganap na {時刻}.',
+          'Pakisiguro po na ligtas na makararating sa paaralan ang inyong anak bago ang {時刻}.',
           'Kung mapanganib ang daan papunta sa paaralan, huwag na po ninyong pilitin ang inyong anak na pumasok, at tumawag po sa paaralan.',
           'Ipapaalam namin sa email na ito kung magbabago ang oras ng uwian o iba pang plano.',
           '',
@@ -274,13 +274,13 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           '子どもは その 場所に 近づかないで ください。',
           '学校へ 行く ときと 帰る ときは、友だちと いっしょに 歩いて ください。',
           'あやしい 人や 車を 見たら、すぐ 110番に 電話して ください。',
-          '学校の 先生が 通学路に 立って、子どもを 見守ります。',
+          '先生が 学校へ 行く 道に 立って、子どもを 見守ります。',
           '',
           'わからない ことが あれば、{学校名}に 聞いて ください。',
         ].join('\n'),
       },
       en: {
-        subject: 'Urgent information from the police',
+        subject: 'Urgent: incident information from the police',
         body: [
           'The police have shared the following information and asked us to pass it on to families.',
           'When: {日付}, around {時刻}',
@@ -290,7 +290,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           'Please tell your child to stay away from the area.',
           'Please have children walk to and from school in groups whenever possible.',
           'If you see a suspicious person or vehicle, call the police (110) immediately.',
-          'Teachers will watch over the school routes when children come to and leave school.',
+          'Teachers will be out on the school routes at arrival and dismissal times.',
           '',
           'Contact: {学校名}',
         ].join('\n'),
@@ -303,10 +303,10 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           '地点：{場所}附近',
           '情况：{内容}',
           '',
-          '请提醒孩子不要靠近现场附近。',
+          '请提醒孩子不要靠近现场一带。',
           '上下学时，请尽量让孩子结伴而行。',
           '如发现可疑人员或车辆，请立即拨打110报警。',
-          '上下学时段，学校教职员将在上学路线上巡视看护。',
+          '上下学时段，学校教职员将在上下学路上巡视看护。',
           '',
           '如有疑问，请联系{学校名}。',
         ].join('\n'),
@@ -425,7 +425,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         subject: '熊出没目击信息',
         body: [
           '{日付} {時刻}左右，有人在{場所}附近目击到熊。',
-          '请提醒孩子不要靠近目击地点附近。',
+          '请提醒孩子不要靠近目击地点一带。',
           '上下学时，请尽量让孩子结伴而行，或由家长陪同。',
           '如果看到熊，请不要靠近，安静地离开现场，并拨打110报警。',
           '学校将与警方和市政府合作，在上下学时段进行看护。',
@@ -664,7 +664,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
       en: {
         subject: 'Class closure due to illness ({学年・学級})',
         body: [
-          'As more and more students are absent with influenza and other infectious illnesses, the school has decided, after consulting the school doctor, to close the following:',
+          'Because many students are absent with influenza and other infectious illnesses, the school has consulted the school doctor and decided on the following closure:',
           'Closed: {学年・学級}',
           'Period: from {日付} through {終了日}',
           '',
@@ -679,7 +679,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
       'zh-Hans': {
         subject: '停课通知（{学年・学級}）',
         body: [
-          '由于因流感等传染病缺席的学生增多，经与校医商议，决定按以下安排停课。',
+          '近期因流感等传染病缺席的学生增多，经与校医商议，决定按以下安排停课。',
           '停课对象：{学年・学級}',
           '停课期间：{日付}至{終了日}',
           '',
@@ -700,7 +700,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           '',
           '기간 중에는 등교시키지 마시고 집에서 지내도록 해 주십시오.',
           '불필요한 외출은 삼가 주십시오.',
-          '발열 등의 증상이 있으면 빨리 병원 진료를 받으시고 학교로 연락해 주십시오.',
+          '발열 등의 증상이 있으면 빨리 병원에서 진료를 받으시고 학교로 연락해 주십시오.',
           '기간 중 학습과 재개 후 일정은 추후 알려 드리겠습니다.',
           '',
           '문의: {学校名}',
@@ -741,7 +741,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         body: [
           'Dahil dumarami ang mga estudyanteng lumiliban dahil sa trangkaso at iba pang nakahahawang sakit, nagpasya ang paaralan, matapos sumangguni sa doktor ng paaralan, na isara ang sumusunod:',
           'Sakop: {学年・学級}',
-          'Panahon: mula {日付} hanggang {終了日}',
+          'Petsa: mula {日付} hanggang {終了日}',
           '',
           'Sa panahong ito, huwag po ninyong papasukin ang inyong anak; manatili po siya sa bahay.',
           'Iwasan po ang paglabas kung hindi kailangan.',
@@ -773,8 +773,9 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
       'ja-easy': {
         subject: '{行事名}の 日が 変わりました（順延）',
         body: [
-          '{行事名}の 日が {延期日}に 変わりました（順延）。',
-          '{日付}は 天気が 悪いからです。',
+          '{日付}の {行事名}は しません。',
+          '天気が 悪いからです。',
+          '{行事名}は {延期日}に します（順延）。',
           '{日付}の 予定と 持ち物は、前に 配った 紙を 見て ください。',
           '{延期日}の 時間と 持ち物は、前と 同じです。',
           '{延期日}も できない ときは、その 日の 朝に メールで 知らせます。',
@@ -874,8 +875,8 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         subject: '今月の お知らせです（メールの 確認）',
         body: [
           '教育委員会から、毎月 1回 お知らせを 送ります。',
-          'この メールは 確認の ためでも あります。',
-          '困った ことが あった ときに、メールが ちゃんと 届くかを 調べます。',
+          'この メールで、メールが ちゃんと 届くかも 調べます。',
+          '地震や 大雨の ときに、困らない ためです。',
           '',
           '今月の お知らせ：{内容}',
           '',
@@ -946,7 +947,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         subject: 'Aviso do mês (e teste de recebimento)',
         body: [
           'Este é o informativo mensal da Secretaria de Educação.',
-          'Este envio também serve para verificar regularmente se os e-mails chegam a todas as famílias em caso de emergência.',
+          'Ele também serve para verificar regularmente se os e-mails chegam a todas as famílias em caso de emergência.',
           '',
           'Aviso deste mês: {内容}',
           '',
@@ -1022,7 +1023,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
           'Children will only be handed over to a parent or guardian, or to a person listed on your pick-up card (引き渡しカード).',
           'Until you arrive, your child will wait safely at school with the teachers.',
           'If you will be late or cannot come, please contact the school.',
-          'Please travel carefully on your way to the school.',
+          'Please take care on your way to the school.',
           '',
           'Contact: {学校名}',
         ].join('\n'),
@@ -1073,7 +1074,7 @@ export const SEED_TEMPLATES: readonly SeedTemplate[] = [
         ].join('\n'),
       },
       pt: {
-        subject: 'Busquem as crianças na escola ({日付})',
+        subject: 'Retirada dos alunos pelos responsáveis ({日付})',
         body: [
           'Para a segurança dos alunos, em {日付} eles não voltarão sozinhos para casa: a escola entregará cada criança diretamente a um responsável.',
           'Início da entrega: a partir das {時刻}',
