@@ -7,7 +7,7 @@ import type { MessageCategory } from './domain';
 // the way each language writes them. Choices made for every template:
 // - The body opens with the fact, not a greeting: a push shows the subject and the body's
 //   first line only.
-// - Subjects carry no category tag and no school name: the sender adds 【緊急連絡】 etc. in
+// - Subjects carry no category tag and no school name: finalSubject adds 【緊急連絡】 etc. in
 //   front, and the mail comes from the school; the body ends with the school to contact.
 // - Free-text slots (場所, 内容, 学年・学級, 行事名) are typed in Japanese and arrive so in
 //   every language, so the translations put them after a label or a preposition, where a
