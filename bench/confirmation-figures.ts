@@ -7,6 +7,7 @@ import {
   recordConfirmations,
   rowsOf,
 } from '@renraku/db';
+import { benchOptions } from './lib/options';
 import { createCity, sendToCity } from './lib/population';
 import { cleanUpOnInterrupt, startServices } from './lib/services';
 
@@ -14,10 +15,9 @@ import { cleanUpOnInterrupt, startServices } from './lib/services';
 // confirming message costs on a city (30,000 households, or --recipients=N), alone and while
 // a burst of taps is recorded, at the bridge's re-read paces. Prints one table; writes nothing.
 
-const args = process.argv.slice(2);
-const recipients = Number(
-  args.find((arg) => arg.startsWith('--recipients='))?.slice('--recipients='.length) ?? 30_000,
-);
+const { recipients } = benchOptions('bench/confirmation-figures.ts', process.argv.slice(2), {
+  recipients: { kind: 'number', fallback: 30_000, help: 'the city' },
+});
 /** The bridge's re-read of the answers: its pace, and whether it keeps the reached set. */
 const VARIANTS = [
   { pace: 100, keep: false },

@@ -1,13 +1,17 @@
 import { measureOverview } from './lib/overview';
 import { createCity } from './lib/population';
-import { describeMachine, numberOption, Report } from './lib/report';
+import { describeMachine, Report } from './lib/report';
+import { benchOptions } from './lib/options';
+import { buildApps } from './lib/processes';
 import { cleanUpOnInterrupt, startServices } from './lib/services';
 
 // `pnpm bench:overview`: only the board's 全体の状況 on a city (30,000 addresses, or
 // --recipients=N). Updates only the overview's part of bench/results.json.
 
-const args = process.argv.slice(2);
-const recipients = numberOption(args, 'recipients', 30_000);
+const { recipients } = benchOptions('pnpm bench:overview', process.argv.slice(2), {
+  recipients: { kind: 'number', fallback: 30_000, help: 'the city' },
+});
+buildApps();
 const report = new Report();
 const services = await startServices();
 cleanUpOnInterrupt([() => services.close()]);

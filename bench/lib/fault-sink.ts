@@ -10,6 +10,8 @@ export interface FaultSinkOptions {
   deferShare?: number;
   /** Recipients answered 550 on every attempt. */
   rejects?: (address: string) => boolean;
+  /** Hears each accepted mail's Message-ID as it is accepted (the latency section's clock). */
+  onAccepted?: (messageId: string) => void;
 }
 
 export interface FaultSink {
@@ -55,6 +57,7 @@ export async function startFaultSink(options: FaultSinkOptions = {}): Promise<Fa
         const messageId = MESSAGE_ID.exec(head)?.[1] ?? '(none)';
         byMessageId.set(messageId, (byMessageId.get(messageId) ?? 0) + 1);
         accepted++;
+        options.onAccepted?.(messageId);
         callback();
       });
     },

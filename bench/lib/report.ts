@@ -81,12 +81,6 @@ export const HERE = '(this machine)';
 
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** A numeric `--name=N` option of the command line, or its default. */
-export function numberOption(args: readonly string[], name: string, fallback: number): number {
-  const prefix = `--${name}=`;
-  return Number(args.find((arg) => arg.startsWith(prefix))?.slice(prefix.length) ?? fallback);
-}
-
 /** A progress line, with the time of day. */
 export function log(text: string): void {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${text}`);

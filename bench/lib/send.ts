@@ -22,6 +22,8 @@ export interface SendOptions {
    * send is then timed from the dispatcher's start instead of from createMessage.
    */
   beforeDispatch?: (messageId: number) => Promise<void>;
+  /** Dispatcher processes sending side by side (scale-out); 1 by default. */
+  dispatchers?: number;
 }
 
 export interface SendRun {
@@ -35,7 +37,9 @@ export interface SendRun {
   counts: StateCounts;
   /** How the end was seen: the bus event, or the database when the event never came. */
   finishedVia: 'bus' | 'database';
+  /** The first dispatcher's memory; `dispatchers` has every one's. */
   dispatcher: MemoryFigures;
+  dispatchers: MemoryFigures[];
   profile?: ProfileSummary;
 }
 
@@ -79,10 +83,23 @@ export async function runSend(
   options: SendOptions = {},
 ): Promise<SendRun> {
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'renraku-prof-')) : undefined;
-  let dispatcher: Child | undefined;
+  const children: Child[] = [];
   const startDispatcher = async () => {
-    dispatcher = await startDispatcherProcess(services.urls(smtpUrl), options.settings, profileDir);
-    return { dispatcher, memory: sampleMemory(dispatcher.pid) };
+    const started = await Promise.all(
+      Array.from({ length: options.dispatchers ?? 1 }, async () => {
+        const child = await startDispatcherProcess(
+          services.urls(smtpUrl),
+          options.settings,
+          profileDir,
+        );
+        children.push(child);
+        return { child, memory: sampleMemory(child.pid) };
+      }),
+    );
+    return {
+      memories: started.map((one) => one.memory),
+      stop: () => Promise.all(started.map((one) => one.child.stop('SIGTERM'))),
+    };
   };
   try {
     let running = options.beforeDispatch ? undefined : await startDispatcher();
@@ -104,8 +121,8 @@ export async function runSend(
     const finishedVia = await done;
     const endedAt = performance.now();
     const endedUs = monotonicMicros();
-    const memory = running!.memory.stop();
-    await running!.dispatcher.stop('SIGTERM');
+    const memories = running!.memories.map((memory) => memory.stop());
+    await running!.stop();
     const progress = await progressCounts(services.db, messageId);
     const sendMs = endedAt - startedAt;
     return {
@@ -116,7 +133,8 @@ export async function runSend(
       perSecond: Math.round((city.recipients / sendMs) * 1000),
       counts: progress?.counts ?? {},
       finishedVia,
-      dispatcher: memory,
+      dispatcher: memories[0]!,
+      dispatchers: memories,
       ...(profileDir
         ? {
             profile: summariseProfile(profileDir, { fromUs: startedUs, toUs: endedUs }),
@@ -124,7 +142,7 @@ export async function runSend(
         : {}),
     };
   } finally {
-    await dispatcher?.stop('SIGKILL');
+    await Promise.all(children.map((child) => child.stop('SIGKILL')));
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
 }
