@@ -39,7 +39,8 @@ function logging<T extends App.Locals['ctx']>(ctx: T, fields: Record<string, unk
 
 /**
  * One log line per request that changes something (and per failure): what a log search for
- * a message or a staff member finds beside the services' own lines. Reads log at debug.
+ * a message or a staff member finds beside the services' own lines. Reads log at debug, and so
+ * do the families' taps: a city's burst is stored as answers, not as log lines.
  */
 function logRequest(event: RequestEvent, status: number, ms: number): void {
   const { logger } = event.locals.ctx;
@@ -49,8 +50,9 @@ function logRequest(event: RequestEvent, status: number, ms: number): void {
     : undefined;
   const line = { method: event.request.method, route, status, ms: Math.round(ms), messageId };
   if (status >= 500) logger.error(line, 'request');
-  else if (SAFE_METHODS.has(event.request.method)) logger.debug(line, 'request');
-  else logger.info(line, 'request');
+  else if (SAFE_METHODS.has(event.request.method) || isConfirmLink(event.url.pathname)) {
+    logger.debug(line, 'request');
+  } else logger.info(line, 'request');
 }
 
 const attachContext: Handle = async ({ event, resolve }) => {
