@@ -2,6 +2,7 @@
 export {
   attachToMessage,
   checkAttachmentIds,
+  heldAttachments,
   linkedAttachments,
   messageAttachments,
   openAttachment,

@@ -55,7 +55,10 @@ export type AttachmentProblemKey =
 
 /** A refusal of the `attachments` field; nothing was stored. */
 function refusal(key: AttachmentProblemKey, params: ServiceErrorParams = {}): ServiceError {
-  return new ServiceError('invalid', key, params, { code: 'invalid_attachment', field: 'attachments' });
+  return new ServiceError('invalid', key, params, {
+    code: 'invalid_attachment',
+    field: 'attachments',
+  });
 }
 
 const tooLarge = (maxBytes: number) =>
@@ -65,15 +68,16 @@ const unknown = () => refusal('attachments.error.unknown');
 
 const sizeOf = (rows: { byteSize: number }[]) => rows.reduce((sum, row) => sum + row.byteSize, 0);
 
+type StoredForm = Omit<NewAttachment, 'districtId' | 'schoolId' | 'uploaderId'>;
+
 /** What is stored of one file: recognised, checked, images re-encoded with a preview. */
-async function storedFormOf(
-  file: UploadedFile,
-): Promise<Omit<NewAttachment, 'districtId' | 'schoolId' | 'uploaderId'>> {
+async function storedFormOf(file: UploadedFile): Promise<StoredForm> {
   if (file.bytes.byteLength === 0) throw refusal('attachments.error.empty', { name: file.name });
   const kind = recogniseKind(file.bytes);
   if (!kind) throw refusal('attachments.error.type', { name: file.name });
-  if (isPolyglot(file.bytes, kind)) throw refusal('attachments.error.polyglot', { name: file.name });
-  let content = Buffer.from(file.bytes);
+  if (isPolyglot(file.bytes, kind))
+    throw refusal('attachments.error.polyglot', { name: file.name });
+  let content: Buffer = Buffer.from(file.bytes);
   let preview: NewAttachment['preview'] = null;
   if (kind !== 'pdf') {
     try {
@@ -106,13 +110,13 @@ export async function stageAttachments(
   channel: 'form' | 'api',
 ): Promise<UnsentAttachment[]> {
   const keep = [...new Set(input.keep)];
-  const kept = await findUnsentAttachments(ctx.db, staff.id, keep, { lock: false });
+  const kept = await heldAttachments(ctx, staff, keep);
   if (kept.length !== keep.length) throw unknown();
   if (kept.length + input.files.length > ATTACHMENT_MAX_FILES) throw tooMany();
   // The uploads' own sizes first: a 50 MB file is refused before it is decoded.
   const uploaded = input.files.reduce((sum, file) => sum + file.bytes.byteLength, 0);
   if (sizeOf(kept) + uploaded > maxBytes) throw tooLarge(maxBytes);
-  const prepared = [];
+  const prepared: StoredForm[] = [];
   for (const file of input.files) prepared.push(await storedFormOf(file));
   if (sizeOf(kept) + prepared.reduce((sum, row) => sum + row.content.length, 0) > maxBytes) {
     throw tooLarge(maxBytes);
@@ -160,6 +164,15 @@ export async function stageAttachments(
   return [...kept, ...added];
 }
 
+/** The staff member's own unsent uploads among `ids`, for a form to list again. */
+export async function heldAttachments(
+  ctx: Pick<CoreContext, 'db'>,
+  staff: Pick<ActingStaff, 'id'>,
+  ids: number[],
+): Promise<UnsentAttachment[]> {
+  return findUnsentAttachments(ctx.db, staff.id, ids, { lock: false });
+}
+
 /**
  * The `attachmentIds` of a send's input: absent is none; else up to ATTACHMENT_MAX_FILES row
  * ids, returned sorted without repeats (so the request hash is one for one set).
@@ -173,11 +186,16 @@ export function checkAttachmentIds(raw: unknown): number[] {
     Array.isArray(value) &&
     value.every((id) => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647);
   if (!valid) {
-    throw new ServiceError('invalid', 'attachments.error.ids', {}, {
-      code: 'invalid_input',
-      field: 'attachments',
-      issues: [{ path: 'attachments', message: 'attachments must be a list of attachment ids' }],
-    });
+    throw new ServiceError(
+      'invalid',
+      'attachments.error.ids',
+      {},
+      {
+        code: 'invalid_input',
+        field: 'attachments',
+        issues: [{ path: 'attachments', message: 'attachments must be a list of attachment ids' }],
+      },
+    );
   }
   const ids = [...new Set(value as number[])].sort((a, b) => a - b);
   if (ids.length > ATTACHMENT_MAX_FILES) throw tooMany();
@@ -247,11 +265,10 @@ export async function openStaffAttachment(
   staff: Pick<ActingStaff, 'scope'>,
   messageId: number,
   attachmentId: number,
-  part: 'content' | 'preview',
 ): Promise<AttachmentFile> {
   const message = await findMessageInScope(ctx.db, messageId, scopeFilter(staff.scope));
   if (!message) throw notFound();
-  const file = await findSentAttachmentFile(ctx.db, attachmentId, part);
+  const file = await findSentAttachmentFile(ctx.db, attachmentId, 'content');
   if (!file || file.messageId !== messageId) throw notFound();
   return file;
 }
