@@ -34,7 +34,7 @@ function createStaffOfRole(
 }
 
 /** Builds the world in a fresh database and starts the web on it. */
-export async function startSendWorld(options: { bus?: Bus } = {}) {
+export async function startSendWorld(options: { bus?: Bus; env?: Record<string, string> } = {}) {
   const database: TestDatabase = await createTestDatabase();
   const { db } = database.handle;
   const district = await createDistrict(db, '湊市教育委員会');
@@ -75,12 +75,13 @@ export async function startSendWorld(options: { bus?: Bus } = {}) {
 
   const { web, base } = await startTestWeb(database, {
     bus: options.bus,
-    env: { SECRET_KEY: TEST_SECRET_KEY },
+    env: { SECRET_KEY: TEST_SECRET_KEY, ...options.env },
     logName: 'send-test',
   });
 
   return {
     db,
+    database,
     base,
     district,
     schools: { a: schoolA, b: schoolB, other: otherSchool },
