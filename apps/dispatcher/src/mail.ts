@@ -212,8 +212,8 @@ export function compileMail(
         rendition.sharedBody !== null && children.length === 0
           ? rendition.sharedBody
           : rendition.encodeBody(
-            bodyText(message, settings, children, { deliveryId, keys }, attached),
-          );
+              bodyText(message, settings, children, { deliveryId, keys }, attached),
+            );
       const replyTo = message.confirm
         ? `Reply-To: ${replyAddress(keys, settings.mailDomain, deliveryId)}\r\n`
         : '';
