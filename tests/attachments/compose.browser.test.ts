@@ -1,10 +1,13 @@
+import { eq } from 'drizzle-orm';
+import { schema } from '@renraku/db';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
-import { pdfBytes } from '../support/files';
+import { pdfBytes, pngBytes } from '../support/files';
 import { PASSWORD, startSendWorld, type SendWorld } from '../send/harness';
 
 // A school admin attaches a PDF to a message in Chromium with JavaScript off (the form's own
-// multipart post), confirms, sends, and finds the attachment on the message's dashboard.
+// multipart post), confirms, sends, and finds the attachment on the message's dashboard; with
+// JavaScript, an upload survives a refused field once.
 
 let world: SendWorld;
 
@@ -56,6 +59,54 @@ it('attaches a PDF without JavaScript, confirms, sends, and the dashboard lists 
     const file = await context.request.get(`${world.base}${href}`);
     expect(file.status()).toBe(200);
     expect(Buffer.from(await file.body()).equals(pdfBytes())).toBe(true);
+  } finally {
+    await browser.close();
+  }
+});
+
+it('with JavaScript, keeps an upload through a refused field without posting it twice', async () => {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${world.base}/staff/login`);
+    await page.fill('input[name="login"]', world.staff.adminA.login);
+    await page.fill('input[name="password"]', PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${world.base}/staff`);
+
+    await page.goto(`${world.base}/staff/messages/new`);
+    await page.getByLabel(/教育情報/).check();
+    await page.getByLabel('学級を選ぶ').check();
+    await page.getByLabel('1年1組').check();
+    await page.fill('#compose-body', '会場の地図です。');
+    await page.setInputFiles('input[type="file"][name="files"]', {
+      name: '会場.png',
+      mimeType: 'image/png',
+      buffer: await pngBytes(),
+    });
+    // No subject: refused, the photo kept as stored and the file input emptied.
+    await page.getByRole('button', { name: '確認へ' }).click();
+    await expect
+      .poll(() => page.getByTestId('kept-attachment').textContent())
+      .toContain('会場.png');
+    expect(
+      await page
+        .locator('input[name="files"]')
+        .evaluate((el: HTMLInputElement) => el.files?.length),
+    ).toBe(0);
+    await page.fill('#compose-subject', '会場のご案内');
+    await page.getByRole('button', { name: '確認へ' }).click();
+    await expect
+      .poll(() => page.getByTestId('confirm-attachments').textContent())
+      .toContain('会場.png（PNG');
+    await page.getByRole('button', { name: '送信する' }).click();
+    await page.waitForURL(/\/staff\/messages\/\d+$/);
+    expect(await page.getByTestId('attachment').count()).toBe(1);
+    const stored = await world.db
+      .select({ id: schema.attachments.id })
+      .from(schema.attachments)
+      .where(eq(schema.attachments.fileName, '会場.png'));
+    expect(stored).toHaveLength(1);
   } finally {
     await browser.close();
   }
