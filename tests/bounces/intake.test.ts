@@ -238,6 +238,8 @@ describe('bounce intake', () => {
       leaseOwner: null,
     });
     expect((await messageRow(db, round.messageId)).state).toBe('done');
+    // The event follows the stored state; under load it may come after the SMTP reply.
+    await waitFor(() => server.finished.some((event) => event.messageId === round.messageId));
     expect(server.finished).toContainEqual({ messageId: round.messageId, state: 'done' });
   });
 });

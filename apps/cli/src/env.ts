@@ -6,6 +6,7 @@ import { resolveSecretKey } from '@renraku/shared/secret';
 const cliEnvShape = {
   DATABASE_URL: commonEnv.DATABASE_URL,
   SECRET_KEY: commonEnv.SECRET_KEY,
+  SECRET_KEY_PREVIOUS: commonEnv.SECRET_KEY_PREVIOUS,
   DATA_DIR: commonEnv.DATA_DIR,
   MAIL_DOMAIN: commonEnv.MAIL_DOMAIN,
   ...retentionEnv,
@@ -25,7 +26,7 @@ export function loadCliEnv(source: Record<string, string | undefined> = process.
      * Only commands that touch addresses need the keys; resolving lazily lets an operator list
      * schools with DATABASE_URL alone, and keeps a fresh DATA_DIR free of a key it does not need.
      */
-    keys: (): Keys => deriveKeys(resolveSecretKey(raw)),
+    keys: (): Keys => deriveKeys(resolveSecretKey(raw), raw.SECRET_KEY_PREVIOUS),
   };
 }
 

@@ -275,6 +275,8 @@ export interface DispatcherEnv {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   secretKey: string | undefined;
+  /** During a key rotation: what was written under it is still read and verified. */
+  secretKeyPrevious: string | undefined;
   dataDir: string;
   logLevel: string;
   smtpUrl: string;
@@ -321,6 +323,7 @@ export function loadDispatcherEnv(source: Record<string, string | undefined>): D
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     secretKey: env.SECRET_KEY,
+    secretKeyPrevious: env.SECRET_KEY_PREVIOUS,
     dataDir: env.DATA_DIR,
     logLevel: env.LOG_LEVEL,
     smtpUrl: env.SMTP_URL,

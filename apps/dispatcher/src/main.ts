@@ -46,6 +46,7 @@ const keys = deriveKeys(
     DATABASE_URL: env.databaseUrl,
     DATA_DIR: env.dataDir,
   }),
+  env.secretKeyPrevious,
 );
 // Nothing is counted when nothing is served.
 const registry = env.metrics ? createMetricsRegistry() : undefined;

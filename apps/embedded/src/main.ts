@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const smtpUrl = config.smtpUrl ?? `smtp://127.0.0.1:${catcher?.port}`;
   const webEnv = config.web(smtpUrl);
   const dispatcherEnv = config.dispatcher(smtpUrl);
-  const keys = deriveKeys(webEnv.secretKey);
+  const keys = deriveKeys(webEnv.secretKey, webEnv.secretKeyPrevious);
 
   const seeded = await seedDemo(dbHandle.db, { keys, mailDomain: webEnv.mailDomain });
   // One registry for the whole process, served once: the web's and the dispatcher's metrics.

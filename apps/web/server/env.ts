@@ -100,6 +100,8 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
     /** Carrier domains whose mail goes out as ISO-2022-JP, as the dispatcher's broadcasts do. */
     featurePhoneDomains: raw.FEATURE_PHONE_DOMAINS,
     secretKey: resolveSecretKey(raw),
+    /** During a key rotation: what was written under it is still read and verified. */
+    secretKeyPrevious: raw.SECRET_KEY_PREVIOUS,
     dataDir: raw.DATA_DIR,
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     db: dbHandle.db,
     dbHandle,
     bus,
-    keys: deriveKeys(env.secretKey),
+    keys: deriveKeys(env.secretKey, env.secretKeyPrevious),
     logger,
   });
   logger.info({ port: web.port, url: env.publicUrl, database: dbHandle.driver }, 'web started');

@@ -12,6 +12,7 @@ export * from './queries/messages';
 export * from './queries/deliveries';
 export * from './queries/districts';
 export * from './queries/retention';
+export * from './queries/key-rotation';
 export * from './queries/schools';
 export * from './queries/classes';
 export * from './queries/households';

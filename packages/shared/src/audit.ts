@@ -43,6 +43,7 @@ export const AUDIT_ACTIONS = [
   'parent.withdraw',
   'seed.demo',
   'retention.run',
+  'secret.rotate',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,3 +1,4 @@
+import { createCipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   pushEndpointIndex,
@@ -5,6 +6,10 @@ import {
   unsealPushSubscription,
   AUTH_CODE_LENGTH,
   blindIndex,
+  blindIndexCandidates,
+  keyIdOfCiphertext,
+  keyIdOfIndex,
+  retiredIndex,
   carrierDomainOf,
   decryptAddress,
   deriveKeys,
@@ -20,7 +25,7 @@ const keys = deriveKeys('a-test-secret-key-that-is-long-enough-0001');
 const otherKeys = deriveKeys('another-secret-key-that-is-long-enough-02');
 const address = 'hogosha1234@docomo.ne.jp';
 
-/** Layout: version(1) | nonce(12) | body | tag(16). */
+/** Layout: version(1) | key id(4) | nonce(12) | body | tag(16). */
 function flipByte(sealed: Buffer, index: number): Buffer {
   const copy = Buffer.from(sealed);
   copy[index] = copy[index]! ^ 0x01;
@@ -45,12 +50,13 @@ describe('address encryption', () => {
     const first = encryptAddress(keys, address);
     const second = encryptAddress(keys, address);
     expect(first.equals(second)).toBe(false);
-    expect(first.subarray(1, 13).equals(second.subarray(1, 13))).toBe(false);
+    expect(first.subarray(5, 17).equals(second.subarray(5, 17))).toBe(false);
   });
 
   it.each([
     ['the nonce', 5],
-    ['the body', 14],
+    ['the key id', 2],
+    ['the body', 20],
     ['the tag', -3],
   ])('refuses a ciphertext with one byte of %s flipped', (_part, offset) => {
     const sealed = encryptAddress(keys, address);
@@ -107,7 +113,8 @@ describe('push subscriptions', () => {
 describe('blind index', () => {
   it('is stable, and ignores case and surrounding whitespace', () => {
     const index = blindIndex(keys, address);
-    expect(index).toMatch(/^[0-9a-f]{64}$/);
+    expect(index).toMatch(/^[0-9a-f]{8}:[0-9a-f]{64}$/);
+    expect(keyIdOfIndex(index)).toBe(keys.id);
     expect(blindIndex(keys, address)).toBe(index);
     expect(blindIndex(keys, ' HOGOSHA1234@Docomo.NE.JP\t')).toBe(index);
   });
@@ -155,5 +162,68 @@ describe('tokens and signatures', () => {
     expect(verifySignature(otherKeys, 'delivery:42', signature)).toBe(false);
     expect(verifySignature(keys, 'delivery:42', signature.slice(0, -1))).toBe(false);
     expect(verifySignature(keys, 'delivery:42', '')).toBe(false);
+  });
+});
+
+describe('key rotation', () => {
+  const oldSecret = 'a-test-secret-key-that-is-long-enough-0001';
+  const newSecret = 'the-rotated-secret-key-long-enough-0000003';
+  const rotating = deriveKeys(newSecret, oldSecret);
+  const rotated = deriveKeys(newSecret);
+
+  it('names each key by an id of its own, and keeps no previous key equal to the current', () => {
+    expect(keys.id).toMatch(/^[0-9a-f]{8}$/);
+    expect(rotated.id).not.toBe(keys.id);
+    expect(rotating.previous?.id).toBe(keys.id);
+    expect(deriveKeys(oldSecret, oldSecret).previous).toBeNull();
+  });
+
+  it('writes under the new key and reads both while rotating; afterwards the old key reads nothing new', () => {
+    const old = encryptAddress(keys, address);
+    expect(keyIdOfCiphertext(old)).toBe(keys.id);
+    expect(decryptAddress(rotating, old)).toBe(address);
+    const fresh = encryptAddress(rotating, address);
+    expect(keyIdOfCiphertext(fresh)).toBe(rotated.id);
+    expect(decryptAddress(rotated, fresh)).toBe(address);
+    expect(() => decryptAddress(keys, fresh)).toThrow(/neither SECRET_KEY nor the previous/);
+    expect(() => decryptAddress(rotated, old)).toThrow(/neither SECRET_KEY nor the previous/);
+  });
+
+  it('reads a ciphertext from before key ids under whichever key made it', () => {
+    const key = Buffer.from(hkdfSync('sha256', oldSecret, 'renraku', 'address-encryption', 32));
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    const body = Buffer.concat([cipher.update(address, 'utf8'), cipher.final()]);
+    const legacy = Buffer.concat([Buffer.from([1]), nonce, body, cipher.getAuthTag()]);
+    expect(keyIdOfCiphertext(legacy)).toBeNull();
+    expect(decryptAddress(keys, legacy)).toBe(address);
+    expect(decryptAddress(rotating, legacy)).toBe(address);
+    expect(() => decryptAddress(rotated, legacy)).toThrow();
+  });
+
+  it('looks an address up under both keys, with and without the key id', () => {
+    const candidates = blindIndexCandidates(rotating, address);
+    const legacy = createHmac('sha256', keys.blindIndex).update(address).digest('hex');
+    expect(candidates).toEqual([
+      blindIndex(rotated, address),
+      blindIndex(rotated, address).slice(9),
+      blindIndex(keys, address),
+      legacy,
+    ]);
+    expect(blindIndexCandidates(keys, address)).toEqual([blindIndex(keys, address), legacy]);
+  });
+
+  it('verifies old signatures only while the previous key is set', () => {
+    const signature = sign(keys, 'confirm:7');
+    expect(verifySignature(rotating, 'confirm:7', signature)).toBe(true);
+    expect(sign(rotating, 'confirm:7')).toBe(sign(rotated, 'confirm:7'));
+    expect(verifySignature(rotated, 'confirm:7', signature)).toBe(false);
+  });
+
+  it('retires an index to a keyed, stable form of the new key', () => {
+    const old = blindIndex(keys, address);
+    expect(retiredIndex(rotated, old)).toBe(retiredIndex(rotated, old));
+    expect(keyIdOfIndex(retiredIndex(rotated, old))).toBe(rotated.id);
+    expect(retiredIndex(rotated, old)).not.toBe(blindIndex(rotated, address));
   });
 });

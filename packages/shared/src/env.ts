@@ -85,6 +85,8 @@ export const commonEnv = {
   DATABASE_URL: optionalUrl('postgres', 'postgresql'),
   REDIS_URL: optionalUrl('redis', 'rediss'),
   SECRET_KEY: secretKey,
+  /** Set only during `pnpm cli rotate-secret`: the key being rotated away from, still read. */
+  SECRET_KEY_PREVIOUS: secretKey,
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   PUBLIC_URL: z.preprocess(
     emptyToUndefined,

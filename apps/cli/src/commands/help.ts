@@ -27,12 +27,21 @@ Commands:
                           RETAIN_UNPARSED_BOUNCES_DAYS, 90; RETAIN_TOKENS_DAYS, 7), as the
                           dispatcher's nightly job does, and record it in the audit trail.
                           --dry-run counts the same and deletes nothing.
+  rotate-secret [--batch-size N] [--json]
+                          Re-encrypt every address and push subscription and recompute every
+                          blind index under SECRET_KEY, reading what is under
+                          SECRET_KEY_PREVIOUS (both set, as on every running process). In
+                          batches of N mailboxes (default 500); sending goes on; safe to run
+                          again after a crash. Refuses, changing nothing, when a stored key is
+                          neither of the two. See the README's "Rotating SECRET_KEY".
   help                    This text.
 
 Environment:
   DATABASE_URL   postgres:// URL; unset: the embedded database in DATA_DIR (default ./data).
                  Stop \`pnpm start\` first: the embedded database takes one process at a time.
   SECRET_KEY     Required with DATABASE_URL (seed-demo encrypts addresses with it).
+  SECRET_KEY_PREVIOUS
+                 The key being replaced, during rotate-secret only.
   MAIL_DOMAIN    Domain of the schools' registration addresses (default renraku.test).
 
 Exit codes: 0 done, 1 failed (unknown login, school…), 2 bad command line.

@@ -18,7 +18,7 @@ import {
   type AddressHealth,
   type AddressRole,
 } from '@renraku/shared';
-import { decryptAddress } from '@renraku/shared/crypto';
+import { blindIndexCandidates, decryptAddress } from '@renraku/shared/crypto';
 import type { ParentsContext } from './context';
 import { linkGone, maskAddress } from './policy';
 
@@ -100,7 +100,12 @@ export async function attachAddress(
     if (districtId === undefined) throw linkGone();
     if (!(await consumeToken(tx, token.id))) throw linkGone();
     const rows = await listRegistrationAddresses(tx, registrationId);
-    if (rows.some((row) => row.blindIndex === token.blindIndex)) return 'already';
+    // Both keys' forms during a rotation: the token and the rows need not be under the same key.
+    const known = blindIndexCandidates(
+      ctx.keys,
+      decryptAddress(ctx.keys, token.addressCiphertext!),
+    );
+    if (rows.some((row) => known.includes(row.blindIndex))) return 'already';
     const replaced = rows.find((row) => row.id === input.replaceAddressId);
     const kept = rows.filter((row) => row !== replaced);
     if (kept.length >= MAX_ADDRESSES_PER_REGISTRATION) throw full();

@@ -7,7 +7,7 @@ import {
   takenLoginIds,
 } from '@renraku/db';
 import { checkKana, checkName, kanaMatchKey } from '@renraku/shared';
-import { decryptAddress } from '@renraku/shared/crypto';
+import { blindIndexCandidates, decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword } from '@renraku/shared/password';
 import type { ParentsContext } from './context';
 import { childKeysOf, loadSchoolRoster, matchInClass, matchRegistrations } from '../roster';
@@ -120,7 +120,7 @@ export async function completeRegistration(
     const earlier = (
       await findClassRegistrationsWithAddress(ctx.db, {
         classId: chosenClass.id,
-        blindIndex: token.blindIndex!,
+        blindIndexes: blindIndexCandidates(ctx.keys, address),
       })
     ).find((row) => kanaMatchKey(row.childKana) === kanaMatchKey(childKana.value));
     if (earlier) {

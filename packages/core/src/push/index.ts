@@ -7,7 +7,7 @@ import {
   upsertPushSubscription,
 } from '@renraku/db';
 import { MAX_PUSH_DEVICES_PER_REGISTRATION, ServiceError } from '@renraku/shared';
-import { pushEndpointIndex, sealPushSubscription } from '@renraku/shared/crypto';
+import { pushEndpointIndexCandidates, sealPushSubscription } from '@renraku/shared/crypto';
 import { pushSubscriptionSchema } from '@renraku/shared/push';
 import type { CoreContext } from '../context';
 import { deviceLabel } from './device-label';
@@ -73,13 +73,14 @@ export async function subscribePush(
     );
   }
   const subscription = parsed.data;
-  const endpointIndex = pushEndpointIndex(ctx.keys, subscription.endpoint);
+  // Both keys' forms during a rotation, so a device subscribing again is still known.
+  const endpointIndexes = pushEndpointIndexCandidates(ctx.keys, subscription.endpoint);
   return ctx.db.transaction(async (tx) => {
     // Locked so that two devices subscribing at once cannot both take the fifth place.
     const districtId = await lockRegistration(tx, registrationId);
     if (districtId === undefined) throw new ServiceError('not_found', 'push.remove.not_found');
     const devices = await listRegistrationPushDevices(tx, registrationId);
-    const known = devices.some((device) => device.endpointIndex === endpointIndex);
+    const known = devices.some((device) => endpointIndexes.includes(device.endpointIndex));
     if (!known && devices.length >= MAX_PUSH_DEVICES_PER_REGISTRATION) {
       throw new ServiceError(
         'invalid',

@@ -1,6 +1,7 @@
 import type { AddressRole } from '@renraku/shared';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../client';
+import { rowsOf, type Db, type Tx } from '../client';
+import type { StaleBatch } from './key-rotation';
 import { chunksOf } from './chunks';
 import { addresses } from '../schema';
 
@@ -93,4 +94,69 @@ export async function setAddressOrder(
       .set({ position: index + 1 })
       .where(and(eq(addresses.registrationId, registrationId), eq(addresses.id, id)));
   }
+}
+
+/** A row as the key rotation reads and rewrites it. */
+export interface StoredAddress {
+  id: number;
+  blindIndex: string;
+  ciphertext: Buffer;
+}
+
+/**
+ * The rows of up to `limit` mailboxes (blind indexes) not yet under key `keyId`, locked: the
+ * rotation's unit is the mailbox, so that every row of one address moves to its new index at
+ * once and the fan-out's and the call list's joins on the index never see it half-moved.
+ */
+export async function lockStaleAddresses(
+  tx: Tx,
+  { keyId, limit }: StaleBatch,
+): Promise<StoredAddress[]> {
+  return storedAddressesOf(
+    await tx.execute(sql`
+      select id, blind_index as "blindIndex", ciphertext from addresses
+      where blind_index in (select distinct blind_index from addresses
+        where blind_index not like ${`${keyId}:%`} limit ${limit})
+      for update`),
+  );
+}
+
+/** Rows of `id, "blindIndex", ciphertext` (bytea arrives as Uint8Array or Buffer). */
+export function storedAddressesOf(result: unknown): StoredAddress[] {
+  return rowsOf<{ id: number; blindIndex: string; ciphertext: Uint8Array }>(result).map((row) => ({
+    ...row,
+    ciphertext: Buffer.from(row.ciphertext),
+  }));
+}
+
+/**
+ * Writes re-encrypted rows with their new index. A row whose registration already holds the
+ * new index (the same address added again under the new key during the rotation) is the
+ * duplicate and is deleted instead.
+ */
+export async function rekeyAddresses(tx: Tx, rows: StoredAddress[]): Promise<void> {
+  const ids = sql.param(rows.map((row) => row.id));
+  const indexes = sql.param(rows.map((row) => row.blindIndex));
+  const ciphertexts = sql.param(rows.map((row) => row.ciphertext.toString('hex')));
+  await tx.execute(sql`
+    delete from addresses a using unnest(${ids}::int[], ${indexes}::text[]) v(id, blind_index)
+    where a.id = v.id and exists (select 1 from addresses b
+      where b.registration_id = a.registration_id and b.blind_index = v.blind_index and b.id <> a.id)`);
+  await tx.execute(sql`
+    update addresses a set ciphertext = decode(v.ciphertext, 'hex'), blind_index = v.blind_index
+    from unnest(${ids}::int[], ${ciphertexts}::text[], ${indexes}::text[]) v(id, ciphertext, blind_index)
+    where a.id = v.id`);
+}
+
+/** One address ciphertext under key `keyId` (null: made before key ids), to test a key on. */
+export async function findAddressCiphertextUnder(
+  db: Db | Tx,
+  keyId: string | null,
+): Promise<Buffer | undefined> {
+  const [row] = rowsOf<{ ciphertext: Uint8Array }>(
+    await db.execute(sql`select ciphertext from addresses
+      where ${keyId === null ? sql`position(':' in blind_index) = 0` : sql`blind_index like ${`${keyId}:%`}`}
+      limit 1`),
+  );
+  return row ? Buffer.from(row.ciphertext) : undefined;
 }

@@ -239,3 +239,94 @@ export async function queueFigures(db: Db | Tx): Promise<QueueFigures> {
     oldestDueSeconds: ages.length === 0 ? null : Math.max(...ages),
   };
 }
+
+/** A mailbox's (or device's) index before and after the key rotation. */
+export interface IndexChange {
+  from: string;
+  to: string;
+}
+
+/**
+ * Moves the deliveries of rotated mailboxes and devices to their new index, in every message,
+ * in the transaction that moved the addresses, so joins on the index hold throughout. The
+ * unique (message, index) index is probed once per message and change (hash joins are off: a
+ * scan of every delivery per batch would be slower). Rows a dispatcher holds are skipped, not
+ * waited for, so the rotation never deadlocks with sending; so is a row whose message already
+ * has the new index. The rotation's last pass (staleDeliveries) takes whatever was skipped.
+ */
+export async function rekeyDeliveries(tx: Tx, changes: IndexChange[]): Promise<number> {
+  if (changes.length === 0) return 0;
+  await tx.execute(sql`set local enable_hashjoin = off`);
+  await tx.execute(sql`set local enable_mergejoin = off`);
+  const rows = rowsOf<{ id: number | string }>(
+    await tx.execute(sql`
+      with changed as (
+        select d.id, c.next from messages m
+        cross join unnest(${sql.param(changes.map((c) => c.from))}::text[],
+          ${sql.param(changes.map((c) => c.to))}::text[]) c(prior, next)
+        join deliveries d on d.message_id = m.id and d.blind_index = c.prior
+        where not exists (select 1 from deliveries x
+          where x.message_id = d.message_id and x.blind_index = c.next)
+        for update of d skip locked
+      )
+      update deliveries d set blind_index = changed.next from changed where d.id = changed.id
+      returning d.id`),
+  );
+  return rows.length;
+}
+
+/** A delivery whose index is not under the current key, with its device's index now. */
+export interface StaleDelivery {
+  id: number;
+  messageId: number;
+  blindIndex: string;
+  /** The index of the address or device it went to; null once that is gone. */
+  deviceIndex: string | null;
+}
+
+/** Up to `limit` deliveries after id `afterId` whose index is not under key `keyId`, locked. */
+export async function lockStaleDeliveries(
+  tx: Tx,
+  keyId: string,
+  afterId: number,
+  limit: number,
+): Promise<StaleDelivery[]> {
+  const rows = rowsOf<Row<StaleDelivery>>(
+    await tx.execute(sql`
+      select d.id, d.message_id as "messageId", d.blind_index as "blindIndex",
+        coalesce(a.blind_index, p.endpoint_index) as "deviceIndex"
+      from deliveries d
+      left join addresses a on d.channel = 'mail' and a.id = d.address_id
+      left join push_subscriptions p on d.channel = 'push' and p.id = d.push_subscription_id
+      where d.id > ${afterId} and d.blind_index not like ${`${keyId}:%`}
+      order by d.id limit ${limit}
+      for update of d skip locked`),
+  );
+  return rows.map((row) => ({ ...row, id: Number(row.id) }));
+}
+
+/** Sets deliveries' indexes by id (the rotation's last pass). */
+export async function setDeliveryIndexes(
+  tx: Tx,
+  rows: { id: number; blindIndex: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`
+    update deliveries d set blind_index = v.blind_index
+    from unnest(${sql.param(rows.map((row) => row.id))}::bigint[],
+      ${sql.param(rows.map((row) => row.blindIndex))}::text[]) v(id, blind_index)
+    where d.id = v.id`);
+}
+
+/** Whether message `messageId` already has a delivery with index `blindIndex`. */
+export async function deliveryIndexTaken(
+  tx: Tx,
+  messageId: number,
+  blindIndex: string,
+): Promise<boolean> {
+  const rows = rowsOf<{ one: number }>(
+    await tx.execute(sql`select 1 as one from deliveries
+      where message_id = ${messageId} and blind_index = ${blindIndex} limit 1`),
+  );
+  return rows.length > 0;
+}

@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../client';
+import { rowsOf, type Db, type Tx } from '../client';
+import type { StaleBatch } from './key-rotation';
 import { pushSubscriptions } from '../schema';
 
 export type NewPushSubscription = Omit<
@@ -82,4 +83,62 @@ export async function removePushDevicesOf(db: Db | Tx, deliveryIds: number[]): P
       select push_subscription_id from deliveries
       where id = any(${sql.param(deliveryIds)}::bigint[]) and channel = 'push')
   `);
+}
+
+/** A subscribed device as the key rotation reads and rewrites it. */
+export interface StoredPushSubscription {
+  id: number;
+  endpointIndex: string;
+  endpointCiphertext: Buffer;
+  p256dhCiphertext: Buffer;
+  authCiphertext: Buffer;
+}
+
+/** The rows of up to `limit` devices (endpoint indexes) not yet under key `keyId`, locked. */
+export async function lockStalePushSubscriptions(
+  tx: Tx,
+  { keyId, limit }: StaleBatch,
+): Promise<StoredPushSubscription[]> {
+  const rows = rowsOf<Record<keyof StoredPushSubscription, never>>(
+    await tx.execute(sql`
+      select id, endpoint_index as "endpointIndex", endpoint_ciphertext as "endpointCiphertext",
+        p256dh_ciphertext as "p256dhCiphertext", auth_ciphertext as "authCiphertext"
+      from push_subscriptions
+      where endpoint_index in (select distinct endpoint_index from push_subscriptions
+        where endpoint_index not like ${`${keyId}:%`} limit ${limit})
+      for update`),
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    endpointIndex: row.endpointIndex,
+    endpointCiphertext: Buffer.from(row.endpointCiphertext),
+    p256dhCiphertext: Buffer.from(row.p256dhCiphertext),
+    authCiphertext: Buffer.from(row.authCiphertext),
+  }));
+}
+
+/**
+ * Writes re-encrypted devices with their new index; a device its registration subscribed again
+ * under the new key during the rotation is the duplicate and is deleted instead.
+ */
+export async function rekeyPushSubscriptions(
+  tx: Tx,
+  rows: StoredPushSubscription[],
+): Promise<void> {
+  const ids = sql.param(rows.map((row) => row.id));
+  const indexes = sql.param(rows.map((row) => row.endpointIndex));
+  const hex = (pick: (row: StoredPushSubscription) => Buffer) =>
+    sql.param(rows.map((row) => pick(row).toString('hex')));
+  await tx.execute(sql`
+    delete from push_subscriptions p using unnest(${ids}::int[], ${indexes}::text[]) v(id, idx)
+    where p.id = v.id and exists (select 1 from push_subscriptions q
+      where q.registration_id = p.registration_id and q.endpoint_index = v.idx and q.id <> p.id)`);
+  await tx.execute(sql`
+    update push_subscriptions p set endpoint_index = v.idx,
+      endpoint_ciphertext = decode(v.endpoint, 'hex'), p256dh_ciphertext = decode(v.p256dh, 'hex'),
+      auth_ciphertext = decode(v.auth, 'hex')
+    from unnest(${ids}::int[], ${indexes}::text[], ${hex((row) => row.endpointCiphertext)}::text[],
+      ${hex((row) => row.p256dhCiphertext)}::text[], ${hex((row) => row.authCiphertext)}::text[])
+      v(id, idx, endpoint, p256dh, auth)
+    where p.id = v.id`);
 }

@@ -7,6 +7,8 @@ import {
 } from '@renraku/shared/crypto';
 import { and, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../client';
+import type { StaleBatch } from './key-rotation';
+import { storedAddressesOf, type StoredAddress } from './addresses';
 import { registrationTokens } from '../schema';
 
 // Single-use links and mailbox tokens mailed to parents. Only a token's SHA-256 is stored, so a
@@ -158,4 +160,29 @@ export async function deleteRegistrationTokensOf(
         eq(registrationTokens.purpose, purpose),
       ),
     );
+}
+
+/** Up to `limit` tokens whose proven address is not yet under key `keyId`, locked. */
+export async function lockStaleTokenAddresses(
+  tx: Tx,
+  { keyId, limit }: StaleBatch,
+): Promise<StoredAddress[]> {
+  return storedAddressesOf(
+    await tx.execute(sql`
+      select id, blind_index as "blindIndex", address_ciphertext as ciphertext
+      from registration_tokens
+      where address_ciphertext is not null and blind_index not like ${`${keyId}:%`}
+      limit ${limit} for update`),
+  );
+}
+
+/** Writes tokens' re-encrypted addresses with their new index. */
+export async function rekeyTokenAddresses(tx: Tx, rows: StoredAddress[]): Promise<void> {
+  await tx.execute(sql`
+    update registration_tokens t set address_ciphertext = decode(v.ciphertext, 'hex'),
+      blind_index = v.blind_index
+    from unnest(${sql.param(rows.map((row) => row.id))}::int[],
+      ${sql.param(rows.map((row) => row.ciphertext.toString('hex')))}::text[],
+      ${sql.param(rows.map((row) => row.blindIndex))}::text[]) v(id, ciphertext, blind_index)
+    where t.id = v.id`);
 }

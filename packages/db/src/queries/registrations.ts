@@ -220,10 +220,13 @@ export async function insertParentRegistration(
   return created?.id;
 }
 
-/** Registrations of one class that already carry this address (a repeated registration). */
+/**
+ * Registrations of one class that already carry this address (a repeated registration), by
+ * any of its blind index's stored forms (blindIndexCandidates: during a key rotation, both).
+ */
 export function findClassRegistrationsWithAddress(
   db: Db | Tx,
-  where: { classId: number; blindIndex: string },
+  where: { classId: number; blindIndexes: string[] },
 ) {
   return db
     .select({
@@ -234,7 +237,10 @@ export function findClassRegistrationsWithAddress(
     .from(registrations)
     .innerJoin(addresses, eq(addresses.registrationId, registrations.id))
     .where(
-      and(eq(registrations.classId, where.classId), eq(addresses.blindIndex, where.blindIndex)),
+      and(
+        eq(registrations.classId, where.classId),
+        inArray(addresses.blindIndex, where.blindIndexes),
+      ),
     );
 }
 

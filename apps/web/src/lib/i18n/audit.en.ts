@@ -38,6 +38,7 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
   'audit.action.schedule.create': 'Monthly send scheduled',
   'audit.action.schedule.deactivate': 'Monthly send stopped',
   'audit.action.retention.run': 'Expired records deleted (retention)',
+  'audit.action.secret.rotate': 'Secret key rotated (addresses re-encrypted)',
   'audit.action.callList.view': 'Call list opened',
   'audit.action.callList.export': 'Call list exported (CSV)',
   'audit.action.callList.mark': 'Call list row marked',

@@ -36,6 +36,7 @@ export const auditJa = {
   'audit.action.schedule.create': '定期配信の登録',
   'audit.action.schedule.deactivate': '定期配信の停止',
   'audit.action.retention.run': '保存期間を過ぎた記録の削除',
+  'audit.action.secret.rotate': '鍵の更新（暗号化と索引の再作成）',
   'audit.action.callList.view': '電話連絡リストの表示',
   'audit.action.callList.export': '電話連絡リストの出力（CSV）',
   'audit.action.callList.mark': '電話連絡リストの記録',
