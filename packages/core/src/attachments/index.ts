@@ -3,7 +3,6 @@ export {
   attachToMessage,
   checkAttachmentIds,
   heldAttachments,
-  linkedAttachments,
   messageAttachments,
   openAttachment,
   openStaffAttachment,
@@ -11,6 +10,7 @@ export {
   type AttachmentProblemKey,
   type LinkedAttachment,
   type UploadedFile,
+  withLinks,
 } from './service';
 export { cleanFileName } from './file-name';
 export { isPolyglot, recogniseKind } from './content';

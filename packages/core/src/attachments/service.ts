@@ -25,6 +25,7 @@ import {
   type ServiceErrorParams,
 } from '@renraku/shared';
 import { attachmentOfToken, attachmentToken } from '@renraku/shared/attachment-token';
+import type { Keys } from '@renraku/shared/crypto';
 import type { ActingStaff } from '../acting-staff';
 import type { CoreContext } from '../context';
 import { isPolyglot, recogniseKind } from './content';
@@ -226,13 +227,9 @@ export interface LinkedAttachment extends ListedAttachment {
   token: string;
 }
 
-/** The attachments of messages with their links' tokens. */
-export async function linkedAttachments(
-  ctx: Pick<CoreContext, 'db' | 'keys'>,
-  messageIds: number[],
-): Promise<LinkedAttachment[]> {
-  const rows = await listMessageAttachments(ctx.db, messageIds);
-  return rows.map((row) => ({ ...row, token: attachmentToken(ctx.keys, row.id) }));
+/** Attachments as the families' pages list them: each with its link's token. */
+export function withLinks(keys: Keys, attachments: ListedAttachment[]): LinkedAttachment[] {
+  return attachments.map((row) => ({ ...row, token: attachmentToken(keys, row.id) }));
 }
 
 const notFound = () => new ServiceError('not_found', 'attachments.error.notFound');

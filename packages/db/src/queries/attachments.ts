@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import type { Db, Tx } from '../client';
-import { attachments, messages } from '../schema';
+import { rowsOf, type Db, type Tx } from '../client';
+import { attachments } from '../schema';
 
 // Attachments (添付): stored at upload, unsent and owned by their uploader; bound to a message
 // in the send's transaction; read by the links, the pages and the dispatcher's mails.
@@ -96,39 +96,31 @@ export interface ListedAttachment {
 }
 
 /**
- * The attachments of messages, in upload order. A re-send (【再送】) lists those of the message
- * it chases, so its families get the same links.
+ * The attachments of the message `m` as one JSON column, `attachments` (ListedAttachment[], in
+ * upload order), so a page that reads a message reads them in the same statement. A re-send
+ * (【再送】) lists those of the message it chases, so its families get the same links.
  */
+export const messageAttachmentsColumn = sql`coalesce((
+    select json_agg(json_build_object(
+      'id', a.id, 'messageId', m.id, 'fileName', a.file_name, 'contentType', a.content_type,
+      'byteSize', a.byte_size, 'downloads', a.downloads,
+      'preview', case when a.preview_width is not null then
+        json_build_object('width', a.preview_width, 'height', a.preview_height) end
+    ) order by a.id)
+    from attachments a where a.message_id = coalesce(m.resend_of, m.id)
+  ), '[]'::json) as attachments`;
+
+/** The attachments of messages, by message id and then in upload order. */
 export async function listMessageAttachments(
   db: Db | Tx,
   messageIds: number[],
 ): Promise<ListedAttachment[]> {
   if (messageIds.length === 0) return [];
-  const rows = await db
-    .select({
-      id: attachments.id,
-      messageId: messages.id,
-      fileName: attachments.fileName,
-      contentType: attachments.contentType,
-      byteSize: attachments.byteSize,
-      downloads: attachments.downloads,
-      previewWidth: attachments.previewWidth,
-      previewHeight: attachments.previewHeight,
-    })
-    .from(messages)
-    .innerJoin(
-      attachments,
-      eq(attachments.messageId, sql`coalesce(${messages.resendOf}, ${messages.id})`),
-    )
-    .where(inArray(messages.id, messageIds))
-    .orderBy(asc(attachments.id));
-  return rows.map(({ previewWidth, previewHeight, ...row }) => ({
-    ...row,
-    preview:
-      previewWidth !== null && previewHeight !== null
-        ? { width: previewWidth, height: previewHeight }
-        : null,
-  }));
+  const rows = rowsOf<{ attachments: ListedAttachment[] }>(
+    await db.execute(sql`select ${messageAttachmentsColumn} from messages m
+      where m.id in ${messageIds} order by m.id`),
+  );
+  return rows.flatMap((row) => row.attachments);
 }
 
 /** A sent attachment's file (or its preview), with the message it belongs to. */

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { linkedAttachments } from '@renraku/core/attachments';
+import { withLinks } from '@renraku/core/attachments';
 import { finalSubject, ServiceError } from '@renraku/shared';
 import { choiceLabelsIn } from '$lib/confirm-labels';
 import { t } from '$lib/i18n';
@@ -26,10 +26,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     page.messages.length === 0 &&
     cursor === undefined &&
     (await loadAccount(locals.ctx, registrationId))?.account.studentId === null;
-  const attachments = await linkedAttachments(
-    locals.ctx,
-    page.messages.map((message) => message.messageId),
-  );
   return {
     before,
     olderBefore: page.olderBefore,
@@ -43,7 +39,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
         sentAt: messageTimeOf(message.sentAt, locale),
         subject: finalSubject(message.category, message.subject),
         body: message.body,
-        attachments: attachments.filter((file) => file.messageId === message.messageId),
+        attachments: withLinks(locals.ctx.keys, message.attachments),
         children: message.children,
         asks: message.confirm !== null,
         answerable: message.answerDeliveryId !== null,
