@@ -68,6 +68,18 @@ describe('isPolyglot', () => {
     expect(isPolyglot(withHead('PK\x03\x04\x14\x00'), 'pdf')).toBe(true);
   });
 
+  it('passes a scanned letter whose first object is a JPEG stream', () => {
+    const scan = Buffer.concat([
+      Buffer.from(
+        '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Filter /DCTDecode >>\nstream\n',
+        'latin1',
+      ),
+      jpeg,
+      Buffer.from('\nendstream\nendobj\n%%EOF\n', 'latin1'),
+    ]);
+    expect(isPolyglot(scan, 'pdf')).toBe(false);
+  });
+
   it('does not mistake a PDF comment or a word for markup', () => {
     const words = Buffer.from('%PDF-1.7\n% about the html tag and scripts\n%%EOF\n', 'latin1');
     expect(isPolyglot(words, 'pdf')).toBe(false);

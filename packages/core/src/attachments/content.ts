@@ -18,8 +18,12 @@ export function recogniseKind(bytes: Uint8Array): AttachmentKind | null {
   return null;
 }
 
-/** Where a PDF's header must be clean of other formats: what sniffers and viewers read first. */
+/**
+ * Where a PDF's header must be clean of other formats: what sniffers and viewers read first, up
+ * to its first object (a scanned letter's first object may well be a JPEG stream).
+ */
 const PDF_HEAD_BYTES = 1024;
+const FIRST_OBJECT = /\d+\s+\d+\s+obj\b/;
 /** A ZIP's end record sits in its last 64 KiB (the comment) plus its 22 bytes. */
 const ZIP_TAIL_BYTES = 65_536 + 22;
 
@@ -53,7 +57,9 @@ export function isPolyglot(bytes: Uint8Array, kind: AttachmentKind): boolean {
   if (MARKUP.test(data.toString('latin1'))) return true;
   if (hasZipEntry(data)) return true;
   if (kind === 'pdf') {
-    const head = data.subarray(PDF_SIGNATURE.length, PDF_HEAD_BYTES);
+    const start = data.subarray(0, PDF_HEAD_BYTES);
+    const firstObject = FIRST_OBJECT.exec(start.toString('latin1'))?.index ?? PDF_HEAD_BYTES;
+    const head = start.subarray(PDF_SIGNATURE.length, firstObject);
     return FOREIGN_HEADS.some((signature) => head.includes(signature));
   }
   // An image that holds a PDF is a PDF to a viewer that looks for %PDF- anywhere.
