@@ -254,6 +254,18 @@ describe('POST /api/v1/attachments and the send', () => {
     expect(await attachmentCount()).toBe(before);
   });
 
+  it('refuses a file name header that is not percent-encoded UTF-8', async () => {
+    const before = await attachmentCount();
+    const response = await fetch(`${world.base}/api/v1/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.adminA}`, 'x-file-name': '%E5%AD' },
+      body: pdfBytes(),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'invalid_input' });
+    expect(await attachmentCount()).toBe(before);
+  });
+
   it('refuses a multipart body without exactly one file', async () => {
     const before = await attachmentCount();
     const form = new FormData();
@@ -350,6 +362,25 @@ describe('the compose form (no JavaScript)', () => {
       .from(schema.attachments)
       .where(eq(schema.attachments.messageId, messageId));
     expect(bound.map((row) => String(row.id)).sort()).toEqual([...ids].sort());
+  });
+
+  it("refuses another staff member's upload named in the form, binding nothing", async () => {
+    const boards = await uploadedId(tokens.board, pdfBytes(), 'board-only.pdf');
+    const cookie = await logIn(world.base, world.staff.adminA.login);
+    const before = await messageCount(world.db);
+    for (const step of ['preview', 'send']) {
+      const form = fields();
+      form.append('attachmentIds', String(boards));
+      const response = await post(step, form, cookie);
+      expect(response.status, step).toBe(400);
+      expect(await response.text()).toContain('添付ファイルが見つかりません');
+    }
+    expect(await messageCount(world.db)).toBe(before);
+    const [row] = await world.db
+      .select({ messageId: schema.attachments.messageId })
+      .from(schema.attachments)
+      .where(eq(schema.attachments.id, boards));
+    expect(row!.messageId).toBeNull();
   });
 
   it.each([
