@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { schema } from '@renraku/db';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
 import { pdfBytes, pngBytes } from '../support/files';
@@ -10,6 +11,19 @@ import { PASSWORD, startSendWorld, type SendWorld } from '../send/harness';
 // JavaScript, an upload survives a refused field once.
 
 let world: SendWorld;
+
+/** Signs the school admin in and opens a 教育情報 to class 1-1 on the compose page. */
+async function openCompose(page: Page): Promise<void> {
+  await page.goto(`${world.base}/staff/login`);
+  await page.fill('input[name="login"]', world.staff.adminA.login);
+  await page.fill('input[name="password"]', PASSWORD);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${world.base}/staff`);
+  await page.goto(`${world.base}/staff/messages/new`);
+  await page.getByLabel(/教育情報/).check();
+  await page.getByLabel('学級を選ぶ').check();
+  await page.getByLabel('1年1組').check();
+}
 
 beforeAll(async () => {
   world = await startSendWorld();
@@ -24,16 +38,7 @@ it('attaches a PDF without JavaScript, confirms, sends, and the dashboard lists 
   try {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${world.base}/staff/login`);
-    await page.fill('input[name="login"]', world.staff.adminA.login);
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.waitForURL(`${world.base}/staff`);
-
-    await page.goto(`${world.base}/staff/messages/new`);
-    await page.getByLabel(/教育情報/).check();
-    await page.getByLabel('学級を選ぶ').check();
-    await page.getByLabel('1年1組').check();
+    await openCompose(page);
     await page.fill('#compose-subject', '遠足のしおり');
     await page.fill('#compose-body', '遠足のしおりを添付します。');
     await page.setInputFiles('input[type="file"][name="files"]', {
@@ -68,16 +73,7 @@ it('with JavaScript, keeps an upload through a refused field without posting it 
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
-    await page.goto(`${world.base}/staff/login`);
-    await page.fill('input[name="login"]', world.staff.adminA.login);
-    await page.fill('input[name="password"]', PASSWORD);
-    await page.click('button[type="submit"]');
-    await page.waitForURL(`${world.base}/staff`);
-
-    await page.goto(`${world.base}/staff/messages/new`);
-    await page.getByLabel(/教育情報/).check();
-    await page.getByLabel('学級を選ぶ').check();
-    await page.getByLabel('1年1組').check();
+    await openCompose(page);
     await page.fill('#compose-body', '会場の地図です。');
     await page.setInputFiles('input[type="file"][name="files"]', {
       name: '会場.png',
