@@ -118,6 +118,10 @@ describe('POST /api/v1/attachments and the send', () => {
     const [link] = linksOf(text);
     expect(link).toBe(`/a/${attachmentToken(keys, id)}`);
 
+    // A link preview's HEAD is no download.
+    const head = await fetch(`${world.base}${link}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/pdf');
     const file = await fetch(`${world.base}${link}`);
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);

@@ -236,19 +236,20 @@ const notFound = () => new ServiceError('not_found', 'attachments.error.notFound
 
 /**
  * The file (or its preview) a link's token names: not_found for a forged or altered token and
- * for an attachment that is unsent or gone with its message (retention). Opening the file
- * counts a download; a preview does not.
+ * for an attachment that is unsent or gone with its message (retention). `download` counts
+ * one download of the file (never of a preview).
  * @throws ServiceError
  */
 export async function openAttachment(
   ctx: Pick<CoreContext, 'db' | 'keys'>,
   token: string,
   part: 'content' | 'preview',
+  download: boolean,
 ): Promise<AttachmentFile> {
   const id = attachmentOfToken(ctx.keys, token);
   const file = id === null ? null : await findSentAttachmentFile(ctx.db, id, part);
   if (!file) throw notFound();
-  if (part === 'content') await countAttachmentDownload(ctx.db, file.id);
+  if (download && part === 'content') await countAttachmentDownload(ctx.db, file.id);
   return file;
 }
 

@@ -60,11 +60,12 @@ export async function served(
 }
 
 /**
- * GET /a/<token> (the file) and /a/<token>/preview (an image's preview). Opening the file
+ * GET /a/<token> (the file) and /a/<token>/preview (an image's preview). A GET of the file
  * counts a download: the count is a statistic on the dashboard, not a change of state that a
- * mail scanner's fetch could abuse (it can only add one to a number nobody acts on).
+ * mail scanner's fetch could abuse (it can only add one to a number nobody acts on). A HEAD
+ * (a link preview asking what is there) fetches nothing and counts nothing.
  */
 export function linkHandler(part: 'content' | 'preview'): RequestHandler<{ token: string }> {
-  return ({ locals, params }) =>
-    served(openAttachment(locals.ctx, params.token, part), locals.locale);
+  return ({ locals, params, request }) =>
+    served(openAttachment(locals.ctx, params.token, part, request.method === 'GET'), locals.locale);
 }
