@@ -46,6 +46,7 @@ async function snapshot() {
     households: await count('households'),
     bounces: await count('bounce_reports'),
     tokens: await count('registration_tokens'),
+    attachments: await count('attachments'),
     audits: await count('audit_events', sql`action = 'retention.run'`),
   };
 }
@@ -97,6 +98,22 @@ beforeAll(async () => {
     { deliveryId: recent!.id, kind: 'unparsed', createdAt: sql`now() - interval '10 days'` },
     { deliveryId: recent!.id, kind: 'failed', createdAt: sql`now() - interval '100 days'` },
   ]);
+  // Two uploads never sent: one abandoned two days ago, one of a form still open.
+  const upload = (fileName: string) => ({
+    districtId,
+    uploaderId: world.board.id,
+    fileName,
+    contentType: 'application/pdf',
+    byteSize: 9,
+    sha256: 'not-checked',
+    content: Buffer.from('%PDF-1.4\n'),
+  });
+  await db
+    .insert(schema.attachments)
+    .values([
+      { ...upload('abandoned.pdf'), createdAt: sql`now() - interval '2 days'` },
+      upload('open-form.pdf'),
+    ]);
   await db.insert(schema.registrationTokens).values([
     { tokenHash: 'spent', purpose: 'register', expiresAt: sql`now() - interval '10 days'` },
     { tokenHash: 'fresh', purpose: 'register', expiresAt: sql`now() - interval '1 day'` },
@@ -125,7 +142,7 @@ describe('retention', () => {
           households: 1,
         },
       ],
-      installation: { unparsedBounces: 1, tokens: 1, sessions: 0 },
+      installation: { unparsedBounces: 1, tokens: 1, sessions: 0, unsentAttachments: 1 },
     });
 
     const run = await runRetention(db, POLICY);
@@ -140,6 +157,7 @@ describe('retention', () => {
       // The recent unparsed report and the parsed one stay.
       bounces: before.bounces - 1,
       tokens: before.tokens - 1,
+      attachments: before.attachments - 1,
       audits: 1,
     });
     const kept = await db

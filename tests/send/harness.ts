@@ -35,7 +35,11 @@ function createStaffOfRole(
 
 /** Builds the world in a fresh database and starts the web on it. */
 export async function startSendWorld(
-  options: { bus?: Bus; logDestination?: TestWebOptions['logDestination'] } = {},
+  options: {
+    bus?: Bus;
+    env?: Record<string, string>;
+    logDestination?: TestWebOptions['logDestination'];
+  } = {},
 ) {
   const database: TestDatabase = await createTestDatabase();
   const { db } = database.handle;
@@ -77,13 +81,14 @@ export async function startSendWorld(
 
   const { web, base } = await startTestWeb(database, {
     bus: options.bus,
-    env: { SECRET_KEY: TEST_SECRET_KEY },
+    env: { SECRET_KEY: TEST_SECRET_KEY, ...options.env },
     logName: 'send-test',
     logDestination: options.logDestination,
   });
 
   return {
     db,
+    database,
     base,
     district,
     schools: { a: schoolA, b: schoolB, other: otherSchool },

@@ -18,6 +18,7 @@ const boardMessage: MessageForMail = {
   schoolCode: null,
   authorName: null,
   confirm: null,
+  attachments: [],
 };
 
 const bodyOf = (raw: string) => raw.slice(raw.indexOf('\r\n\r\n') + 4);

@@ -1,10 +1,13 @@
 import {
+  attachmentTypeLabel,
   choiceLabels,
+  formatByteSize,
   finalSubject,
   noReplyMailbox,
   withHonorific,
   type ConfirmRequest,
 } from '@renraku/shared';
+import { attachmentUrl } from '@renraku/shared/attachment-token';
 import { confirmUrl, replyAddress } from '@renraku/shared/confirm-token';
 import { sign, verifySignature, type Keys } from '@renraku/shared/crypto';
 import {
@@ -95,6 +98,21 @@ function confirmLines(
   ];
 }
 
+/**
+ * The lines near the end of a mail that list its attachments, one file each with its link:
+ * the same for every recipient, so a message without confirmation keeps one shared body.
+ */
+export function attachmentLines(
+  attachments: MessageForMail['attachments'],
+  settings: MailSettings,
+  keys: Keys,
+): string[] {
+  return attachments.flatMap((file) => [
+    `添付: ${file.fileName}（${attachmentTypeLabel(file.contentType)}, ${formatByteSize(file.byteSize)}）`,
+    attachmentUrl(settings.publicUrl, keys, file.id),
+  ]);
+}
+
 /** Per recipient of a confirming message: its link near the top. */
 interface Recipient {
   deliveryId: number;
@@ -106,6 +124,7 @@ function bodyText(
   settings: MailSettings,
   children: string[],
   recipient: Recipient | null,
+  attached: string[],
 ): string {
   const sender = message.authorName
     ? `${message.senderName}（${message.authorName}）`
@@ -117,6 +136,7 @@ function bodyText(
       : []),
     message.body,
     '',
+    ...(attached.length > 0 ? [...attached, ''] : []),
     '--',
     `送信者: ${sender}`,
     // Replies to a confirming mail are read (as its answer), so it must not say they are not.
@@ -169,6 +189,7 @@ export function compileMail(
     headers: { 'Auto-Submitted': 'auto-generated' },
     listId: { name: message.senderName, id: listIdOf(message, settings) },
   };
+  const attached = attachmentLines(message.attachments, settings, keys);
   const renditions = new Map<MailCharset, Rendition>();
   const renditionFor = (charset: MailCharset): Rendition => {
     let rendition = renditions.get(charset);
@@ -176,7 +197,7 @@ export function compileMail(
       const parts = mailRendition(charset, head);
       const sharedBody = message.confirm
         ? null
-        : parts.encodeBody(bodyText(message, settings, [], null));
+        : parts.encodeBody(bodyText(message, settings, [], null, attached));
       rendition = { ...parts, sharedBody };
       renditions.set(charset, rendition);
     }
@@ -190,7 +211,9 @@ export function compileMail(
       const body =
         rendition.sharedBody !== null && children.length === 0
           ? rendition.sharedBody
-          : rendition.encodeBody(bodyText(message, settings, children, { deliveryId, keys }));
+          : rendition.encodeBody(
+              bodyText(message, settings, children, { deliveryId, keys }, attached),
+            );
       const replyTo = message.confirm
         ? `Reply-To: ${replyAddress(keys, settings.mailDomain, deliveryId)}\r\n`
         : '';

@@ -35,6 +35,18 @@ describe('loadWebEnv', () => {
     expect(loadWebEnv({ SECRET_KEY, DATABASE_URL, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
   });
 
+  it('reads ATTACHMENT_MAX_BYTES, 10 MB by default, and stops on a bad value naming it', () => {
+    expect(loadWebEnv({ SECRET_KEY, DATABASE_URL }).attachmentMaxBytes).toBe(10 * 1024 * 1024);
+    expect(
+      loadWebEnv({ SECRET_KEY, DATABASE_URL, ATTACHMENT_MAX_BYTES: '2000000' }).attachmentMaxBytes,
+    ).toBe(2_000_000);
+    for (const bad of ['ten', '0', '-5', '1.5', String(200 * 1024 * 1024)]) {
+      expect(() => loadWebEnv({ SECRET_KEY, DATABASE_URL, ATTACHMENT_MAX_BYTES: bad })).toThrow(
+        /ATTACHMENT_MAX_BYTES/,
+      );
+    }
+  });
+
   it('reads FEATURE_PHONE_DOMAINS as the dispatcher does, with the same default', () => {
     expect(loadWebEnv({ SECRET_KEY, DATABASE_URL }).featurePhoneDomains).toContain('docomo.ne.jp');
     expect(

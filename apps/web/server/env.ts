@@ -11,6 +11,7 @@ import {
 import { resolveSecretKey } from '@renraku/shared/secret';
 import { metricsEnv, metricsSettingsOf } from '@renraku/shared/metrics';
 import { resolveVapid, vapidEnv } from '@renraku/shared/vapid';
+import { ATTACHMENT_MAX_BYTES_DEFAULT } from '@renraku/shared';
 import { z } from 'zod';
 
 /** Express's named ranges for `trust proxy`, besides addresses and CIDR blocks. */
@@ -59,6 +60,8 @@ const webEnvShape = {
   SESSION_MAX_HOURS: positiveInt(12),
   /** Confirmation taps per client address and minute; generous, as carriers put many phones behind one address. */
   CONFIRM_TAPS_PER_MINUTE: positiveInt(600),
+  /** All attachments of one message together, in bytes (10 MB). */
+  ATTACHMENT_MAX_BYTES: positiveInt(ATTACHMENT_MAX_BYTES_DEFAULT),
   ...vapidEnv,
   ...metricsEnv,
   /**
@@ -68,6 +71,9 @@ const webEnvShape = {
   PUSH_ALLOW_PRIVATE_ENDPOINTS: z.enum(['', '0', '1']).default(''),
 };
 
+/** Far above any school letter; a body this size still fits in a web process's memory. */
+const ATTACHMENT_MAX_BYTES_CEILING = 100 * 1024 * 1024;
+
 /** The web process's configuration; the only place the web reads its environment. */
 export function loadWebEnv(source: Record<string, string | undefined>) {
   const raw = parseEnv(webEnvShape, source);
@@ -75,6 +81,11 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
     throw new ConfigError([
       'PUBLIC_URL: must be an origin without a path, such as https://renraku.example.jp',
+    ]);
+  }
+  if (raw.ATTACHMENT_MAX_BYTES > ATTACHMENT_MAX_BYTES_CEILING) {
+    throw new ConfigError([
+      `ATTACHMENT_MAX_BYTES: must be at most ${ATTACHMENT_MAX_BYTES_CEILING} (100 MB); families open these on phones`,
     ]);
   }
   return {
@@ -95,6 +106,7 @@ export function loadWebEnv(source: Record<string, string | undefined>) {
     logLevel: raw.LOG_LEVEL,
     trustProxy: raw.TRUST_PROXY,
     confirmTapsPerMinute: raw.CONFIRM_TAPS_PER_MINUTE,
+    attachmentMaxBytes: raw.ATTACHMENT_MAX_BYTES,
     /** GET /metrics on a port of its own; null when METRICS_PORT is unset. */
     metrics: metricsSettingsOf(raw),
     /** Cookies are Secure whenever the site is served over https. */

@@ -58,7 +58,7 @@ export async function startWeb({ registry, ...given }: WebStartContext): Promise
     confirmTapLimit: createWindowLimit(given.env.confirmTapsPerMinute, 60_000),
     metrics: metrics ? createWebMetrics(metrics, () => socketClients()) : UNCOUNTED,
   };
-  const svelteKit = await loadSvelteKitHandler();
+  const svelteKit = await loadSvelteKitHandler(ctx.env.attachmentMaxBytes);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', ctx.env.trustProxy);

@@ -14,7 +14,7 @@ const HOST_HEADER = 'x-renraku-host';
 const ADDRESS_HEADER = 'x-renraku-client-address';
 
 /** adapter-node's request handler from `pnpm build`; a missing build is a start-up error. */
-export async function loadSvelteKitHandler(): Promise<RequestHandler> {
+export async function loadSvelteKitHandler(attachmentMaxBytes: number): Promise<RequestHandler> {
   if (!existsSync(handlerFile)) {
     throw new OperatorError(
       `the web app is not built (${handlerFile} is missing): run \`pnpm build\` first.`,
@@ -26,7 +26,8 @@ export async function loadSvelteKitHandler(): Promise<RequestHandler> {
   process.env.ADDRESS_HEADER = ADDRESS_HEADER;
   // Form posts may carry a roster CSV (up to 5 MB, roster/csv.ts MAX_FILE_BYTES) and, on the
   // import's confirmation, the same file sealed in base64 (4/3 the size): 512K is too little.
-  process.env.BODY_SIZE_LIMIT = '8M';
+  // A compose form carries a message's attachments: their limit and a megabyte of form around.
+  process.env.BODY_SIZE_LIMIT = String(Math.max(8 * 1024 * 1024, attachmentMaxBytes + 1024 * 1024));
   const built = (await import(pathToFileURL(handlerFile).href)) as { handler: RequestHandler };
   return built.handler;
 }

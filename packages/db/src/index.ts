@@ -27,3 +27,4 @@ export * from './queries/inbox';
 export * from './queries/targets';
 export * from './queries/message-schedules';
 export * from './queries/bounces';
+export * from './queries/attachments';

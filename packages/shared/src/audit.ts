@@ -5,6 +5,7 @@ export const AUDIT_ACTIONS = [
   'message.send',
   'message.cancel',
   'message.resend_unconfirmed',
+  'attachment.upload',
   'schedule.create',
   'schedule.deactivate',
   'callList.view',

@@ -1,20 +1,16 @@
 import { sign, verifySignature, type Keys } from './crypto';
+import { idOfSignedToken, signedIdToken } from './signed-id';
 
 // The two handles a confirming mail gives its recipient, both naming one delivery and signed
 // with the installation's key, neither holding an address: the personal link's token
 // (/c/<token>) and the Reply-To address (reply+<id>-<signature>@MAIL_DOMAIN).
 
-/** Base64url characters of the link's signature: 90 bits, beyond guessing at any rate limit. */
-const LINK_SIGNATURE_LENGTH = 15;
-/** The delivery id in base 36: nine characters reach 10^14, so a token stays ≤ 24 characters. */
-const LINK_ID = /^[1-9a-z][0-9a-z]{0,8}$/;
-
 /**
- * The token of a delivery's personal link: its id in base 36 followed by the signature, at
- * most 24 URL-safe characters, so that a feature phone's mailer keeps the link on one line.
+ * The token of a delivery's personal link (signedIdToken): at most 24 URL-safe characters, so
+ * that a feature phone's mailer keeps the link on one line.
  */
 export function confirmToken(keys: Keys, deliveryId: number): string {
-  return `${deliveryId.toString(36)}${sign(keys, `confirm:${deliveryId}`, LINK_SIGNATURE_LENGTH)}`;
+  return signedIdToken(keys, 'confirm', deliveryId);
 }
 
 /** A delivery's personal link, in its mail and behind its push notification. */
@@ -24,14 +20,7 @@ export function confirmUrl(publicUrl: string, keys: Keys, deliveryId: number): s
 
 /** The delivery a link's token names, or null when the token is malformed or not ours. */
 export function deliveryOfConfirmToken(keys: Keys, token: string): number | null {
-  if (token.length <= LINK_SIGNATURE_LENGTH || token.length > 24) return null;
-  const id = token.slice(0, -LINK_SIGNATURE_LENGTH);
-  if (!LINK_ID.test(id)) return null;
-  const deliveryId = parseInt(id, 36);
-  const signature = token.slice(-LINK_SIGNATURE_LENGTH);
-  return verifySignature(keys, `confirm:${deliveryId}`, signature, LINK_SIGNATURE_LENGTH)
-    ? deliveryId
-    : null;
+  return idOfSignedToken(keys, 'confirm', token);
 }
 
 /** Hex digits of the Reply-To signature: 96 bits; hex survives a relay that folds case. */

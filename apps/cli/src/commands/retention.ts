@@ -34,7 +34,7 @@ export const retention: Command = async (args, loadEnv) => {
     ),
   );
   console.log(
-    `unparsed bounce reports ${installation.unparsedBounces}, links ${installation.tokens}, sessions ${installation.sessions}`,
+    `unparsed bounce reports ${installation.unparsedBounces}, links ${installation.tokens}, sessions ${installation.sessions}, unsent attachments ${installation.unsentAttachments}`,
   );
   console.log(dryRun ? 'dry run: nothing was deleted' : 'deleted, and recorded in the audit trail');
 };

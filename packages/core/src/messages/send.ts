@@ -9,6 +9,7 @@ import {
   type Tx,
 } from '@renraku/db';
 import {
+  ATTACHMENT_MAX_BYTES_DEFAULT,
   BODY_MAX,
   MAX_GRADE,
   messageInputSchema,
@@ -27,6 +28,7 @@ import {
 import type { z } from 'zod';
 import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
+import { attachToMessage, checkAttachmentIds } from '../attachments';
 import { checkConfirm, type ConfirmProblemKey } from './confirm';
 
 // The one send service behind the compose page and POST /api/v1/messages: validation, the
@@ -49,7 +51,8 @@ export type ComposeField =
   | 'idempotencyKey'
   | 'dayOfMonth'
   | 'timeOfDay'
-  | 'confirm';
+  | 'confirm'
+  | 'attachments';
 
 /** The web catalogue's keys a compose or schedule refusal names (the web's t() checks them). */
 export type FieldProblemKey =
@@ -81,6 +84,8 @@ export interface CheckedMessage {
   scheduledAt: Date | null;
   /** 安否確認: what families are asked; null asks nothing. */
   confirm: ConfirmRequest | null;
+  /** The sender's own unsent uploads the send binds to the message, sorted. */
+  attachmentIds: number[];
 }
 
 export interface PreviewResult {
@@ -246,6 +251,7 @@ export async function checkMessage(
       days: SCHEDULE_MAX_DAYS,
     });
   }
+  const attachmentIds = checkAttachmentIds(raw);
   const confirm = checkConfirm(category, raw);
   if (!confirm.ok) {
     throw new ServiceError('invalid', confirm.problem.key, confirm.problem.params, {
@@ -257,7 +263,15 @@ export async function checkMessage(
   const target = normalized(parsed.data.target);
   const refused = await checkTarget(db, scope, target, schoolYearOf(now));
   if (refused) throw refused;
-  return { category, subject, body, target, scheduledAt, confirm: confirm.confirm };
+  return {
+    category,
+    subject,
+    body,
+    target,
+    scheduledAt,
+    confirm: confirm.confirm,
+    attachmentIds,
+  };
 }
 
 /** A target with nobody on it is almost certainly a mistake (an empty grade, last year's class). */
@@ -312,6 +326,8 @@ export function requestHashOf(message: CheckedMessage): string {
     scheduledAt: message.scheduledAt?.toISOString() ?? null,
     // Left out when null, so a message that asks nothing hashes as it did before 安否確認.
     confirm: message.confirm ?? undefined,
+    // Likewise without attachments.
+    attachmentIds: message.attachmentIds.length > 0 ? message.attachmentIds : undefined,
   });
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -329,7 +345,12 @@ export async function sendMessage(
   ctx: Pick<CoreContext, 'db' | 'bus' | 'logger'>,
   staff: Pick<ActingStaff, 'id' | 'scope' | 'apiTokenId'>,
   raw: unknown,
-  options: { idempotencyKey: string | null; channel: SendChannel },
+  options: {
+    idempotencyKey: string | null;
+    channel: SendChannel;
+    /** ATTACHMENT_MAX_BYTES of the door's configuration. */
+    attachmentMaxBytes?: number;
+  },
   now: Date = new Date(),
 ): Promise<SendResult> {
   const { idempotencyKey } = options;
@@ -363,6 +384,13 @@ export async function sendMessage(
       throw refusal('idempotency_key_reused', 'idempotencyKey', 'compose.error.expired');
     }
     if (created) {
+      await attachToMessage(
+        tx,
+        staff.id,
+        id,
+        message.attachmentIds,
+        options.attachmentMaxBytes ?? ATTACHMENT_MAX_BYTES_DEFAULT,
+      );
       await recordAuditEvent(tx, {
         districtId: scope.districtId,
         schoolId: scopeSchool(scope),
@@ -379,6 +407,7 @@ export async function sendMessage(
           recipients: preview.recipients,
           callListHouseholds: preview.callListHouseholds,
           channel: options.channel,
+          attachmentIds: message.attachmentIds,
           apiTokenId: staff.apiTokenId,
         },
       });

@@ -4,6 +4,7 @@ import {
   deleteFinishedMessages,
   deleteLeftStudents,
   deleteOrphanHouseholds,
+  deleteUnsentAttachments,
   deleteUnparsedBounceReports,
   listDistricts,
   lockRetention,
@@ -24,6 +25,8 @@ import type { RetentionPolicy } from '@renraku/shared/retention';
 //   households nobody needs any more.
 // - Unparsed bounce reports (kept for an operator to read) go after their own period,
 //   registration links after theirs past expiry, sessions as soon as they expire.
+// - Attachments uploaded for a message that was never sent go after a day: the compose form
+//   that held them is long gone.
 
 /** What one district lost. */
 export interface DistrictRetention {
@@ -40,6 +43,7 @@ export interface InstallationRetention {
   unparsedBounces: number;
   tokens: number;
   sessions: number;
+  unsentAttachments: number;
 }
 
 export interface RetentionRun {
@@ -54,6 +58,9 @@ class DryRun extends Error {
     super('dry run: rolled back');
   }
 }
+
+/** An upload not sent within this is abandoned. */
+const UNSENT_ATTACHMENT_DAYS = 1;
 
 const daysBefore = (now: Date, days: number) => new Date(now.getTime() - days * 86_400_000);
 
@@ -83,6 +90,10 @@ export async function runRetention(
         ),
         tokens: await deleteExpiredTokens(tx, daysBefore(now, policy.tokensDays)),
         sessions: await deleteExpiredSessions(tx, now),
+        unsentAttachments: await deleteUnsentAttachments(
+          tx,
+          daysBefore(now, UNSENT_ATTACHMENT_DAYS),
+        ),
       };
       const districts = (await listDistricts(tx)).map(({ id: districtId }) => ({
         districtId,

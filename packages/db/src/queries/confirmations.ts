@@ -11,6 +11,7 @@ import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { answeredMessageOf } from '../answered-sql';
 import { registrationDevices } from '../device-sql';
 import { partConditions } from '../scope-sql';
+import { messageAttachmentsColumn, type ListedAttachment } from './attachments';
 import { targetedChildren, type CallListChild } from './call-list';
 import { schoolOrder } from './schools';
 
@@ -171,6 +172,7 @@ export interface ConfirmationMessage {
   sentAt: Date;
   deadlineAt: Date | null;
   confirm: ConfirmRequest;
+  attachments: ListedAttachment[];
 }
 
 /** What a family's personal page shows: the message, its children and their answer. */
@@ -185,7 +187,8 @@ export interface ConfirmationPage extends ConfirmationMessage {
 /** The message's columns as its page shows them, from `messageFrom`. */
 export const messageColumns = sql`m.id as "messageId", m.category, m.subject, m.body,
   coalesce(sc.name, di.name) as "senderName", u.display_name as "authorName",
-  m.fanned_out_at as "sentAt", m.confirm_deadline_at as "deadlineAt", m.confirm`;
+  m.fanned_out_at as "sentAt", m.confirm_deadline_at as "deadlineAt", m.confirm,
+  ${messageAttachmentsColumn}`;
 export const messageFrom = sql`messages m
   join districts di on di.id = m.district_id
   left join schools sc on sc.id = m.school_id

@@ -10,6 +10,7 @@ import * as schema from '../schema';
 const WRITES: Record<string, string[]> = {
   'addresses.ts': ['addresses'],
   'api-tokens.ts': ['api_tokens'],
+  'attachments.ts': ['attachments'],
   'audit-events.ts': ['audit_events'],
   // A status notification moves its delivery and its address's health with the stored report.
   'bounces.ts': ['addresses', 'bounce_reports', 'deliveries'],

@@ -15,6 +15,7 @@ import {
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { registrationDevices } from '../device-sql';
 import { districts, messages, messageSchedules, schools, staffUsers } from '../schema';
+import { listMessageAttachments, type ListedAttachment } from './attachments';
 import { liveRegistrationOf } from './live-registrations';
 
 // Composing a message and turning it into deliveries. A target always resolves to classes of
@@ -589,9 +590,11 @@ export interface MessageForMail {
   authorName: string | null;
   /** What the mail asks its family to answer; null when it asks nothing. */
   confirm: ConfirmRequest | null;
+  /** Listed near the end of the body, each with its link; a mail never carries a file. */
+  attachments: Pick<ListedAttachment, 'id' | 'fileName' | 'contentType' | 'byteSize'>[];
 }
 
-/** The dispatcher renders each message once, from this one query. */
+/** The dispatcher renders each message once, from these queries. */
 export async function messageForMail(
   db: Db | Tx,
   messageId: number,
@@ -616,7 +619,8 @@ export async function messageForMail(
     .where(eq(messages.id, messageId));
   if (!row) return null;
   const { districtName, schoolName, ...rest } = row;
-  return { ...rest, senderName: schoolName ?? districtName };
+  const attachments = await listMessageAttachments(db, [messageId]);
+  return { ...rest, senderName: schoolName ?? districtName, attachments };
 }
 
 /** Who sent a message and whether it still waits for its time, for deciding who may cancel it. */

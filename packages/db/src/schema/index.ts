@@ -20,3 +20,4 @@ export * from './audit-events';
 export * from './rate-limits';
 export * from './bounce-reports';
 export * from './confirmations';
+export * from './attachments';

@@ -34,6 +34,7 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
   'audit.action.message.send': 'Send',
   'audit.action.message.cancel': 'Scheduled send cancelled',
   'audit.action.message.resend_unconfirmed': 'Re-sent to unconfirmed families',
+  'audit.action.attachment.upload': 'Uploaded attachments',
   'audit.action.schedule.create': 'Monthly send scheduled',
   'audit.action.schedule.deactivate': 'Monthly send stopped',
   'audit.action.retention.run': 'Expired records deleted (retention)',

@@ -32,6 +32,7 @@ export const auditJa = {
   'audit.action.message.send': '配信',
   'audit.action.message.cancel': '予約配信の取り消し',
   'audit.action.message.resend_unconfirmed': '未確認の家庭に再送',
+  'audit.action.attachment.upload': '添付ファイルをアップロード',
   'audit.action.schedule.create': '定期配信の登録',
   'audit.action.schedule.deactivate': '定期配信の停止',
   'audit.action.retention.run': '保存期間を過ぎた記録の削除',

@@ -5,6 +5,7 @@ import { auditEn } from './audit.en';
 import { cancelEn } from './cancel.en';
 import { inboxEn } from './inbox.en';
 import { resendEn } from './resend.en';
+import { attachmentsEn } from './attachments.en';
 import type { MessageKey } from './ja';
 import { liveEn } from './live.en';
 import { liveConfirmEn } from './live-confirm.en';
@@ -75,6 +76,7 @@ export const en: Record<MessageKey, string> = {
   ...composeEn,
   ...cancelEn,
   ...resendEn,
+  ...attachmentsEn,
   ...registrationEn,
   ...outboxEn,
   ...confirmEn,

@@ -7,6 +7,7 @@ import { auditJa } from './audit.ja';
 import { cancelJa } from './cancel.ja';
 import { inboxJa } from './inbox.ja';
 import { resendJa } from './resend.ja';
+import { attachmentsJa } from './attachments.ja';
 import { liveJa } from './live.ja';
 import { liveConfirmJa } from './live-confirm.ja';
 import { outboxJa } from './outbox.ja';
@@ -75,6 +76,7 @@ export const ja = {
   ...composeJa,
   ...cancelJa,
   ...resendJa,
+  ...attachmentsJa,
   ...registrationJa,
   ...outboxJa,
   ...confirmJa,

@@ -123,12 +123,14 @@ export async function readJsonObject(
 
 /**
  * Reads a send request (readJsonObject); the `Idempotency-Key` header wins over the body's
- * `idempotencyKey`.
+ * `idempotencyKey`. The body's `attachments` (ids from POST /api/v1/attachments) are the
+ * service's `attachmentIds`.
  */
 export async function readSendRequest(request: Request): Promise<ApiSendRequest | BodyRefusal> {
   const read = await readJsonObject(request);
   if (!read.ok) return read;
-  const { idempotencyKey: fromBody, ...message } = read.body;
+  const { idempotencyKey: fromBody, attachments, ...fields } = read.body;
+  const message = { ...fields, attachmentIds: attachments };
   const key = request.headers.get('idempotency-key') ?? fromBody ?? null;
   if (key !== null && typeof key !== 'string') {
     return invalidBody('idempotencyKey', 'idempotencyKey must be a string.');

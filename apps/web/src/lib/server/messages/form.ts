@@ -26,6 +26,8 @@ export interface ComposeValues extends ConfirmFormValues {
   when: string;
   scheduledAt: string;
   idempotencyKey: string;
+  /** The sender's uploads the form holds (ticked), stored by an earlier step. */
+  attachmentIds: number[];
 }
 
 function idsFrom(form: FormData, name: string): number[] {
@@ -68,6 +70,7 @@ export function composeValuesFrom(form: FormData): ComposeValues {
     when: textFrom(form.get('when')) === 'later' ? 'later' : 'now',
     scheduledAt: textFrom(form.get('scheduledAt')),
     idempotencyKey: textFrom(form.get('idempotencyKey')),
+    attachmentIds: idsFrom(form, 'attachmentIds'),
     ...confirmState(form, category),
     confirmPreset: textFrom(form.get('confirmPreset')) || 'ack',
     confirmChoices: Array.from({ length: CONFIRM_CHOICES_MAX }, (_, i) =>
@@ -130,6 +133,7 @@ export function messageInputOf(values: ComposeValues): unknown {
     body: values.body,
     target: targetOf(values),
     confirm: confirmOf(values),
+    attachmentIds: values.attachmentIds,
     ...(values.when === 'later' ? { scheduledAt: jstInstant(values.scheduledAt) } : {}),
   };
 }

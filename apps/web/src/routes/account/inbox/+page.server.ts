@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { withLinks } from '@renraku/core/attachments';
 import { finalSubject, ServiceError } from '@renraku/shared';
 import { choiceLabelsIn } from '$lib/confirm-labels';
 import { t } from '$lib/i18n';
@@ -38,6 +39,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
         sentAt: messageTimeOf(message.sentAt, locale),
         subject: finalSubject(message.category, message.subject),
         body: message.body,
+        attachments: withLinks(locals.ctx.keys, message.attachments),
         children: message.children,
         asks: message.confirm !== null,
         answerable: message.answerDeliveryId !== null,

@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { withLinks } from '@renraku/core/attachments';
 import { confirmationPageOf, confirmByLink } from '@renraku/core/confirmation';
 import { finalSubject, ServiceError } from '@renraku/shared';
 import { choiceLabelsIn } from '$lib/confirm-labels';
@@ -24,6 +25,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     deadline: page.deadlineAt && timeOf(page.deadlineAt, locale),
     subject: finalSubject(page.category, page.subject),
     body: page.body,
+    attachments: withLinks(locals.ctx.keys, page.attachments),
     children: page.children,
     labels,
     answer: page.answer && {

@@ -25,6 +25,7 @@ export const POST: RequestHandler = async ({ request, locals }) => {
     result = await sendMessage(locals.ctx, staff, read.message, {
       idempotencyKey: read.idempotencyKey,
       channel: 'api',
+      attachmentMaxBytes: locals.ctx.env.attachmentMaxBytes,
     });
   } catch (caught) {
     return refusedJson(caught, locals.locale);

@@ -1,5 +1,6 @@
 import { error, fail } from '@sveltejs/kit';
 import { requireStaff } from '$lib/server/auth/guards';
+import { messageAttachments } from '@renraku/core/attachments';
 import { mayResend, resendUnconfirmed } from '@renraku/core/confirmation';
 import { messageForDashboard } from '@renraku/core/live';
 import { cancelScheduledSend, scheduleView } from '$lib/server/messages';
@@ -20,7 +21,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
     ? await scheduleView(locals.ctx, staff.scope, found.message.id)
     : null;
   const resendable = await mayResend(locals.ctx, found.message.id);
-  return { ...found, schedule, resendable };
+  const attachments = await messageAttachments(locals.ctx.db, found.message.id);
+  return { ...found, schedule, resendable, attachments };
 };
 
 export const actions: Actions = {

@@ -1,7 +1,10 @@
 import { redirect } from '@sveltejs/kit';
-import { listTargetOptions } from '@renraku/db';
+import { listTargetOptions, type UnsentAttachment } from '@renraku/db';
+import { heldAttachments, stageAttachments } from '@renraku/core/attachments';
 import {
+  ATTACHMENT_MAX_FILES,
   BODY_MAX,
+  formatByteSize,
   jstLocalOf,
   MESSAGE_CATEGORIES,
   schoolYearOf,
@@ -10,6 +13,7 @@ import {
 } from '@renraku/shared';
 import { randomToken } from '@renraku/shared/crypto';
 import { requireStaff } from '$lib/server/auth/guards';
+import { uploadedFilesFrom } from '$lib/server/attachments/http';
 import {
   composeValuesFrom,
   messageInputOf,
@@ -48,6 +52,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     preset,
     idempotencyKey: randomToken(18),
     limits: { subject: SUBJECT_MAX, body: BODY_MAX },
+    attachmentLimits: {
+      files: ATTACHMENT_MAX_FILES,
+      size: formatByteSize(locals.ctx.env.attachmentMaxBytes),
+    },
     schedule: {
       min: jstLocalOf(now),
       max: jstLocalOf(new Date(now.getTime() + SCHEDULE_MAX_DAYS * 86_400_000)),
@@ -55,25 +63,48 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   };
 };
 
-/** The form comes back with what was typed and why each field was refused. */
-function refusedForm(caught: unknown, locale: Locale, values: ComposeValues) {
-  return refusedFields(caught, locale, { step: 'edit' as const, values });
+/** The form comes back with what was typed, the uploads it holds and why each field was refused. */
+function refusedForm(
+  caught: unknown,
+  locale: Locale,
+  values: ComposeValues,
+  attachments: UnsentAttachment[],
+) {
+  return refusedFields(caught, locale, { step: 'edit' as const, values, attachments });
 }
 
 export const actions: Actions = {
+  // The files chosen are checked and stored first (a refused file stores nothing), so that a
+  // refusal of another field does not make the sender choose them again.
   preview: async ({ request, locals }) => {
     const staff = requireStaff(locals);
-    const values = composeValuesFrom(await request.formData());
+    const form = await request.formData();
+    const typed = composeValuesFrom(form);
+    let attachments;
+    try {
+      attachments = await stageAttachments(
+        locals.ctx,
+        staff,
+        { keep: typed.attachmentIds, files: await uploadedFilesFrom(form, 'files') },
+        locals.ctx.env.attachmentMaxBytes,
+        'form',
+      );
+    } catch (caught) {
+      const held = await heldAttachments(locals.ctx, staff, typed.attachmentIds);
+      return refusedForm(caught, locals.locale, typed, held);
+    }
+    const values = { ...typed, attachmentIds: attachments.map((file) => file.id) };
     let previewed;
     try {
       previewed = await previewSend(locals.ctx, staff, messageInputOf(values));
     } catch (caught) {
-      return refusedForm(caught, locals.locale, values);
+      return refusedForm(caught, locals.locale, values, attachments);
     }
     const { message, preview } = previewed;
     return {
       step: 'confirm' as const,
       values,
+      attachments,
       confirm: {
         category: message.category,
         subject: message.subject,
@@ -84,8 +115,11 @@ export const actions: Actions = {
       },
     };
   },
-  edit: async ({ request }) => {
-    return { step: 'edit' as const, values: composeValuesFrom(await request.formData()) };
+  edit: async ({ request, locals }) => {
+    const staff = requireStaff(locals);
+    const values = composeValuesFrom(await request.formData());
+    const attachments = await heldAttachments(locals.ctx, staff, values.attachmentIds);
+    return { step: 'edit' as const, values, attachments };
   },
   send: async ({ request, locals }) => {
     const staff = requireStaff(locals);
@@ -95,9 +129,11 @@ export const actions: Actions = {
       sent = await sendMessage(locals.ctx, staff, messageInputOf(values), {
         idempotencyKey: values.idempotencyKey,
         channel: 'form',
+        attachmentMaxBytes: locals.ctx.env.attachmentMaxBytes,
       });
     } catch (caught) {
-      return refusedForm(caught, locals.locale, values);
+      const held = await heldAttachments(locals.ctx, staff, values.attachmentIds);
+      return refusedForm(caught, locals.locale, values, held);
     }
     // The live dashboard of the message (an absolute path: resolve() is relative during SSR).
     redirect(303, `/staff/messages/${sent.id}`);
