@@ -7,6 +7,7 @@ import { sampleMail } from './lib/mail-sample';
 import { createCity, type BenchCity } from './lib/population';
 import { measureOverview } from './lib/overview';
 import { buildApps, sampleMemory, startSmtpSink, startWebProcess } from './lib/processes';
+import { measureBehindPostfix } from './lib/behind-postfix';
 import { measureLatency } from './lib/latency';
 import { benchOptions } from './lib/options';
 import { measurePushSend } from './lib/push-send';
@@ -215,7 +216,7 @@ async function throughput(services: BenchServices, city: BenchCity, sink: Sink, 
     rounds,
     profiled: { perSecond: profiled.perSecond, sendMs: profiled.sendMs, profile },
   });
-  return pipeline;
+  return { pipeline, mailBytes: pipelineBytes };
 }
 
 /** 4. 50 dashboards watching a 30,000 send through the web process. */
@@ -355,10 +356,12 @@ async function main(): Promise<void> {
     report.add('machine', 'node / postgres', `${machine.node} / ${machine.postgres}`);
     const city = await timedCity(services, RECIPIENTS, report);
     // Written after every section too, so that a section that fails keeps the others' figures.
-    const first = await throughput(services, city, sink, report);
+    const { pipeline: first, mailBytes } = await throughput(services, city, sink, report);
     report.write();
     const sectionCity = quick ? await timedCity(services, QUICK_RECIPIENTS, report) : city;
     await measureScaleOut(services, sectionCity, sink.url, ROUNDS, report, log);
+    report.write();
+    await measureBehindPostfix(services, sectionCity, mailBytes, ROUNDS, report, log);
     report.write();
     const newsletterCity = await timedCity(services, NEWSLETTER_RECIPIENTS, report);
     await measureLatency(services, sectionCity, newsletterCity, LATENCY_SAMPLES, report, log);
