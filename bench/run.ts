@@ -10,6 +10,7 @@ import { buildApps, sampleMemory, startSmtpSink, startWebProcess } from './lib/p
 import { measureBehindPostfix } from './lib/behind-postfix';
 import { measureLatency } from './lib/latency';
 import { benchOptions } from './lib/options';
+import { measurePages } from './lib/pages';
 import { measurePushSend } from './lib/push-send';
 import { measureScaleOut } from './lib/scale-out';
 import { sinkLimitPerSecond } from './lib/sink-limit';
@@ -369,6 +370,8 @@ async function main(): Promise<void> {
     await measurePushSend(services, sectionCity, sink.url, report, log);
     report.write();
     await dashboards(services, sectionCity, sink, report);
+    report.write();
+    await measurePages(services, sectionCity, sink.url, report, log);
     report.write();
     log('overview: the board opening 全体の状況 …');
     const overview = await measureOverview(services, sectionCity, report);
