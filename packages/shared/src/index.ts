@@ -14,3 +14,4 @@ export * from './scope';
 export * from './service-error';
 export * from './confirmation';
 export * from './audit';
+export * from './templates';
