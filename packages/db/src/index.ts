@@ -25,4 +25,5 @@ export * from './queries/confirmations';
 export * from './queries/inbox';
 export * from './queries/targets';
 export * from './queries/message-schedules';
+export * from './queries/message-templates';
 export * from './queries/bounces';

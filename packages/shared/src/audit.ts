@@ -40,6 +40,11 @@ export const AUDIT_ACTIONS = [
   'parent.push_remove',
   'parent.channels_change',
   'parent.withdraw',
+  'template.create',
+  'template.update',
+  'template.delete',
+  'template.seed',
+  'parent.language_change',
   'seed.demo',
   'retention.run',
 ] as const;

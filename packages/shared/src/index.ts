@@ -14,4 +14,5 @@ export * from './scope';
 export * from './service-error';
 export * from './confirmation';
 export * from './audit';
+export * from './template-seed';
 export * from './templates';

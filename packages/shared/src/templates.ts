@@ -11,8 +11,6 @@ import {
 // Japanese in every language. One function fills a variant; the checks here are the only rules
 // for a template's shape and for the values staff fill in, whichever door they come through.
 
-export { TEMPLATE_LANGUAGES, type SlotType, type TemplateLanguage, type TemplateText };
-
 export const SLOT_TYPES = ['date', 'time', 'school', 'text'] as const satisfies readonly SlotType[];
 
 /** Each language by its own name, as a parent looks for it in a list. */

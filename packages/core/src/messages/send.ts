@@ -28,6 +28,7 @@ import type { z } from 'zod';
 import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
 import { checkConfirm, type ConfirmProblemKey } from './confirm';
+import { templateMessage, type TemplateSend } from '../templates/compose';
 
 // The one send service behind the compose page and POST /api/v1/messages: validation, the
 // target checked against the author's scope on the server, the preview figures, and the send
@@ -81,6 +82,8 @@ export interface CheckedMessage {
   scheduledAt: Date | null;
   /** 安否確認: what families are asked; null asks nothing. */
   confirm: ConfirmRequest | null;
+  /** The template it is written from, with its filled variants; null for a free message. */
+  template: TemplateSend['template'] | null;
 }
 
 export interface PreviewResult {
@@ -234,7 +237,11 @@ export async function checkMessage(
   raw: unknown,
   now: Date,
 ): Promise<CheckedMessage> {
-  const parsed = messageInputSchema.safeParse(raw);
+  // A template's filled Japanese stands in for subject and body (a free message's own).
+  const templated = await templateMessage(db, scope, raw);
+  const parsed = messageInputSchema.safeParse(
+    templated ? { ...(raw as object), ...templated, template: undefined } : raw,
+  );
   if (!parsed.success) throw invalidInput(parsed.error);
   const { category, subject, body, scheduledAt: at } = parsed.data;
   const scheduledAt = at === undefined ? null : new Date(at);
@@ -257,7 +264,15 @@ export async function checkMessage(
   const target = normalized(parsed.data.target);
   const refused = await checkTarget(db, scope, target, schoolYearOf(now));
   if (refused) throw refused;
-  return { category, subject, body, target, scheduledAt, confirm: confirm.confirm };
+  return {
+    category,
+    subject,
+    body,
+    target,
+    scheduledAt,
+    confirm: confirm.confirm,
+    template: templated?.template ?? null,
+  };
 }
 
 /** A target with nobody on it is almost certainly a mistake (an empty grade, last year's class). */
@@ -312,6 +327,10 @@ export function requestHashOf(message: CheckedMessage): string {
     scheduledAt: message.scheduledAt?.toISOString() ?? null,
     // Left out when null, so a message that asks nothing hashes as it did before 安否確認.
     confirm: message.confirm ?? undefined,
+    // The template and its slot values (so another date under the same key is refused).
+    template: message.template
+      ? { id: message.template.id, slots: message.template.slots }
+      : undefined,
   });
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -7,10 +7,12 @@ import {
   schoolYearOf,
   SENDING_PRIORITY,
   type ConfirmRequest,
+  type FilledVariants,
   type MessageCategory,
   type MessagePart,
   type MessageState,
   type MessageTarget,
+  type SlotValues,
 } from '@renraku/shared';
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { registrationDevices } from '../device-sql';
@@ -146,6 +148,8 @@ export interface NewMessage {
   scheduleId?: number | null;
   /** 安否確認: what each family is asked to answer; null or absent asks nothing. */
   confirm?: ConfirmRequest | null;
+  /** The template it was written from, its slot values and every language's filled text. */
+  template?: { id: number; slots: SlotValues; variants: FilledVariants } | null;
 }
 
 /**
@@ -175,6 +179,9 @@ export async function createMessage(
         idempotencyKey: input.idempotencyKey,
         requestHash: input.requestHash ?? null,
         confirm: input.confirm ?? null,
+        templateId: input.template?.id ?? null,
+        templateSlots: input.template?.slots ?? null,
+        variants: input.template?.variants ?? null,
         scheduledAt,
         queuedAt: now,
       })
@@ -589,6 +596,8 @@ export interface MessageForMail {
   authorName: string | null;
   /** What the mail asks its family to answer; null when it asks nothing. */
   confirm: ConfirmRequest | null;
+  /** A template message's filled text per language; null for a free (Japanese only) one. */
+  variants: FilledVariants | null;
 }
 
 /** The dispatcher renders each message once, from this one query. */
@@ -608,6 +617,7 @@ export async function messageForMail(
       schoolCode: schools.code,
       authorName: staffUsers.displayName,
       confirm: messages.confirm,
+      variants: messages.variants,
     })
     .from(messages)
     .innerJoin(districts, eq(districts.id, messages.districtId))
