@@ -14,6 +14,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['create-staff', async () => (await import('./commands/create-staff')).createStaff],
   ['create-api-token', async () => (await import('./commands/create-api-token')).createApiToken],
   ['retention', async () => (await import('./commands/retention')).retention],
+  ['templates', async () => (await import('./commands/templates')).templates],
   [
     'generate-vapid-keys',
     async () => (await import('./commands/generate-vapid-keys')).generateVapidKeys,

@@ -117,9 +117,11 @@ describe('variant validation', () => {
           },
         }),
       ),
-    ).toEqual([['variants.en', 'templates.error.missingSlot', { slot: '場所', language: 'en' }]]);
+    ).toEqual([
+      ['variants.en', 'templates.error.missingSlot', { slot: '場所', language: 'English' }],
+    ]);
     expect(keys(shape({ variants: { ja: { subject: '{日付}', body: '{場所} {天気}' } } }))).toEqual(
-      [['variants.ja', 'templates.error.unknownSlot', { slot: '天気', language: 'ja' }]],
+      [['variants.ja', 'templates.error.unknownSlot', { slot: '天気', language: '日本語' }]],
     );
   });
 

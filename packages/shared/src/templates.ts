@@ -125,11 +125,13 @@ export function templateProblems(
     push(textProblem(`${field}.body`, variant.body, limits.body, true));
     if (problems.length > before) continue;
     const used = slotsIn(`${variant.subject}\n${variant.body}`);
+    // The language by its own name, as staff see it on the form.
+    const name = isTemplateLanguage(language) ? LANGUAGE_NAMES[language] : language;
     for (const slot of used.filter((name) => !declared.includes(name))) {
-      push({ field, key: 'templates.error.unknownSlot', params: { slot, language } });
+      push({ field, key: 'templates.error.unknownSlot', params: { slot, language: name } });
     }
     for (const slot of declared.filter((name) => !used.includes(name))) {
-      push({ field, key: 'templates.error.missingSlot', params: { slot, language } });
+      push({ field, key: 'templates.error.missingSlot', params: { slot, language: name } });
     }
   }
   return problems;

@@ -27,6 +27,10 @@ Commands:
                           RETAIN_UNPARSED_BOUNCES_DAYS, 90; RETAIN_TOKENS_DAYS, 7), as the
                           dispatcher's nightly job does, and record it in the audit trail.
                           --dry-run counts the same and deletes nothing.
+  templates seed [--district CODE]
+                          Install the seed catalogue's templates (臨時休業 …) that each district
+                          (or the one named) does not have yet, by key; safe to repeat, edited
+                          templates stay as they are.
   help                    This text.
 
 Environment:
