@@ -90,8 +90,8 @@ function checkedFields(raw: unknown): TemplateFields {
     const variant = parsed.data.variants[language];
     const subject = variant?.subject.trim() ?? '';
     const body = variant?.body.replace(/\r\n?/g, '\n').trim() ?? '';
-    // A translation left empty is one the template does not carry; Japanese is required.
-    if (language === 'ja' || subject !== '' || body !== '') variants[language] = { subject, body };
+    // A translation left empty is one the template does not carry (Japanese: refused below).
+    if (subject !== '' || body !== '') variants[language] = { subject, body };
   }
   const fields = { name: name.trim(), slots, variants };
   const problems = templateProblems(fields, { subject: SUBJECT_MAX, body: BODY_MAX });
