@@ -6,7 +6,7 @@ export const templatesEn: Record<keyof typeof templatesJa, string> = {
   'templates.lead':
     'A message from a template reaches each family with the translation in their language above the Japanese original. Slots such as {日付} are filled in when you send.',
   'templates.district': 'Board templates',
-  'templates.school': 'Templates of {school}',
+  'templates.school': 'School templates',
   'templates.empty': 'No templates yet.',
   'templates.languages': 'Languages',
   'templates.slots': 'Slots',

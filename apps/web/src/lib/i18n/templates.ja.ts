@@ -5,7 +5,7 @@ export const templatesJa = {
   'templates.lead':
     '定型文から配信すると、保護者が選んだ言語の訳文が日本語の原文の上に付いて届きます。{日付} のような枠には、配信のときに日付や時刻を入れます。',
   'templates.district': '教育委員会の定型文',
-  'templates.school': '{school}の定型文',
+  'templates.school': '学校の定型文',
   'templates.empty': '定型文はまだありません。',
   'templates.languages': '言語',
   'templates.slots': '入力する項目',

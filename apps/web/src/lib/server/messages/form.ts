@@ -26,6 +26,20 @@ export interface ComposeValues extends ConfirmFormValues {
   when: string;
   scheduledAt: string;
   idempotencyKey: string;
+  /** The template the message is written from, with its slots as typed; null for free text. */
+  templateId: number | null;
+  slots: Record<string, string>;
+}
+
+/** A template's slot fields are posted as `slot.<name>` (日付 → slot.日付). */
+const SLOT_FIELD = 'slot.';
+
+function slotsFrom(form: FormData): Record<string, string> {
+  const slots: Record<string, string> = {};
+  for (const [name, value] of form.entries()) {
+    if (name.startsWith(SLOT_FIELD)) slots[name.slice(SLOT_FIELD.length)] = textFrom(value);
+  }
+  return slots;
 }
 
 function idsFrom(form: FormData, name: string): number[] {
@@ -75,6 +89,8 @@ export function composeValuesFrom(form: FormData): ComposeValues {
     ),
     confirmNeedsCall: idsFrom(form, 'confirmNeedsCall').filter((n) => n <= CONFIRM_CHOICES_MAX),
     confirmDeadline: textFrom(form.get('confirmDeadline')),
+    templateId: idFrom(form.get('templateId')) ?? null,
+    slots: slotsFrom(form),
   };
 }
 
@@ -124,10 +140,14 @@ function confirmOf(values: ComposeValues): unknown {
 
 /** The send service's input (messageInputSchema's shape; the service validates it). */
 export function messageInputOf(values: ComposeValues): unknown {
+  // From a template the service writes subject and body from the slots.
+  const text =
+    values.templateId === null
+      ? { subject: values.subject, body: values.body }
+      : { template: { id: values.templateId, slots: values.slots } };
   return {
     category: values.category,
-    subject: values.subject,
-    body: values.body,
+    ...text,
     target: targetOf(values),
     confirm: confirmOf(values),
     ...(values.when === 'later' ? { scheduledAt: jstInstant(values.scheduledAt) } : {}),
