@@ -527,11 +527,14 @@ export async function createResend(
       ),
       resend as (
         insert into messages (district_id, school_id, author_id, category, subject, body, target,
-          state, confirm, queued_at, resend_of)
+          state, confirm, queued_at, resend_of, template_id, template_slots, variants)
         select ${root.districtId}, ${root.schoolId}, ${input.authorId}, ${root.category},
           ${input.subject}, ${root.body}, ${JSON.stringify(root.target)}::jsonb, 'queued',
-          ${JSON.stringify(root.confirm)}::jsonb, now(), ${root.id}
-        where exists (select 1 from chased)
+          ${JSON.stringify(root.confirm)}::jsonb, now(), ${root.id},
+          -- The re-send reaches each family in the language the first mail did.
+          rm.template_id, rm.template_slots, rm.variants
+        from messages rm
+        where rm.id = ${root.id} and exists (select 1 from chased)
         returning id
       ),
       snapshot as (
