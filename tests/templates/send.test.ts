@@ -2,11 +2,12 @@ import { eq, inArray } from 'drizzle-orm';
 import iconv from 'iconv-lite';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installSeedTemplates, saveTemplate } from '@renraku/core/templates';
+import { saveTemplate } from '@renraku/core/templates';
 import { schema } from '@renraku/db';
 import { CATEGORY_TAG } from '@renraku/shared';
 import { addFamilies, messageDone, startTestDispatcher, waitFor } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
+import { tokensOf } from '../confirmation/page-harness';
 import { messageCount, startSendWorld, tokenFor, type SendWorld } from '../send/harness';
 
 // A send from a template through the JSON API and real SMTP: bad slots are refused naming the
@@ -22,6 +23,30 @@ let closureId: number;
 let otherSchoolTemplate: number;
 
 const SLOTS = { 日付: '2026-12-03', 時刻: '06:30' };
+
+const CLOSURE = {
+  name: '臨時休業',
+  category: 'emergency_contact',
+  slots: { 学校名: 'school', 日付: 'date', 時刻: 'time' },
+  variants: {
+    ja: {
+      subject: '{学校名} {日付}は臨時休業です',
+      body: '気象状況により、{学校名}は{日付}を臨時休業とします。\n次のお知らせは{時刻}までにお送りします。',
+    },
+    'ja-easy': {
+      subject: '{学校名} {日付}は 学校が 休みです',
+      body: '天気が わるいので、{学校名}は {日付}は 休みです。\nつぎの お知らせは {時刻}までに おくります。',
+    },
+    en: {
+      subject: '{学校名}: School closed on {日付}',
+      body: 'Because of the weather, {学校名} will be closed on {日付}.\nWe will send the next notice by {時刻}.',
+    },
+    ko: {
+      subject: '{学校名} {日付} 임시 휴교',
+      body: '기상 상황으로 인해 {学校名}은(는) {日付}에 임시 휴교합니다.\n다음 안내는 {時刻}까지 보내 드리겠습니다.',
+    },
+  },
+};
 
 function api(body: unknown, key?: string): Promise<Response> {
   return fetch(`${world.base}/api/v1/messages`, {
@@ -60,12 +85,12 @@ function decodeIso2022jp(bytes: Buffer): string {
 beforeAll(async () => {
   world = await startSendWorld();
   const { db, district, classes, staff } = world;
-  await installSeedTemplates({ db }, district.id);
-  const [seeded] = await db
-    .select()
-    .from(schema.messageTemplates)
-    .where(eq(schema.messageTemplates.key, 'weather-closure'));
-  closureId = seeded!.id;
+  // The test's own template, so that its texts do not depend on the seed catalogue's wording.
+  closureId = await saveTemplate(
+    { db },
+    { id: staff.board.id, scope: { role: 'board', districtId: district.id } },
+    CLOSURE,
+  );
   otherSchoolTemplate = await saveTemplate(
     { db },
     {
@@ -221,6 +246,10 @@ describe('a template send through SMTP', () => {
   });
 
   it('keeps the sent text when the template changes later', async () => {
+    const [kept] = await world.db
+      .select()
+      .from(schema.messageTemplates)
+      .where(eq(schema.messageTemplates.id, closureId));
     await world.db
       .update(schema.messageTemplates)
       .set({ variants: { ja: { subject: '{学校名}', body: '{日付}{時刻}' } } })
@@ -230,5 +259,46 @@ describe('a template send through SMTP', () => {
       .from(schema.messages)
       .where(inArray(schema.messages.id, [messageId]));
     expect(row!.body).toContain('気象状況により');
+    await world.db
+      .update(schema.messageTemplates)
+      .set({ variants: kept!.variants })
+      .where(eq(schema.messageTemplates.id, closureId));
+  });
+});
+
+describe('the confirmation page of a template message', () => {
+  it('shows the English reader English first with the Japanese original below, in English words', async () => {
+    const response = await api(closure(SLOTS, { confirm: { preset: 'ack' } }));
+    if (response.status !== 201) throw new Error(await response.text());
+    const { id } = (await response.json()) as { id: number };
+    const tokenOf = await tokensOf(world.db, id);
+    const read = async (address: string, init?: RequestInit) => {
+      const page = await fetch(`${world.base}/c/${tokenOf(address)}`, init);
+      expect(page.status).toBe(200);
+      return page.text();
+    };
+    const english = await read('ono@example.jp');
+    const first = english.indexOf(
+      'Because of the weather, 湊第二小学校 will be closed on Thursday',
+    );
+    const original = english.indexOf('Japanese (original)');
+    expect(first).toBeGreaterThan(0);
+    expect(original).toBeGreaterThan(first);
+    expect(
+      english.indexOf('気象状況により、湊第二小学校は12月3日（木）を臨時休業とします。'),
+    ).toBeGreaterThan(original);
+    // After a tap the page stays in the reader's language.
+    const tapped = await read('ono@example.jp', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: world.base },
+      body: new URLSearchParams({ choice: '0', lang: 'en' }),
+    });
+    expect(tapped).toContain('Because of the weather');
+    // The page is no feature phone's charset: the Korean reader reads Korean there.
+    const korean = await read('park@docomo.ne.jp');
+    expect(korean).toContain(
+      '기상 상황으로 인해 湊第二小学校은(는) 2026년 12월 3일 목요일에 임시 휴교합니다.',
+    );
+    expect(korean).toContain('Japanese (original)');
   });
 });
