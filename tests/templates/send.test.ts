@@ -9,6 +9,7 @@ import { addFamilies, messageDone, startTestDispatcher, waitFor } from '../dispa
 import { startSink, type Sink } from '../dispatch/smtp-sink';
 import { tokensOf } from '../confirmation/page-harness';
 import { messageCount, startSendWorld, tokenFor, type SendWorld } from '../send/harness';
+import { CLOSURE } from './fixtures';
 
 // A send from a template through the JSON API and real SMTP: bad slots are refused naming the
 // slot and nothing is sent; a good one reaches an English-preferring parent in English with the
@@ -23,30 +24,6 @@ let closureId: number;
 let otherSchoolTemplate: number;
 
 const SLOTS = { 日付: '2026-12-03', 時刻: '06:30' };
-
-const CLOSURE = {
-  name: '臨時休業',
-  category: 'emergency_contact',
-  slots: { 学校名: 'school', 日付: 'date', 時刻: 'time' },
-  variants: {
-    ja: {
-      subject: '{学校名} {日付}は臨時休業です',
-      body: '気象状況により、{学校名}は{日付}を臨時休業とします。\n次のお知らせは{時刻}までにお送りします。',
-    },
-    'ja-easy': {
-      subject: '{学校名} {日付}は 学校が 休みです',
-      body: '天気が わるいので、{学校名}は {日付}は 休みです。\nつぎの お知らせは {時刻}までに おくります。',
-    },
-    en: {
-      subject: '{学校名}: School closed on {日付}',
-      body: 'Because of the weather, {学校名} will be closed on {日付}.\nWe will send the next notice by {時刻}.',
-    },
-    ko: {
-      subject: '{学校名} {日付} 임시 휴교',
-      body: '기상 상황으로 인해 {学校名}은(는) {日付}에 임시 휴교합니다.\n다음 안내는 {時刻}까지 보내 드리겠습니다.',
-    },
-  },
-};
 
 function api(body: unknown, key?: string): Promise<Response> {
   return fetch(`${world.base}/api/v1/messages`, {
