@@ -5,8 +5,10 @@ import {
   listTemplates,
   recordAuditEvent,
   updateTemplate,
+  type Db,
   type MessageTemplate,
   type TemplateFields,
+  type Tx,
 } from '@renraku/db';
 import {
   BODY_MAX,
@@ -77,6 +79,23 @@ export function mayEditTemplate(
   return mayEdit(staff.scope, template.schoolId);
 }
 
+/**
+ * A template the scope may change; another school's is as absent as none.
+ * @throws ServiceError
+ */
+async function editableTemplate(
+  db: Db | Tx,
+  scope: StaffScope,
+  templateId: number,
+): Promise<MessageTemplate> {
+  const existing = await visibleTemplate(db, scope, templateId);
+  if (!existing) throw new ServiceError('not_found', 'templates.error.notFound');
+  if (!mayEdit(scope, existing.schoolId)) {
+    throw new ServiceError('forbidden', 'templates.error.forbidden');
+  }
+  return existing;
+}
+
 /** Trimmed fields, only the languages that have text, checked whole. @throws ServiceError */
 function checkedFields(raw: unknown): TemplateFields {
   const parsed = templateInputSchema.safeParse(raw);
@@ -128,11 +147,7 @@ export async function saveTemplate(
     if (templateId === null) {
       id = await insertTemplate(tx, { districtId: scope.districtId, schoolId }, fields);
     } else {
-      const existing = await visibleTemplate(tx, scope, templateId);
-      if (!existing) throw new ServiceError('not_found', 'templates.error.notFound');
-      if (!mayEdit(scope, existing.schoolId)) {
-        throw new ServiceError('forbidden', 'templates.error.forbidden');
-      }
+      await editableTemplate(tx, scope, templateId);
       await updateTemplate(tx, scope.districtId, templateId, fields);
       id = templateId;
     }
@@ -158,11 +173,7 @@ export async function removeTemplate(
 ): Promise<void> {
   const { scope } = staff;
   await ctx.db.transaction(async (tx) => {
-    const existing = await visibleTemplate(tx, scope, templateId);
-    if (!existing) throw new ServiceError('not_found', 'templates.error.notFound');
-    if (!mayEdit(scope, existing.schoolId)) {
-      throw new ServiceError('forbidden', 'templates.error.forbidden');
-    }
+    const existing = await editableTemplate(tx, scope, templateId);
     await deleteTemplateRow(tx, scope.districtId, templateId);
     await recordAuditEvent(tx, {
       districtId: scope.districtId,
