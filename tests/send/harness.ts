@@ -81,6 +81,8 @@ export async function startSendWorld(options: { bus?: Bus } = {}) {
 
   return {
     db,
+    /** For a CLI run against the same database. */
+    databaseUrl: database.url,
     base,
     district,
     schools: { a: schoolA, b: schoolB, other: otherSchool },
