@@ -6,6 +6,7 @@ import {
   installSeedTemplates,
   removeTemplate,
   saveTemplate,
+  templateMessage,
   templatesFor,
 } from '@renraku/core/templates';
 import { SEED_TEMPLATES, ServiceError, type StaffScope } from '@renraku/shared';
@@ -18,6 +19,7 @@ let database: TestDatabase;
 let ctx: { db: TestDatabase['handle']['db'] };
 let scopes: Record<'board' | 'adminA' | 'adminB' | 'teacher', StaffScope>;
 let districtId: number;
+let schoolIds: { a: number; b: number };
 
 const staff = (scope: StaffScope, id = 1) => ({ id, scope });
 
@@ -53,6 +55,7 @@ beforeAll(async () => {
   const a = await createSchool(ctx.db, district.id, '湊第一小学校');
   const b = await createSchool(ctx.db, district.id, '湊第二小学校');
   const klass = await createClass(ctx.db, a, 1, '1組');
+  schoolIds = { a: a.id, b: b.id };
   scopes = {
     board: { role: 'board', districtId },
     adminA: { role: 'school_admin', districtId, schoolId: a.id },
@@ -217,5 +220,55 @@ describe('scope', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['template.create', 'template.update', 'template.delete']),
     );
+  });
+});
+
+describe('templateMessage', () => {
+  let schoolTemplate: number;
+
+  beforeAll(async () => {
+    schoolTemplate = await saveTemplate(ctx, staff(scopes.board), {
+      name: '学校名入り',
+      category: 'emergency_info',
+      slots: { 学校名: 'school', 日付: 'date' },
+      variants: { ja: { subject: '{学校名}', body: '{学校名}は{日付}に' } },
+    });
+  });
+
+  const subjectFor = async (scope: StaffScope, target: unknown) =>
+    (await templateMessage(ctx.db, scope, {
+      template: { id: schoolTemplate, slots: { 日付: '2026-12-03' } },
+      target,
+    }))!.subject;
+
+  it('fills 学校名 with the sender’s school, the board’s one school, else the board', async () => {
+    expect(await subjectFor(scopes.adminB, { kind: 'schools', schoolIds: [schoolIds.b] })).toBe(
+      '湊第二小学校',
+    );
+    expect(
+      await subjectFor(scopes.board, { kind: 'grades', schoolId: schoolIds.a, grades: [1] }),
+    ).toBe('湊第一小学校');
+    expect(await subjectFor(scopes.board, { kind: 'district' })).toBe('湊市教育委員会');
+    expect(
+      await subjectFor(scopes.board, { kind: 'schools', schoolIds: [schoolIds.a, schoolIds.b] }),
+    ).toBe('湊市教育委員会');
+  });
+
+  it('takes the template’s category unless one is given, and is null for a free message', async () => {
+    const filled = await templateMessage(ctx.db, scopes.board, {
+      template: { id: schoolTemplate, slots: { 日付: '2026-12-03' } },
+      target: { kind: 'district' },
+    });
+    expect(filled!.category).toBe('emergency_info');
+    expect(filled!.template.variants.ja!.body).toBe('湊市教育委員会は12月3日（木）に');
+    expect(await templateMessage(ctx.db, scopes.board, { subject: 'x', body: 'y' })).toBeNull();
+  });
+
+  it('refuses a malformed template block as an unknown template', async () => {
+    for (const template of [{ id: 'x' }, { id: -1 }, 'weather', { id: 2 ** 40 }, { id: 999_999 }]) {
+      const error = await refusal(templateMessage(ctx.db, scopes.board, { template }));
+      expect(error.key).toBe('templates.error.notFound');
+      expect(error.status).toBe(400);
+    }
   });
 });
