@@ -109,6 +109,24 @@ export async function tokenFor(db: Db, staffUserId: number): Promise<string> {
   return token;
 }
 
+/** POST /api/v1/messages with a bearer token, and an Idempotency-Key when given. */
+export function postMessage(
+  base: string,
+  token: string,
+  body: unknown,
+  key?: string,
+): Promise<Response> {
+  return fetch(`${base}/api/v1/messages`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
 /** A form post as a browser without JavaScript makes it; repeated fields for arrays. */
 export function postForm(
   base: string,

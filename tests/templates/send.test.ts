@@ -8,7 +8,13 @@ import { CATEGORY_TAG } from '@renraku/shared';
 import { addFamilies, messageDone, startTestDispatcher, waitFor } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
 import { tokensOf } from '../confirmation/page-harness';
-import { messageCount, startSendWorld, tokenFor, type SendWorld } from '../send/harness';
+import {
+  messageCount,
+  postMessage,
+  startSendWorld,
+  tokenFor,
+  type SendWorld,
+} from '../send/harness';
 import { CLOSURE } from './fixtures';
 
 // A send from a template through the JSON API and real SMTP: bad slots are refused naming the
@@ -25,17 +31,7 @@ let otherSchoolTemplate: number;
 
 const SLOTS = { 日付: '2026-12-03', 時刻: '06:30' };
 
-function api(body: unknown, key?: string): Promise<Response> {
-  return fetch(`${world.base}/api/v1/messages`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      ...(key ? { 'idempotency-key': key } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-}
+const api = (body: unknown, key?: string) => postMessage(world.base, token, body, key);
 
 const closure = (slots: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   template: { id: closureId, slots },
