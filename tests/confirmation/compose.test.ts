@@ -7,6 +7,7 @@ import {
   logIn,
   messageCount,
   postForm,
+  postMessage,
   startSendWorld,
   tokenFor,
   type SendWorld,
@@ -49,17 +50,8 @@ const message = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function post(token: string, body: unknown, key?: string): Promise<Response> {
-  return fetch(`${world.base}/api/v1/messages`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      ...(key ? { 'idempotency-key': key } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-}
+const post = (token: string, body: unknown, key?: string) =>
+  postMessage(world.base, token, body, key);
 
 function get(path: string, token: string): Promise<Response> {
   return fetch(`${world.base}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });

@@ -239,7 +239,7 @@ describe('the batching recorder', () => {
     for (const address of ['shared@example.jp', 'inoue1@example.jp']) {
       const token = confirmToken(keys, deliveryOf(address));
       const answer = await confirmByLink(ctx, recorder, token, 3);
-      const tapped = await pages.pageAfter(answer, 3);
+      const tapped = await pages.pageAfter(answer, 3, 'ja');
       const read = await confirmationPageOf(ctx, token);
       expect(tapped).toEqual({
         ...read,

@@ -89,6 +89,8 @@ export async function startSendWorld(
   return {
     db,
     database,
+    /** For a CLI run against the same database. */
+    databaseUrl: database.url,
     base,
     district,
     schools: { a: schoolA, b: schoolB, other: otherSchool },
@@ -113,6 +115,24 @@ export async function tokenFor(db: Db, staffUserId: number): Promise<string> {
     tokenPrefix: token.slice(0, 6),
   });
   return token;
+}
+
+/** POST /api/v1/messages with a bearer token, and an Idempotency-Key when given. */
+export function postMessage(
+  base: string,
+  token: string,
+  body: unknown,
+  key?: string,
+): Promise<Response> {
+  return fetch(`${base}/api/v1/messages`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+    },
+    body: JSON.stringify(body),
+  });
 }
 
 /** A form post as a browser without JavaScript makes it; repeated fields for arrays. */

@@ -15,6 +15,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['create-api-token', async () => (await import('./commands/create-api-token')).createApiToken],
   ['retention', async () => (await import('./commands/retention')).retention],
   ['rotate-secret', async () => (await import('./commands/rotate-secret')).rotateSecret],
+  ['templates', async () => (await import('./commands/templates')).templates],
   [
     'generate-vapid-keys',
     async () => (await import('./commands/generate-vapid-keys')).generateVapidKeys,

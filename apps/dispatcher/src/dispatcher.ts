@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { ClaimedDelivery, DeliveryOutcome, SendFailure, StoredTransition } from '@renraku/db';
+import { variantFor } from '@renraku/shared';
 import { confirmUrl } from '@renraku/shared/confirm-token';
 import { decryptAddress, unsealPushSubscription, type Keys } from '@renraku/shared/crypto';
 import type { Logger } from '@renraku/shared/logger';
@@ -293,7 +294,7 @@ export class Dispatcher {
       reply = await mailer.send({
         envelopeFrom: bounceAddress(keys, mail.mailDomain, delivery.id),
         to,
-        raw: template.render(delivery.id, to, delivery.childNames),
+        raw: template.render(delivery.id, to, delivery.childNames, delivery.language),
         messageId: messageIdOf(mail.mailDomain, delivery.messageId, delivery.id),
         deliveryId: delivery.id,
       });
@@ -363,7 +364,9 @@ export class Dispatcher {
         : `${mail.publicUrl}/account/inbox`;
       const options = PUSH_OPTIONS[message.category];
       ttlSeconds = options.ttlSeconds;
-      reply = await push.send(subscription, pushPayload(message, url), options);
+      // The notification in the parent's language; the page it opens has the Japanese below.
+      const variant = variantFor(message.variants, delivery.language)?.text;
+      reply = await push.send(subscription, pushPayload({ ...message, ...variant }, url), options);
     } catch (error) {
       // The message could not be read (the sender itself never throws): retried like no answer.
       logger.error(

@@ -21,6 +21,7 @@ const message: MessageForMail = {
   schoolCode: 'minato1',
   authorName: null,
   confirm: null,
+  variants: null,
   attachments: [
     { id: 41, fileName: '学年だより12月.pdf', contentType: 'application/pdf', byteSize: 1_258_291 },
     { id: 42, fileName: '地図.png', contentType: 'image/png', byteSize: 300_000 },

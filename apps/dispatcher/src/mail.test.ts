@@ -4,7 +4,7 @@ import type { MessageForMail } from '@renraku/db';
 import { deriveKeys } from '@renraku/shared/crypto';
 import { CATEGORY_TAG, confirmRequestOf } from '@renraku/shared';
 import { deliveryOfConfirmToken, deliveryOfReplyTag } from '@renraku/shared/confirm-token';
-import { bounceAddress, compileMail, deliveryOfBounceTag } from './mail';
+import { bounceAddress, compileMail, deliveryOfBounceTag, ORIGINAL_SEPARATOR } from './mail';
 
 const keys = deriveKeys('mail-test-secret-key-0123456789abcdefghij');
 const settings = { mailDomain: 'mail.example.jp', publicUrl: 'https://renraku.example.jp' };
@@ -19,6 +19,7 @@ const boardMessage: MessageForMail = {
   authorName: null,
   confirm: null,
   attachments: [],
+  variants: null,
 };
 
 const bodyOf = (raw: string) => raw.slice(raw.indexOf('\r\n\r\n') + 4);
@@ -236,5 +237,64 @@ describe('compileMail for a message that asks for confirmation', () => {
     const raw = compileMail(boardMessage, settings, keys).render(45, 'a@b.jp', null);
     expect(raw).not.toMatch(/^Reply-To:/im);
     expect(raw).not.toContain('/c/');
+  });
+});
+
+describe('compileMail for a template message', () => {
+  const ja = { subject: '12月3日（木）は臨時休業', body: '12月3日（木）は臨時休業です。' };
+  const message: MessageForMail = {
+    ...boardMessage,
+    subject: ja.subject,
+    body: ja.body,
+    variants: {
+      ja,
+      'ja-easy': { subject: '12月3日（木）は 休み', body: '12月3日（木）は 学校が 休みです。' },
+      en: { subject: 'Closed on Thursday', body: 'The school is closed on Thursday, December 3.' },
+      ko: { subject: '휴교 안내', body: '12월 3일 목요일은 휴교합니다.' },
+    },
+  };
+  const phones = { ...settings, featurePhoneDomains: ['docomo.ne.jp'] };
+
+  it('puts the parent’s language first and the Japanese original below', async () => {
+    const template = compileMail(message, phones, keys);
+    const parsed = await simpleParser(template.render(1, 'p@example.com', null, 'en'));
+    expect(parsed.subject).toBe(`${CATEGORY_TAG.emergency_contact}Closed on Thursday`);
+    const text = parsed.text!;
+    expect(text.indexOf('The school is closed')).toBeLessThan(text.indexOf(ORIGINAL_SEPARATOR));
+    expect(text.indexOf(ORIGINAL_SEPARATOR)).toBeLessThan(text.indexOf(ja.body));
+  });
+
+  it('falls back to やさしい日本語, then to Japanese only', async () => {
+    const template = compileMail(
+      { ...message, variants: { ja, en: message.variants!.en! } },
+      phones,
+      keys,
+    );
+    const japanese = await simpleParser(template.render(2, 'p@example.com', null, 'vi'));
+    expect(japanese.text).not.toContain(ORIGINAL_SEPARATOR);
+    expect(japanese.text).toContain(ja.body);
+    const easy = await simpleParser(
+      compileMail(message, phones, keys).render(3, 'p@example.com', null, 'vi'),
+    );
+    expect(easy.text!.startsWith('12月3日（木）は 学校が 休みです。')).toBe(true);
+  });
+
+  it('gives a feature phone that cannot show Hangul やさしい日本語 above the Japanese', async () => {
+    const template = compileMail(message, phones, keys);
+    const parsed = await simpleParser(template.render(4, 'p@docomo.ne.jp', null, 'ko'));
+    expect(parsed.subject).toBe(`${CATEGORY_TAG.emergency_contact}12月3日（木）は 休み`);
+    expect(parsed.text).toContain('学校が 休みです。');
+    expect(parsed.text).not.toContain('휴교');
+    // English fits ISO-2022-JP: the phone gets it as a smartphone would.
+    const english = await simpleParser(template.render(5, 'p@docomo.ne.jp', null, 'en'));
+    expect(english.text).toContain('The school is closed');
+  });
+
+  it('renders each (charset, language) once and shares it between recipients', () => {
+    const template = compileMail(message, phones, keys);
+    const bodyOfRender = (id: number, to: string, language: 'en' | 'ja') =>
+      bodyOf(template.render(id, to, null, language));
+    expect(bodyOfRender(6, 'a@example.com', 'en')).toBe(bodyOfRender(7, 'b@example.com', 'en'));
+    expect(bodyOfRender(8, 'a@example.com', 'ja')).not.toBe(bodyOfRender(9, 'b@example.com', 'en'));
   });
 });

@@ -4,8 +4,11 @@ import {
   formatByteSize,
   finalSubject,
   noReplyMailbox,
+  variantFor,
   withHonorific,
   type ConfirmRequest,
+  type TemplateLanguage,
+  type TemplateText,
 } from '@renraku/shared';
 import { attachmentUrl } from '@renraku/shared/attachment-token';
 import { confirmUrl, replyAddress } from '@renraku/shared/confirm-token';
@@ -13,6 +16,7 @@ import { sign, verifySignature, type Keys } from '@renraku/shared/crypto';
 import {
   mailCharsetFor,
   mailRendition,
+  readableInIso2022jp,
   type MailCharset,
   type MailRendition,
 } from '@renraku/shared/mail';
@@ -23,6 +27,8 @@ import type { MessageForMail } from '@renraku/db';
 // recipient is sent to, and each recipient only adds its own Message-ID and To line (and, for
 // siblings sharing an address, a body naming them). A message that asks for confirmation
 // (安否確認) gives every recipient its own link and Reply-To, so its body is per recipient.
+// A template message is rendered once per (charset, language): the parent's language on top,
+// the Japanese original below.
 
 /** What every mail of this installation shares. */
 export interface MailSettings {
@@ -119,12 +125,35 @@ interface Recipient {
   keys: Keys;
 }
 
+/** Between the parent's language and the Japanese original. */
+export const ORIGINAL_SEPARATOR = '──────── 日本語（原文） ────────';
+
+/**
+ * The variant a recipient reads above the Japanese (variantFor), or null for Japanese only. A
+ * feature phone (ISO-2022-JP) that cannot show the language's letters gets やさしい日本語.
+ */
+export function mailVariant(
+  message: MessageForMail,
+  charset: MailCharset,
+  language: TemplateLanguage,
+): { language: TemplateLanguage; text: TemplateText } | null {
+  return variantFor(message.variants, language, (text) =>
+    charset === 'utf-8' ? true : readableInIso2022jp(`${text.subject}\n${text.body}`),
+  );
+}
+
+/** The message's text: the variant's body above the Japanese one, or the Japanese alone. */
+function bodyOf(message: MessageForMail, variant: TemplateText | null): string {
+  return variant ? `${variant.body}\n\n${ORIGINAL_SEPARATOR}\n${message.body}` : message.body;
+}
+
 function bodyText(
   message: MessageForMail,
   settings: MailSettings,
   children: string[],
   recipient: Recipient | null,
   attached: string[],
+  variant: TemplateText | null,
 ): string {
   const sender = message.authorName
     ? `${message.senderName}（${message.authorName}）`
@@ -134,7 +163,7 @@ function bodyText(
     ...(message.confirm && recipient
       ? confirmLines(message.confirm, settings, recipient.keys, recipient.deliveryId)
       : []),
-    message.body,
+    bodyOf(message, variant),
     '',
     ...(attached.length > 0 ? [...attached, ''] : []),
     '--',
@@ -152,14 +181,21 @@ function bodyText(
 interface Rendition extends MailRendition {
   /** The body without sibling names, encoded once; null when every body is its recipient's. */
   sharedBody: string | null;
+  /** The text above the Japanese; null for Japanese only. */
+  variant: TemplateText | null;
 }
 
 /** One message, ready to be addressed to each of its recipients. */
 export interface MailTemplate {
   /** The message it renders: a push of the same message is made from it too. */
   message: MessageForMail;
-  /** The complete raw message for one delivery. */
-  render(deliveryId: number, to: string, childNames: string[] | null): string;
+  /** The complete raw message for one delivery, in the parent's language above the Japanese. */
+  render(
+    deliveryId: number,
+    to: string,
+    childNames: string[] | null,
+    language?: TemplateLanguage,
+  ): string;
 }
 
 /** The List-Id: the school's and district's codes under MAIL_DOMAIN. */
@@ -172,7 +208,7 @@ function listIdOf(message: MessageForMail, settings: MailSettings): string {
 }
 
 /**
- * Builds a message's header block and common body once per charset, on the first recipient
+ * Builds a message's header block and common body once per charset and language, on the first recipient
  * that needs it; each recipient then only adds its Message-ID and To line (and, when the
  * message asks for confirmation, its Reply-To and its own body).
  */
@@ -182,37 +218,47 @@ export function compileMail(
   keys: Keys,
   date: Date = new Date(),
 ): MailTemplate {
-  const head = {
+  const head = (variant: TemplateText | null) => ({
     from: { name: message.senderName, address: noReplyMailbox(settings.mailDomain) },
-    subject: finalSubject(message.category, message.subject),
+    subject: finalSubject(message.category, variant?.subject ?? message.subject),
     date,
     headers: { 'Auto-Submitted': 'auto-generated' },
     listId: { name: message.senderName, id: listIdOf(message, settings) },
-  };
+  });
   const attached = attachmentLines(message.attachments, settings, keys);
-  const renditions = new Map<MailCharset, Rendition>();
-  const renditionFor = (charset: MailCharset): Rendition => {
-    let rendition = renditions.get(charset);
+  const renditions = new Map<string, Rendition>();
+  const renditionFor = (charset: MailCharset, language: TemplateLanguage) => {
+    const variant = mailVariant(message, charset, language);
+    const key = `${charset} ${variant?.language ?? 'ja'}`;
+    let rendition = renditions.get(key);
     if (!rendition) {
-      const parts = mailRendition(charset, head);
+      const parts = mailRendition(charset, head(variant?.text ?? null));
       const sharedBody = message.confirm
         ? null
-        : parts.encodeBody(bodyText(message, settings, [], null, attached));
-      rendition = { ...parts, sharedBody };
-      renditions.set(charset, rendition);
+        : parts.encodeBody(bodyText(message, settings, [], null, attached, variant?.text ?? null));
+      rendition = { ...parts, sharedBody, variant: variant?.text ?? null };
+      renditions.set(key, rendition);
     }
     return rendition;
   };
   return {
     message,
-    render(deliveryId, to, childNames) {
-      const rendition = renditionFor(mailCharsetFor(settings.featurePhoneDomains ?? [], to));
+    render(deliveryId, to, childNames, language = 'ja') {
+      const charset = mailCharsetFor(settings.featurePhoneDomains ?? [], to);
+      const rendition = renditionFor(charset, language);
       const children = childNames && childNames.length > 1 ? childNames : [];
       const body =
         rendition.sharedBody !== null && children.length === 0
           ? rendition.sharedBody
           : rendition.encodeBody(
-              bodyText(message, settings, children, { deliveryId, keys }, attached),
+              bodyText(
+                message,
+                settings,
+                children,
+                { deliveryId, keys },
+                attached,
+                rendition.variant,
+              ),
             );
       const replyTo = message.confirm
         ? `Reply-To: ${replyAddress(keys, settings.mailDomain, deliveryId)}\r\n`

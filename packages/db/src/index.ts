@@ -26,5 +26,6 @@ export * from './queries/confirmations';
 export * from './queries/inbox';
 export * from './queries/targets';
 export * from './queries/message-schedules';
+export * from './queries/message-templates';
 export * from './queries/bounces';
 export * from './queries/attachments';

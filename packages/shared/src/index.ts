@@ -15,3 +15,5 @@ export * from './service-error';
 export * from './confirmation';
 export * from './audit';
 export * from './attachments';
+export * from './template-seed';
+export * from './templates';

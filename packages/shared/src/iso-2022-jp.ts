@@ -132,6 +132,18 @@ function substitute(char: string): string {
   return bare && encodable(bare) ? bare : UNKNOWN;
 }
 
+/**
+ * Whether a feature phone reads the text as written: every character is in JIS X 0208 or has
+ * a listed or compatible stand-in. Accents stripped (Tiếng Việt → Tieng Viet), Hangul or most
+ * simplified characters (□) would lose the meaning, so such a text is not readable.
+ */
+export function readableInIso2022jp(text: string): boolean {
+  return [...text].every((char) => {
+    if (char.charCodeAt(0) < 0x80 || jisCodes().has(char) || JIS_SUBSTITUTIONS[char]) return true;
+    return EMOJI.test(char) || /\s/.test(char) || encodable(char.normalize('NFKC'));
+  });
+}
+
 /** Text in the JIS X 0208 repertoire: what a phone shows after decoding. */
 export function toJisRepertoire(text: string): string {
   // Half-width kana with a separate (semi-)voiced mark become one full-width character.

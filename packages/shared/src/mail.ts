@@ -5,6 +5,9 @@ import { encodeWords } from 'nodemailer/lib/mime-funcs';
 import { carrierDomainOf } from './crypto';
 import { encodeIso2022jpBody, encodeIso2022jpHeader } from './iso-2022-jp';
 
+// Whether a text survives a feature phone's charset, for choosing what such a phone gets.
+export { readableInIso2022jp } from './iso-2022-jp';
+
 // The one charset rule of every mail the system sends — broadcasts (dispatcher), the replies to
 // empty mails (inbound server) and the web's own mails (completion, password reset): ISO-2022-JP
 // to feature-phone carriers, UTF-8 to everyone else. A feature-phone parent's first mail is the

@@ -34,6 +34,10 @@ Commands:
                           batches of N mailboxes (default 500); sending goes on; safe to run
                           again after a crash. Refuses, changing nothing, when a stored key is
                           neither of the two. See the README's "Rotating SECRET_KEY".
+  templates seed [--district CODE]
+                          Install the seed catalogue's templates (臨時休業 …) that each district
+                          (or the one named) does not have yet, by key; safe to repeat, edited
+                          templates stay as they are.
   help                    This text.
 
 Environment:

@@ -61,6 +61,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { href: resolve('/staff/messages/new'), label: 'compose.nav.new', roles: EVERY_ROLE },
   { href: resolve('/staff/messages'), label: 'live.nav.messages', roles: EVERY_ROLE },
   { href: resolve('/staff/schedules'), label: 'compose.nav.schedules', roles: ['board'] },
+  { href: resolve('/staff/templates'), label: 'templates.nav', roles: EVERY_ROLE },
   { href: resolve('/staff/overview'), label: 'live.nav.overview', roles: ['board'] },
   { href: resolve('/staff/school'), label: 'admin.nav.school', roles: ['school_admin'] },
   { href: resolve('/staff/statistics'), label: 'admin.nav.statistics', roles: EVERY_ROLE },

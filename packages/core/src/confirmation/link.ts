@@ -5,7 +5,7 @@ import {
   type ConfirmationPage,
   type TapOutcome,
 } from '@renraku/db';
-import { ServiceError } from '@renraku/shared';
+import { ServiceError, type TemplateLanguage } from '@renraku/shared';
 import { deliveryOfConfirmToken } from '@renraku/shared/confirm-token';
 import type { CoreContext } from '../context';
 import type { ConfirmationRecorder } from './recorder';
@@ -52,7 +52,12 @@ const KEPT_MS = 5 * 60_000;
 
 /** The page after a tap, as the tap's own statement and a kept message let it be told. */
 export interface TappedPages {
-  pageAfter(answer: LinkAnswer, choice: number): Promise<ConfirmationPage>;
+  /** `language`: the one the page was shown in (it only picks which of the texts to show). */
+  pageAfter(
+    answer: LinkAnswer,
+    choice: number,
+    language: TemplateLanguage,
+  ): Promise<ConfirmationPage>;
 }
 
 /**
@@ -78,9 +83,10 @@ export function createTappedPages(ctx: Pick<CoreContext, 'db'>): TappedPages {
   }
 
   return {
-    async pageAfter(answer, choice) {
+    async pageAfter(answer, choice, language) {
       return {
         ...(await messageOf(answer.messageId)),
+        language,
         deliveryId: answer.deliveryId,
         children: answer.children,
         answer: { choice, confirmedAt: new Date(), late: answer.late },

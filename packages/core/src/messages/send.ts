@@ -30,6 +30,7 @@ import type { CoreContext } from '../context';
 import type { ActingStaff } from '../acting-staff';
 import { attachToMessage, checkAttachmentIds } from '../attachments';
 import { checkConfirm, type ConfirmProblemKey } from './confirm';
+import { templateMessage, type TemplateSend } from '../templates/compose';
 
 // The one send service behind the compose page and POST /api/v1/messages: validation, the
 // target checked against the author's scope on the server, the preview figures, and the send
@@ -86,6 +87,8 @@ export interface CheckedMessage {
   confirm: ConfirmRequest | null;
   /** The sender's own unsent uploads the send binds to the message, sorted. */
   attachmentIds: number[];
+  /** The template it is written from, with its filled variants; null for a free message. */
+  template: TemplateSend['template'] | null;
 }
 
 export interface PreviewResult {
@@ -239,7 +242,11 @@ export async function checkMessage(
   raw: unknown,
   now: Date,
 ): Promise<CheckedMessage> {
-  const parsed = messageInputSchema.safeParse(raw);
+  // A template's filled Japanese stands in for subject and body (a free message's own).
+  const templated = await templateMessage(db, scope, raw);
+  const parsed = messageInputSchema.safeParse(
+    templated ? { ...(raw as object), ...templated, template: undefined } : raw,
+  );
   if (!parsed.success) throw invalidInput(parsed.error);
   const { category, subject, body, scheduledAt: at } = parsed.data;
   const scheduledAt = at === undefined ? null : new Date(at);
@@ -271,6 +278,7 @@ export async function checkMessage(
     scheduledAt,
     confirm: confirm.confirm,
     attachmentIds,
+    template: templated?.template ?? null,
   };
 }
 
@@ -328,6 +336,10 @@ export function requestHashOf(message: CheckedMessage): string {
     confirm: message.confirm ?? undefined,
     // Likewise without attachments.
     attachmentIds: message.attachmentIds.length > 0 ? message.attachmentIds : undefined,
+    // The template and its slot values (so another date under the same key is refused).
+    template: message.template
+      ? { id: message.template.id, slots: message.template.slots }
+      : undefined,
   });
   return createHash('sha256').update(canonical).digest('hex');
 }

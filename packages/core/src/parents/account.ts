@@ -8,10 +8,13 @@ import {
   findRegistrationsByLoginId,
   listDistrictSchools,
   listRegistrationAddresses,
+  lockRegistration,
   recordAuditEvent,
+  setRegistrationLanguage,
   setRegistrationPassword,
   type RegistrationToken,
 } from '@renraku/db';
+import { isTemplateLanguage } from '@renraku/shared';
 import { decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword, verifyPassword } from '@renraku/shared/password';
 import type { ParentsContext } from './context';
@@ -30,6 +33,32 @@ export async function loadAccount(ctx: ParentsContext, registrationId: number) {
   if (!account) return undefined;
   const addresses = addressHints(ctx, await listRegistrationAddresses(ctx.db, registrationId));
   return { account, addresses };
+}
+
+/**
+ * The language template messages come in (above the Japanese original); audited.
+ * @throws ServiceError for a language the templates do not have; nothing is stored.
+ */
+export async function setLanguage(
+  ctx: ParentsContext,
+  registrationId: number,
+  language: string,
+): Promise<void> {
+  if (!isTemplateLanguage(language)) throw parentRefusal('language', 'language_invalid');
+  await ctx.db.transaction(async (tx) => {
+    const districtId = await lockRegistration(tx, registrationId);
+    if (districtId === undefined) throw linkGone();
+    await setRegistrationLanguage(tx, registrationId, language);
+    await recordAuditEvent(tx, {
+      districtId,
+      actorType: 'parent',
+      actorId: registrationId,
+      action: 'parent.language_change',
+      subjectType: 'registration',
+      subjectId: String(registrationId),
+      detail: { language },
+    });
+  });
 }
 
 /**

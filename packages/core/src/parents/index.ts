@@ -37,6 +37,7 @@ export {
   openResetLink,
   requestPasswordReset,
   resetPassword,
+  setLanguage,
   siblingSchools,
   startSiblingRegistration,
   withdraw,

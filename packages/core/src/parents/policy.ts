@@ -22,7 +22,8 @@ export type ParentErrorCode =
   | 'kana_too_long'
   | 'kana_invalid'
   | 'grade_invalid'
-  | 'class_invalid';
+  | 'class_invalid'
+  | 'language_invalid';
 
 // A check is a result, not a refusal: a form runs every check and shows all errors at once;
 // the service then refuses the form as a whole (a ServiceError with each field's message).

@@ -6,7 +6,7 @@ import {
   recordAuditEvent,
   takenLoginIds,
 } from '@renraku/db';
-import { checkKana, checkName, kanaMatchKey } from '@renraku/shared';
+import { checkKana, checkName, isTemplateLanguage, kanaMatchKey } from '@renraku/shared';
 import { blindIndexCandidates, decryptAddress } from '@renraku/shared/crypto';
 import { hashPassword } from '@renraku/shared/password';
 import type { ParentsContext } from './context';
@@ -34,6 +34,8 @@ export interface RegistrationForm {
   childKana: string;
   grade: string;
   classId: string;
+  /** The language the parent reads template messages in; absent or empty is Japanese. */
+  language?: string;
 }
 
 export type RegistrationField = keyof RegistrationForm;
@@ -101,6 +103,8 @@ export async function completeRegistration(
   if (!childName.ok) errors.childName = childName.code;
   const childKana = checkKana(form.childKana);
   if (!childKana.ok) errors.childKana = childKana.code;
+  const language = form.language || 'ja';
+  if (!isTemplateLanguage(language)) errors.language = 'language_invalid';
 
   const choices = await registrationChoices(ctx, link, scope);
   const classChoice = checkClassChoice(choices, form.grade, form.classId);
@@ -176,6 +180,7 @@ export async function completeRegistration(
     !childKana.ok ||
     !chosenClass ||
     !mailFields ||
+    !isTemplateLanguage(language) ||
     errors.loginId !== undefined ||
     unmatched
   ) {
@@ -196,6 +201,7 @@ export async function completeRegistration(
         passwordHash,
         childName: childName.value,
         childKana: childKana.value,
+        language,
       });
       if (id === undefined) throw new LoginIdTakenMeanwhile();
       await insertRegistrationAddress(tx, {

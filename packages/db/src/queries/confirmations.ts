@@ -4,8 +4,10 @@ import {
   REACHED_DELIVERY_STATES,
   type ConfirmChannel,
   type ConfirmRequest,
+  type FilledVariants,
   type MessageCategory,
   type MessagePart,
+  type TemplateLanguage,
 } from '@renraku/shared';
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { answeredMessageOf } from '../answered-sql';
@@ -173,6 +175,8 @@ export interface ConfirmationMessage {
   deadlineAt: Date | null;
   confirm: ConfirmRequest;
   attachments: ListedAttachment[];
+  /** A template message's filled text per language; null for a free (Japanese only) one. */
+  variants: FilledVariants | null;
 }
 
 /** What a family's personal page shows: the message, its children and their answer. */
@@ -182,12 +186,14 @@ export interface ConfirmationPage extends ConfirmationMessage {
   children: string[];
   /** The household's current answer, if any of its addresses answered. */
   answer: { choice: number; confirmedAt: Date; late: boolean } | null;
+  /** The language of the registration the delivery's address or device belongs to. */
+  language: TemplateLanguage;
 }
 
 /** The message's columns as its page shows them, from `messageFrom`. */
 export const messageColumns = sql`m.id as "messageId", m.category, m.subject, m.body,
   coalesce(sc.name, di.name) as "senderName", u.display_name as "authorName",
-  m.fanned_out_at as "sentAt", m.confirm_deadline_at as "deadlineAt", m.confirm,
+  m.fanned_out_at as "sentAt", m.confirm_deadline_at as "deadlineAt", m.confirm, m.variants,
   ${messageAttachmentsColumn}`;
 export const messageFrom = sql`messages m
   join districts di on di.id = m.district_id
@@ -232,6 +238,7 @@ export async function findConfirmationPage(
       deliveryId: number;
       children: string[];
       answer: { choice: number; confirmedAt: string; late: boolean } | null;
+      language: TemplateLanguage;
     }
   >(
     await db.execute(sql`
@@ -245,7 +252,12 @@ export async function findConfirmationPage(
           from confirmations c
           where c.message_id = asked.message_id
             and c.household_id in (select household_id from served)
-          order by c.confirmed_at desc limit 1) as answer
+          order by c.confirmed_at desc limit 1) as answer,
+        coalesce((select r.language from deliveries d
+          left join addresses a on a.id = d.address_id
+          left join push_subscriptions p on p.id = d.push_subscription_id
+          join registrations r on r.id = coalesce(a.registration_id, p.registration_id)
+          where d.id = asked.delivery_id), 'ja') as language
       from ${messageFrom}
       join asked on asked.message_id = m.id
     `),

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { DeliveryChannel, DeliveryState } from '@renraku/shared';
+import type { DeliveryChannel, DeliveryState, TemplateLanguage } from '@renraku/shared';
 import { rowsOf, type Db, type Tx } from '../client';
 
 // The dispatcher's hot path: claims and status writes are one statement per batch, never
@@ -31,6 +31,8 @@ export interface ClaimedDelivery {
   /** A push's device; null once the parent removed it (the delivery fails unsent). */
   push: SealedPushDevice | null;
   childNames: string[] | null;
+  /** The parent's language (of the registration the address or device belongs to). */
+  language: TemplateLanguage;
 }
 
 /** The lease a worker takes: who holds it and for how long. */
@@ -103,12 +105,13 @@ export async function claimDeliveries(
           updated_at = now()
         from picked p left join addresses a on a.id = p.address_id
           left join push_subscriptions ps on ps.id = p.push_subscription_id
+          left join registrations r on r.id = coalesce(a.registration_id, ps.registration_id)
         where d.id = p.id
         returning d.id, d.message_id as "messageId", d.channel, p.state as "previousState",
           d.attempts, d.carrier_domain as "carrierDomain", a.ciphertext,
           ps.endpoint_ciphertext as "endpointCiphertext",
           ps.p256dh_ciphertext as "p256dhCiphertext", ps.auth_ciphertext as "authCiphertext",
-          d.child_names as "childNames"
+          d.child_names as "childNames", coalesce(r.language, 'ja') as language
       ),
       started as (
         update messages set state = 'sending', started_at = coalesce(started_at, now())

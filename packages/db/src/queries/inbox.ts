@@ -18,7 +18,9 @@ import {
 
 /** A message as the inbox lists it, as its link's page would show it. Never an address. */
 export interface InboxMessage
-  extends Omit<ConfirmationMessage, 'confirm'>, Pick<ConfirmationPage, 'children' | 'answer'> {
+  extends
+    Omit<ConfirmationMessage, 'confirm'>,
+    Pick<ConfirmationPage, 'children' | 'answer' | 'language'> {
   /** What the message asks each family; null when it asks nothing. */
   confirm: ConfirmRequest | null;
   /** The message asks for confirmation and still takes answers. */
@@ -33,7 +35,7 @@ export interface InboxMessage
 
 /** The signed-in registration, its household and when it was made, as a CTE `me`. */
 function me(registrationId: number): SQL {
-  return sql`select r.district_id, r.created_at, s.household_id
+  return sql`select r.district_id, r.created_at, s.household_id, r.language
     from registrations r join students s on s.id = r.student_id
     where r.id = ${registrationId}`;
 }
@@ -73,7 +75,8 @@ function inboxRows(registrationId: number, where: SQL, limit: number): SQL {
         from confirmations c
         where c.message_id = m.id and c.household_id = (select household_id from me)) as answer,
       coalesce(${takesAnswers(sql`m`)}, false) as "takesAnswers",
-      (${answerDelivery})::float8 as "answerDeliveryId"
+      (${answerDelivery})::float8 as "answerDeliveryId",
+      (select language from me) as language
     from ${messageFrom}
     where ${inInbox} and ${where}
     order by m.fanned_out_at desc, m.id desc

@@ -22,6 +22,7 @@ const WRITES: Record<string, string[]> = {
   'districts.ts': ['districts'],
   'households.ts': ['households'],
   'message-schedules.ts': ['message_schedules'],
+  'message-templates.ts': ['message_templates'],
   // Fan-out creates the message's roster snapshot and deliveries; a due schedule moves on to its
   // next run in the transaction that turns it into a message.
   'messages.ts': ['deliveries', 'message_schedules', 'message_students', 'messages'],

@@ -7,10 +7,12 @@ import {
   schoolYearOf,
   SENDING_PRIORITY,
   type ConfirmRequest,
+  type FilledVariants,
   type MessageCategory,
   type MessagePart,
   type MessageState,
   type MessageTarget,
+  type SlotValues,
 } from '@renraku/shared';
 import { dateOf, rowsOf, type Db, type Tx } from '../client';
 import { registrationDevices } from '../device-sql';
@@ -147,6 +149,8 @@ export interface NewMessage {
   scheduleId?: number | null;
   /** 安否確認: what each family is asked to answer; null or absent asks nothing. */
   confirm?: ConfirmRequest | null;
+  /** The template it was written from, its slot values and every language's filled text. */
+  template?: { id: number; slots: SlotValues; variants: FilledVariants } | null;
 }
 
 /**
@@ -176,6 +180,9 @@ export async function createMessage(
         idempotencyKey: input.idempotencyKey,
         requestHash: input.requestHash ?? null,
         confirm: input.confirm ?? null,
+        templateId: input.template?.id ?? null,
+        templateSlots: input.template?.slots ?? null,
+        variants: input.template?.variants ?? null,
         scheduledAt,
         queuedAt: now,
       })
@@ -521,11 +528,14 @@ export async function createResend(
       ),
       resend as (
         insert into messages (district_id, school_id, author_id, category, subject, body, target,
-          state, confirm, queued_at, resend_of)
+          state, confirm, queued_at, resend_of, template_id, template_slots, variants)
         select ${root.districtId}, ${root.schoolId}, ${input.authorId}, ${root.category},
           ${input.subject}, ${root.body}, ${JSON.stringify(root.target)}::jsonb, 'queued',
-          ${JSON.stringify(root.confirm)}::jsonb, now(), ${root.id}
-        where exists (select 1 from chased)
+          ${JSON.stringify(root.confirm)}::jsonb, now(), ${root.id},
+          -- The re-send reaches each family in the language the first mail did.
+          rm.template_id, rm.template_slots, rm.variants
+        from messages rm
+        where rm.id = ${root.id} and exists (select 1 from chased)
         returning id
       ),
       snapshot as (
@@ -592,6 +602,8 @@ export interface MessageForMail {
   confirm: ConfirmRequest | null;
   /** Listed near the end of the body, each with its link; a mail never carries a file. */
   attachments: Pick<ListedAttachment, 'id' | 'fileName' | 'contentType' | 'byteSize'>[];
+  /** A template message's filled text per language; null for a free (Japanese only) one. */
+  variants: FilledVariants | null;
 }
 
 /** The dispatcher renders each message once, from these queries. */
@@ -611,6 +623,7 @@ export async function messageForMail(
       schoolCode: schools.code,
       authorName: staffUsers.displayName,
       confirm: messages.confirm,
+      variants: messages.variants,
     })
     .from(messages)
     .innerJoin(districts, eq(districts.id, messages.districtId))

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { TemplateLanguage } from '@renraku/shared';
 import type { Db, Tx } from '../client';
 import { countAddressesOf } from './addresses';
 import { chunksOf } from './chunks';
@@ -257,6 +258,7 @@ export async function findParentAccount(db: Db | Tx, registrationId: number) {
       childName: registrations.childName,
       childKana: registrations.childKana,
       educationMail: registrations.educationMail,
+      language: registrations.language,
       schoolName: schools.name,
       schoolKind: schools.kind,
       districtName: districts.name,
@@ -299,6 +301,18 @@ export async function setRegistrationEducationMail(
   await db
     .update(registrations)
     .set({ educationMail, updatedAt: sql`now()` })
+    .where(eq(registrations.id, registrationId));
+}
+
+/** The language the parent reads template messages in (above the Japanese original). */
+export async function setRegistrationLanguage(
+  db: Db | Tx,
+  registrationId: number,
+  language: TemplateLanguage,
+): Promise<void> {
+  await db
+    .update(registrations)
+    .set({ language, updatedAt: sql`now()` })
     .where(eq(registrations.id, registrationId));
 }
 

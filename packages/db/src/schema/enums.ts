@@ -11,6 +11,7 @@ import {
   SCHOOL_KINDS,
   STAFF_ROLES,
   STUDENT_STATUSES,
+  TEMPLATE_LANGUAGES,
   TOKEN_PURPOSES,
 } from '@renraku/shared';
 
@@ -28,3 +29,4 @@ export const callMark = pgEnum('call_mark', CALL_MARKS);
 export const tokenPurpose = pgEnum('token_purpose', TOKEN_PURPOSES);
 export const sessionKind = pgEnum('session_kind', ['staff', 'parent']);
 export const confirmChannel = pgEnum('confirm_channel', CONFIRM_CHANNELS);
+export const templateLanguage = pgEnum('template_language', TEMPLATE_LANGUAGES);

@@ -12,6 +12,7 @@ export * from './sessions';
 export * from './api-tokens';
 export * from './registration-tokens';
 export * from './message-schedules';
+export * from './message-templates';
 export * from './messages';
 export * from './message-students';
 export * from './deliveries';

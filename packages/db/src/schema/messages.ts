@@ -1,4 +1,4 @@
-import type { ConfirmRequest, MessageTarget } from '@renraku/shared';
+import type { ConfirmRequest, FilledVariants, MessageTarget, SlotValues } from '@renraku/shared';
 import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -14,6 +14,7 @@ import { createdAt } from './columns';
 import { districts } from './districts';
 import { messageCategory, messageState } from './enums';
 import { messageSchedules } from './message-schedules';
+import { messageTemplates } from './message-templates';
 import { schools } from './schools';
 import { staffUsers } from './staff-users';
 
@@ -57,6 +58,17 @@ export const messages = pgTable(
     /** When households still unconfirmed after the re-send joined the call list. */
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     /** A re-send (【再送】) names the message it chases; its confirmations count there. */
+    /** The template it was written from; null for a free message (Japanese only). */
+    templateId: integer('template_id').references(() => messageTemplates.id, {
+      onDelete: 'set null',
+    }),
+    /** The values its slots were filled with. */
+    templateSlots: jsonb('template_slots').$type<SlotValues>(),
+    /**
+     * The filled text of every language the template carried when sent (subject and body are
+     * its 'ja'), so that a later edit of the template never changes a sent message.
+     */
+    variants: jsonb('variants').$type<FilledVariants>(),
     resendOf: integer('resend_of').references((): AnyPgColumn => messages.id, {
       onDelete: 'cascade',
     }),

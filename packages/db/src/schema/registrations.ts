@@ -11,6 +11,7 @@ import {
 import { createdAt, updatedAt } from './columns';
 import { classes } from './classes';
 import { districts } from './districts';
+import { templateLanguage } from './enums';
 import { schools } from './schools';
 import { students } from './students';
 
@@ -38,6 +39,11 @@ export const registrations = pgTable(
      * Emergencies go by every channel whatever this says.
      */
     educationMail: boolean('education_mail').notNull().default(true),
+    /**
+     * The language the parent reads a template's message in, above the Japanese original. On
+     * the registration because that is the account /account logs into and the mail's owner.
+     */
+    language: templateLanguage('language').notNull().default('ja'),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

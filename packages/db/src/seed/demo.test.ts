@@ -1,4 +1,10 @@
-import { checkKana, checkPhone, normalizeKana, normalizeName } from '@renraku/shared';
+import {
+  checkKana,
+  checkPhone,
+  normalizeKana,
+  normalizeName,
+  SEED_TEMPLATES,
+} from '@renraku/shared';
 import { blindIndex, decryptAddress, deriveKeys } from '@renraku/shared/crypto';
 import { verifyPassword } from '@renraku/shared/password';
 import { asc, count, eq, sql } from 'drizzle-orm';
@@ -281,6 +287,14 @@ describe('seedDemo', () => {
       .where(eq(schema.auditEvents.action, 'seed.demo'));
     expect(events).toHaveLength(1);
     expect(events[0]?.detail).toMatchObject({ schoolYear: 2025, schools: 5 });
+  });
+
+  it('installs the seed catalogue of templates in the district', async () => {
+    const templates = await db.select().from(schema.messageTemplates);
+    expect(templates.map((row) => row.key).sort()).toEqual(
+      SEED_TEMPLATES.map((seed) => seed.key).sort(),
+    );
+    expect(templates.every((row) => row.schoolId === null)).toBe(true);
   });
 
   it('changes nothing when run again', async () => {

@@ -1,4 +1,4 @@
-import { schoolYearOf, type StaffRole } from '@renraku/shared';
+import { schoolYearOf, SEED_TEMPLATES, type StaffRole } from '@renraku/shared';
 import { randomAuthCode, sealAddress, type Keys } from '@renraku/shared/crypto';
 import { hashPassword } from '@renraku/shared/password';
 import type { Db, Tx } from '../client';
@@ -7,6 +7,7 @@ import { recordAuditEvent } from '../queries/audit-events';
 import { createClasses } from '../queries/classes';
 import { createDistrict, findDistrictByCode, listDistricts } from '../queries/districts';
 import { createHouseholds } from '../queries/households';
+import { insertSeedTemplates } from '../queries/message-templates';
 import { createRegistrations } from '../queries/registrations';
 import { createSchools } from '../queries/schools';
 import { createStaffUsers } from '../queries/staff-users';
@@ -259,6 +260,9 @@ async function insertDemo(tx: Tx, options: SeedDemoOptions, schoolYear: number) 
     addresses: addresses.length,
     staffUsers: staff.length,
   };
+  // The seed catalogue, as installSeedTemplates (core) installs it for a real district; the
+  // demo's own transaction and audit row cover it here.
+  await insertSeedTemplates(tx, districtId, SEED_TEMPLATES);
   await recordAuditEvent(tx, {
     districtId,
     actorType: 'system',

@@ -72,5 +72,10 @@ export const auditEn: Record<keyof typeof auditJa, string> = {
   'audit.action.parent.push_remove': 'Push notifications off',
   'audit.action.parent.channels_change': 'Channels changed',
   'audit.action.parent.withdraw': 'Parent withdrew',
+  'audit.action.parent.language_change': 'Language changed',
+  'audit.action.template.create': 'Template created',
+  'audit.action.template.update': 'Template changed',
+  'audit.action.template.delete': 'Template deleted',
+  'audit.action.template.seed': 'Templates installed',
   'audit.action.seed.demo': 'Demo data created',
 };

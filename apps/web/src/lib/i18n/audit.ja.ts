@@ -70,5 +70,10 @@ export const auditJa = {
   'audit.action.parent.push_remove': 'プッシュ通知の解除',
   'audit.action.parent.channels_change': '受信設定の変更',
   'audit.action.parent.withdraw': '保護者の退会',
+  'audit.action.parent.language_change': '言語の変更',
+  'audit.action.template.create': '定型文の作成',
+  'audit.action.template.update': '定型文の変更',
+  'audit.action.template.delete': '定型文の削除',
+  'audit.action.template.seed': '定型文の初期登録',
   'audit.action.seed.demo': 'デモデータの作成',
 } as const;

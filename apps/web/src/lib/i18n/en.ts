@@ -14,6 +14,7 @@ import { parentEn } from './parent.en';
 import { pushEn } from './push.en';
 import { registrationEn } from './registration.en';
 import { refusalEn } from './refusal.en';
+import { templatesEn } from './templates.en';
 
 // English for every Japanese key; the type makes a missing key a compile error.
 export const en: Record<MessageKey, string> = {
@@ -70,6 +71,7 @@ export const en: Record<MessageKey, string> = {
   ...auditEn,
   ...inboxEn,
   ...refusalEn,
+  ...templatesEn,
   ...liveEn,
   ...liveConfirmEn,
   ...parentEn,

@@ -15,6 +15,7 @@ import { parentJa } from './parent.ja';
 import { pushJa } from './push.ja';
 import { registrationJa } from './registration.ja';
 import { refusalJa } from './refusal.ja';
+import { templatesJa } from './templates.ja';
 
 export const ja = {
   'app.name': '学校緊急連絡メール',
@@ -70,6 +71,7 @@ export const ja = {
   ...auditJa,
   ...inboxJa,
   ...refusalJa,
+  ...templatesJa,
   ...liveJa,
   ...liveConfirmJa,
   ...parentJa,

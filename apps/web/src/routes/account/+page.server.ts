@@ -4,7 +4,7 @@ import { loadPushDevices, removePushDevice, setEducationMail } from '@renraku/co
 import type { MessageKey } from '$lib/i18n';
 import { clearSessionCookie, sessionToken } from '$lib/server/auth/cookies';
 import { endSession } from '$lib/server/auth/sessions';
-import { loadAccount, removeAddress, rosterStandingOf } from '$lib/server/parents';
+import { loadAccount, removeAddress, rosterStandingOf, setLanguage } from '$lib/server/parents';
 import { field, requireParent } from '$lib/server/parents/pages';
 import { refused } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
@@ -82,6 +82,17 @@ export const actions: Actions = {
       return refused(caught, locals.locale);
     }
     return { message: 'push.channels.saved' as MessageKey };
+  },
+
+  language: async ({ locals, request }) => {
+    const registrationId = requireParent(locals);
+    const form = await request.formData();
+    try {
+      await setLanguage(locals.ctx, registrationId, field(form, 'language', 20));
+    } catch (caught) {
+      return refused(caught, locals.locale);
+    }
+    return { message: 'parent.language.saved' as MessageKey };
   },
 
   logout: async ({ locals, cookies }) => {

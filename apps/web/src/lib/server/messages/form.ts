@@ -28,6 +28,20 @@ export interface ComposeValues extends ConfirmFormValues {
   idempotencyKey: string;
   /** The sender's uploads the form holds (ticked), stored by an earlier step. */
   attachmentIds: number[];
+  /** The template the message is written from, with its slots as typed; null for free text. */
+  templateId: number | null;
+  slots: Record<string, string>;
+}
+
+/** A template's slot fields are posted as `slot.<name>` (日付 → slot.日付). */
+const SLOT_FIELD = 'slot.';
+
+function slotsFrom(form: FormData): Record<string, string> {
+  const slots: Record<string, string> = {};
+  for (const [name, value] of form.entries()) {
+    if (name.startsWith(SLOT_FIELD)) slots[name.slice(SLOT_FIELD.length)] = textFrom(value);
+  }
+  return slots;
 }
 
 function idsFrom(form: FormData, name: string): number[] {
@@ -78,6 +92,8 @@ export function composeValuesFrom(form: FormData): ComposeValues {
     ),
     confirmNeedsCall: idsFrom(form, 'confirmNeedsCall').filter((n) => n <= CONFIRM_CHOICES_MAX),
     confirmDeadline: textFrom(form.get('confirmDeadline')),
+    templateId: idFrom(form.get('templateId')) ?? null,
+    slots: slotsFrom(form),
   };
 }
 
@@ -127,10 +143,14 @@ function confirmOf(values: ComposeValues): unknown {
 
 /** The send service's input (messageInputSchema's shape; the service validates it). */
 export function messageInputOf(values: ComposeValues): unknown {
+  // From a template the service writes subject and body from the slots.
+  const text =
+    values.templateId === null
+      ? { subject: values.subject, body: values.body }
+      : { template: { id: values.templateId, slots: values.slots } };
   return {
     category: values.category,
-    subject: values.subject,
-    body: values.body,
+    ...text,
     target: targetOf(values),
     confirm: confirmOf(values),
     attachmentIds: values.attachmentIds,

@@ -1,9 +1,14 @@
 import { error } from '@sveltejs/kit';
 import { withLinks } from '@renraku/core/attachments';
-import { finalSubject, ServiceError } from '@renraku/shared';
+import { ServiceError } from '@renraku/shared';
 import { choiceLabelsIn } from '$lib/confirm-labels';
 import { t } from '$lib/i18n';
-import { messageTimeOf, postedChoice } from '$lib/server/confirmation/family-pages';
+import {
+  familyLocale,
+  familyReading,
+  messageTimeOf,
+  postedChoice,
+} from '$lib/server/confirmation/family-pages';
 import { confirmFromInbox, loadAccount, loadInbox } from '$lib/server/parents';
 import { field, requireParent } from '$lib/server/parents/pages';
 import { refused, refusalText } from '$lib/server/refusal';
@@ -17,16 +22,19 @@ const ID = /^\d{1,12}$/;
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const registrationId = requireParent(locals);
-  const { locale } = locals;
   const before = url.searchParams.get('before');
-  if (before !== null && !ID.test(before)) error(400, t(locale, 'inbox.badCursor'));
+  if (before !== null && !ID.test(before)) error(400, t(locals.locale, 'inbox.badCursor'));
   const cursor = before === null ? undefined : Number(before);
   const page = await loadInbox(locals.ctx, registrationId, cursor);
+  // Every message of the inbox is the registration's, in its one language.
+  const language = page.messages[0]?.language ?? 'ja';
+  const locale = familyLocale(language, locals.locale);
   const unmatched =
     page.messages.length === 0 &&
     cursor === undefined &&
     (await loadAccount(locals.ctx, registrationId))?.account.studentId === null;
   return {
+    locale,
     before,
     olderBefore: page.olderBefore,
     unmatched,
@@ -37,8 +45,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
         senderName: message.senderName,
         authorName: message.authorName,
         sentAt: messageTimeOf(message.sentAt, locale),
-        subject: finalSubject(message.category, message.subject),
-        body: message.body,
+        reading: familyReading(message, message.language, locals.locale),
         attachments: withLinks(locals.ctx.keys, message.attachments),
         children: message.children,
         asks: message.confirm !== null,

@@ -1,9 +1,14 @@
 import { error } from '@sveltejs/kit';
 import { withLinks } from '@renraku/core/attachments';
 import { confirmationPageOf, confirmByLink } from '@renraku/core/confirmation';
-import { finalSubject, ServiceError } from '@renraku/shared';
+import { ServiceError } from '@renraku/shared';
 import { choiceLabelsIn } from '$lib/confirm-labels';
-import { messageTimeOf as timeOf, postedChoice } from '$lib/server/confirmation/family-pages';
+import {
+  familyReading,
+  messageTimeOf as timeOf,
+  postedChoice,
+  postedLanguage,
+} from '$lib/server/confirmation/family-pages';
 import { loaded, refused, refusalText } from '$lib/server/refusal';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -14,17 +19,20 @@ export const csr = false;
 // A GET only reads: mail scanners and link previews fetch it, and must not answer for a family.
 // After a tap the action left the page in locals: a burst's tap costs its batch, no read.
 export const load: PageServerLoad = async ({ locals, params }) => {
-  const { locale } = locals;
   const page =
-    locals.tapped ?? (await loaded(confirmationPageOf(locals.ctx, params.token), locale));
+    locals.tapped ?? (await loaded(confirmationPageOf(locals.ctx, params.token), locals.locale));
+  // In the household's language, the Japanese below; the page's words in English for them.
+  const reading = familyReading(page, page.language, locals.locale);
+  const { locale } = reading;
   const labels = choiceLabelsIn(page.confirm, locale);
   return {
+    locale,
+    reading,
+    language: page.language,
     senderName: page.senderName,
     authorName: page.authorName,
     sentAt: timeOf(page.sentAt, locale),
     deadline: page.deadlineAt && timeOf(page.deadlineAt, locale),
-    subject: finalSubject(page.category, page.subject),
-    body: page.body,
     attachments: withLinks(locals.ctx.keys, page.attachments),
     children: page.children,
     labels,
@@ -42,10 +50,11 @@ export const actions: Actions = {
       ctx.metrics.tap('limited');
       error(429, 'busy');
     }
-    const choice = postedChoice(await request.formData());
+    const form = await request.formData();
+    const choice = postedChoice(form);
     try {
       const answer = await confirmByLink(ctx, ctx.confirmations, params.token, choice);
-      locals.tapped = await ctx.tappedPages.pageAfter(answer, choice);
+      locals.tapped = await ctx.tappedPages.pageAfter(answer, choice, postedLanguage(form));
       ctx.metrics.tap('recorded');
       return {
         answered: {

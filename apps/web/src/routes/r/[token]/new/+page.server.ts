@@ -73,6 +73,7 @@ export const actions: Actions = {
       childKana: field(form, 'childKana', 200),
       grade: field(form, 'grade', 10),
       classId: field(form, 'classId', 20),
+      language: field(form, 'language', 20),
     };
     const confirmUnmatched = form.get('confirmUnmatched') === 'yes';
     let result;

@@ -23,6 +23,7 @@ import {
   type ComposeValues,
 } from '$lib/server/messages';
 import { refusedFields } from '$lib/server/refusal';
+import { composeTemplates } from '$lib/server/templates';
 import type { Locale } from '$lib/i18n';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -44,7 +45,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     category: MESSAGE_CATEGORIES.find((known) => known === category) ?? '',
     targetKind: url.searchParams.get('target') === 'district' ? 'district' : '',
   };
+  const { templates, template } = await composeTemplates(
+    locals.ctx,
+    staff,
+    url.searchParams.get('template'),
+  );
   return {
+    templates,
+    template,
     role: staff.scope.role,
     ownSchoolId: staff.scope.role === 'board' ? null : staff.scope.schoolId,
     ownClassId: staff.scope.role === 'teacher' ? staff.scope.classId : null,
@@ -111,6 +119,8 @@ export const actions: Actions = {
         body: message.body,
         scheduledAt: message.scheduledAt?.toISOString() ?? null,
         asks: message.confirm,
+        // Languages this template carries (a free message: Japanese only).
+        languages: Object.keys(message.template?.variants ?? { ja: true }),
         ...preview,
       },
     };

@@ -1,0 +1,78 @@
+import type { templatesJa } from './templates.ja';
+
+export const templatesEn: Record<keyof typeof templatesJa, string> = {
+  'templates.nav': 'Templates',
+  'templates.title': 'Templates',
+  'templates.lead':
+    'A message from a template reaches each family with the translation in their language above the Japanese original. Slots such as {日付} are filled in when you send.',
+  'templates.district': 'Board templates',
+  'templates.school': 'School templates',
+  'templates.empty': 'No templates yet.',
+  'templates.languages': 'Languages',
+  'templates.slots': 'Slots',
+  'templates.readOnly': 'Teachers can send from templates but not create or change them.',
+  'templates.new': 'New template',
+  'templates.edit': 'Edit',
+  'templates.delete': 'Delete',
+  'templates.deleteConfirm': 'This deletes the template. Messages already sent stay as they are.',
+  'templates.use': 'Send from this template',
+  'templates.saved': 'The template was saved.',
+  'templates.deleted': 'The template was deleted.',
+  'templates.field.name': 'Name',
+  'templates.field.category': 'Category',
+  'templates.field.slots': 'Slots (one a line: name=type)',
+  'templates.field.slotsHelp':
+    'Types: date, time, school (filled in automatically), text. For example: 日付=date',
+  'templates.field.subject': 'Subject',
+  'templates.field.body': 'Body',
+  'templates.field.variant': '{language}',
+  'templates.field.variantHelp':
+    'Translations are optional. One you write must hold every slot of the Japanese, written {項目名}.',
+  'templates.save': 'Save',
+  'templates.back': 'Back to the templates',
+  'templates.slotType.date': 'Date',
+  'templates.slotType.time': 'Time',
+  'templates.slotType.school': 'School name',
+  'templates.slotType.text': 'Text',
+  'templates.error.required': 'Enter a name, a subject and a body.',
+  'templates.error.tooLong': 'Use at most {max} characters.',
+  'templates.error.controlCharacters':
+    'The text holds characters that cannot be sent (control characters).',
+  'templates.error.slotType':
+    'Slot “{slot}” has the unknown type “{type}” (date, time, school, text).',
+  'templates.error.slotName':
+    'The slot name “{slot}” cannot be used (no spaces or braces, at most 20 characters).',
+  'templates.error.tooManySlots': 'At most {max} slots.',
+  'templates.error.unknownSlot':
+    'The translation ({language}) uses {{slot}}, which the template does not declare.',
+  'templates.error.missingSlot': 'The translation ({language}) lacks {{slot}}.',
+  'templates.error.noJapanese': 'The Japanese subject and body are required.',
+  'templates.error.slotRequired': 'Fill in “{slot}”.',
+  'templates.error.slotUnknown': '“{slot}” is not a slot of this template.',
+  'templates.error.slotDate': '“{slot}” must be a real date (as 2026-12-03).',
+  'templates.error.slotTime': '“{slot}” must be a time (as 06:30).',
+  'templates.error.slotTooLong': '“{slot}” must be one line of at most {max} characters.',
+  'templates.error.slotControl':
+    '“{slot}” must be one line without characters that cannot be sent.',
+  'templates.error.notFound': 'That template was not found.',
+  'templates.error.forbidden': 'You may not change this template.',
+  'compose.template.pick': 'Template',
+  'compose.template.none': 'None (free text)',
+  'compose.template.use': 'Use',
+  'compose.template.fill': 'Fill in',
+  'compose.template.school': 'School name (automatic)',
+  'compose.template.preview': 'Preview (Japanese)',
+  'compose.template.languages': 'Languages of this template: {languages}',
+  'compose.template.languagesNote':
+    'Families get the translation in their language above the Japanese; where there is none, やさしい日本語 or Japanese.',
+  'compose.template.freeNote': 'A message written freely is sent in Japanese only',
+  'compose.template.change': 'Choose another template',
+  'parent.error.language_invalid': 'Choose a language from the list.',
+  'parent.language.title': 'Language of messages',
+  'parent.language.field': '言語 / Language',
+  'parent.language.help':
+    'Notices from templates come with the translation in your language above the Japanese original. Where there is none, in やさしい日本語 or Japanese.',
+  'parent.language.save': 'Save language',
+  'parent.language.saved': 'The language was saved.',
+  'message.original': 'Japanese (original)',
+};
