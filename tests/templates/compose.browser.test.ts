@@ -1,19 +1,31 @@
 import { eq } from 'drizzle-orm';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { saveTemplate } from '@renraku/core/templates';
 import { schema } from '@renraku/db';
+import { messageDone, startTestDispatcher, waitFor } from '../dispatch/fixtures';
+import { startSink, type Sink } from '../dispatch/smtp-sink';
 import { launchBrowser, PHONE_VIEWPORT } from '../support/browser';
+import { pdfBytes } from '../support/files';
 import { PASSWORD, startSendWorld, type SendWorld } from '../send/harness';
 import { CLOSURE } from './fixtures';
 
 // A school's vice-principal sends the closure from a template on a phone (390×844): pick the
-// template, fill the date and time, check the preview, confirm and send, each step the test's
-// own; nothing scrolls sideways on the way, and the message holds the filled text.
+// template, fill the date and time, attach the letter, check the preview, confirm and send,
+// each step the test's own; nothing scrolls sideways on the way, the message holds the filled
+// text, and an English-reading family gets it through real SMTP in English first, the Japanese
+// below, with the letter's link.
 
 let world: SendWorld;
+let sink: Sink;
 
 beforeAll(async () => {
   world = await startSendWorld();
+  sink = await startSink();
+  await world.db
+    .update(schema.registrations)
+    .set({ language: 'en' })
+    .where(eq(schema.registrations.classId, world.classes.b11.id));
   await saveTemplate(
     { db: world.db },
     { id: world.staff.board.id, scope: { role: 'board', districtId: world.district.id } },
@@ -23,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await world?.close();
+  await sink?.close();
 });
 
 it('composes a closure from a template at a phone’s width, and it is sent with the filled text', async () => {
@@ -61,6 +74,11 @@ it('composes a closure from a template at a phone’s width, and it is sent with
     expect(await page.getByTestId('template-languages').textContent()).toContain(
       '日本語、やさしい日本語、English、한국어',
     );
+    await page.setInputFiles('input[name="files"]', {
+      name: '臨時休業のお知らせ.pdf',
+      mimeType: 'application/pdf',
+      buffer: pdfBytes('臨時休業'),
+    });
     await noSideScroll();
     step('fill');
 
@@ -72,6 +90,9 @@ it('composes a closure from a template at a phone’s width, and it is sent with
       '気象状況により、湊第二小学校は12月3日（木）を臨時休業とします。',
     );
     expect(await page.getByTestId('confirm-languages').textContent()).toContain('English');
+    expect(await page.getByTestId('confirm-attachments').textContent()).toContain(
+      '臨時休業のお知らせ.pdf',
+    );
     await noSideScroll();
     step('preview');
 
@@ -92,8 +113,27 @@ it('composes a closure from a template at a phone’s width, and it is sent with
       '湊第二小学校: School closed on Thursday, December 3, 2026',
     );
     expect(message!.target).toEqual({ kind: 'schools', schoolIds: [world.schools.b.id] });
-    console.log(
-      `template compose at 390×844: ${JSON.stringify(steps)}, total ${Date.now() - started} ms`,
+    const composeMs = Date.now() - started;
+    console.log(`template compose at 390×844: ${JSON.stringify(steps)}, total ${composeMs} ms`);
+
+    const dispatcher = await startTestDispatcher(world.db, sink.url);
+    try {
+      await waitFor(() => messageDone(world.db, id));
+    } finally {
+      await dispatcher.stop();
+    }
+    const raw = sink.mails.find((mail) => mail.to === 'ono@example.jp')?.raw;
+    const mail = await simpleParser(raw ?? '');
+    expect(mail.subject).toContain('School closed on Thursday, December 3, 2026');
+    const text = mail.text ?? '';
+    const english = text.indexOf('湊第二小学校 will be closed on Thursday, December 3, 2026.');
+    const japanese = text.indexOf(
+      '気象状況により、湊第二小学校は12月3日（木）を臨時休業とします。',
+    );
+    expect(english).toBeGreaterThanOrEqual(0);
+    expect(japanese).toBeGreaterThan(english);
+    expect(text).toMatch(
+      /臨時休業のお知らせ\.pdf[^\n]*\n\S*https:\/\/renraku\.example\.jp\/a\/\S+/,
     );
   } finally {
     await browser.close();
