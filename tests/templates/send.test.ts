@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveTemplate } from '@renraku/core/templates';
 import { schema } from '@renraku/db';
-import { CATEGORY_TAG } from '@renraku/shared';
+import { CATEGORY_TAG, RESEND_TAG } from '@renraku/shared';
 import { addFamilies, messageDone, startTestDispatcher, waitFor } from '../dispatch/fixtures';
 import { startSink, type Sink } from '../dispatch/smtp-sink';
 import { tokensOf } from '../confirmation/page-harness';
@@ -273,5 +273,26 @@ describe('the confirmation page of a template message', () => {
       '기상 상황으로 인해 湊第二小学校은(는) 2026년 12월 3일 목요일에 임시 휴교합니다.',
     );
     expect(korean).toContain('Japanese (original)');
+
+    // The re-send to those who did not answer is tagged 【再送】 in every language it carries.
+    await waitFor(() => messageDone(world.db, id));
+    const resent = await fetch(`${world.base}/api/v1/messages/${id}/resend-unconfirmed`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(resent.status).toBe(200);
+    expect(((await resent.json()) as { sent: number }).sent).toBeGreaterThan(0);
+    const [again] = await world.db
+      .select()
+      .from(schema.messages)
+      .where(eq(schema.messages.resendOf, id));
+    expect(again!.subject.startsWith(RESEND_TAG)).toBe(true);
+    for (const variant of Object.values(again!.variants ?? {})) {
+      expect(variant.subject.startsWith(RESEND_TAG)).toBe(true);
+    }
+    expect(again!.variants?.en?.subject).toBe(
+      `${RESEND_TAG}湊第二小学校: School closed on Thursday, December 3, 2026`,
+    );
   });
 });

@@ -28,7 +28,7 @@ const FAN_OUTS_PER_PASS = 20;
 /** The production store: every call is one statement (or one short transaction). */
 export function createDrizzleStore(db: Db, lease: Lease): DeliveryStore {
   return {
-    claim: (limit) => claimDeliveries(db, lease, limit),
+    claim: (limit, maxPriority) => claimDeliveries(db, lease, limit, maxPriority),
     record: (outcomes) => recordDeliveryOutcomes(db, lease.workerId, outcomes),
     recordAddressFailures: (failures) => applySendFailureHealth(db, failures),
     removePushDevices: (deliveryIds) => removePushDevicesOf(db, deliveryIds),

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import pLimit, { type LimitFunction } from 'p-limit';
+import PQueue from 'p-queue';
 import type { ClaimedDelivery, DeliveryOutcome, SendFailure, StoredTransition } from '@renraku/db';
 import { variantFor } from '@renraku/shared';
 import { confirmUrl } from '@renraku/shared/confirm-token';
@@ -71,6 +71,7 @@ export interface DispatcherDeps {
 type SentOutcome = DeliveryOutcome & {
   channel: ClaimedDelivery['channel'];
   carrierDomain: string;
+  priority: number;
   gone?: true;
 };
 
@@ -100,8 +101,14 @@ const TEMPLATE_CACHE = 64;
 
 /** One worker's sending loop; start() once, stop() at shutdown. */
 export class Dispatcher {
-  private readonly overall: LimitFunction;
-  private readonly carrierLimit = new Map<string, LimitFunction>();
+  /**
+   * The SMTP connections, overall and per carrier: queues that start the most urgent claim first
+   * (SENDING_PRIORITY), so an emergency claimed behind a newsletter's batches still goes next.
+   */
+  private readonly overall: PQueue;
+  private readonly carrierLimit = new Map<string, PQueue>();
+  /** Claimed and not yet written back, by SENDING_PRIORITY. */
+  private readonly heldByPriority = new Map<number, number>();
   private readonly templates = new Map<number, Promise<MailTemplate | null>>();
   /** Claimed and not yet written back: the bound on what a crash can send twice. */
   private inFlight = 0;
@@ -119,9 +126,9 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     const { settings } = deps;
-    this.overall = pLimit(settings.concurrency);
+    this.overall = new PQueue({ concurrency: settings.concurrency });
     for (const carrier of settings.carrierLimits) {
-      const limit = pLimit(carrier.concurrency);
+      const limit = new PQueue({ concurrency: carrier.concurrency });
       for (const domain of carrier.domains) this.carrierLimit.set(domain, limit);
     }
     this.knownCarriers = new Set([
@@ -176,7 +183,9 @@ export class Dispatcher {
     const { store, settings, logger } = this.deps;
     while (!this.stopped) {
       if (this.maxInFlight - this.inFlight < settings.batchSize) {
-        await new Promise<void>((resolve) => (this.roomFreed = resolve));
+        // Room for less than a batch: still room for what outranks the work held here.
+        await this.roomOrWake();
+        await this.claimUrgent();
         continue;
       }
       let claimed: ClaimedDelivery[] = [];
@@ -226,13 +235,57 @@ export class Dispatcher {
     announceChanged(this.deps.status, changed);
   }
 
+  /** Resolves when a write made room, when more work may wait, or at the poll interval. */
+  private roomOrWake(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.deps.settings.pollMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.roomFreed = done;
+      this.wake = done;
+    });
+  }
+
+  /**
+   * While full: claims only what is more urgent than the least urgent work held here, so that
+   * an emergency posted into a sending newsletter need not wait
+   * for the newsletter's claimed batches to be written, and keeps coming ahead of them batch by
+   * batch; the queues send it first. With nothing more urgent due it is one empty index probe.
+   */
+  private async claimUrgent(): Promise<void> {
+    const { store, settings, logger } = this.deps;
+    const held = [...this.heldByPriority].filter(([, count]) => count > 0);
+    const least = Math.max(...held.map(([priority]) => priority));
+    if (!(least > 0)) return;
+    // The urgent work has a bound of its own, as if the less urgent were not here: at most
+    // twice the usual claims are held (what a crash could send twice), and only meanwhile.
+    const urgent = held.filter(([priority]) => priority < least).reduce((n, [, c]) => n + c, 0);
+    if (urgent + settings.batchSize > this.maxInFlight) return;
+    let claimed: ClaimedDelivery[] = [];
+    try {
+      claimed = await store.claim(settings.batchSize, least - 1);
+    } catch (error) {
+      logger.error({ err: error }, 'claiming urgent deliveries failed; retrying');
+    }
+    this.announceClaims(claimed);
+    for (const delivery of claimed) this.dispatch(delivery);
+  }
+
+  private hold(priority: number, change: 1 | -1): void {
+    this.heldByPriority.set(priority, (this.heldByPriority.get(priority) ?? 0) + change);
+  }
+
   private dispatch(delivery: ClaimedDelivery): void {
     this.inFlight++;
+    this.hold(delivery.priority, 1);
     void this.sendOne(delivery).then((outcome) => {
       this.buffer.push({
         ...outcome,
         channel: delivery.channel,
         carrierDomain: delivery.carrierDomain,
+        priority: delivery.priority,
       });
       if (this.buffer.length >= this.deps.settings.batchSize) this.requestWrite();
     });
@@ -244,11 +297,13 @@ export class Dispatcher {
    */
   private sendOne(
     delivery: ClaimedDelivery,
-  ): Promise<Omit<SentOutcome, 'channel' | 'carrierDomain'>> {
+  ): Promise<Omit<SentOutcome, 'channel' | 'carrierDomain' | 'priority'>> {
     if (delivery.channel === 'push') return this.deliverPush(delivery);
-    const send = () => this.overall(() => this.deliver(delivery));
+    // p-queue starts the highest number first; SENDING_PRIORITY's most urgent is the lowest.
+    const options = { priority: -delivery.priority, throwOnTimeout: true } as const;
+    const send = () => this.overall.add(() => this.deliver(delivery), options);
     const carrier = this.carrierLimit.get(delivery.carrierDomain);
-    return carrier ? carrier(send) : send();
+    return carrier ? carrier.add(send, options) : send();
   }
 
   /** The outcome of a delivery not sent: given back at a stop, or impossible to send. */
@@ -336,7 +391,7 @@ export class Dispatcher {
    */
   private async deliverPush(
     delivery: ClaimedDelivery,
-  ): Promise<Omit<SentOutcome, 'channel' | 'carrierDomain'>> {
+  ): Promise<Omit<SentOutcome, 'channel' | 'carrierDomain' | 'priority'>> {
     const { keys, push, logger, settings, mail } = this.deps;
     const unsent = (state: DeliveryOutcome['state'], text: string | null) =>
       this.unsent(delivery, state, text);
@@ -444,6 +499,7 @@ export class Dispatcher {
       return;
     }
     this.inFlight -= taken.length;
+    for (const outcome of taken) this.hold(outcome.priority, -1);
     this.roomFreed();
     this.countWritten(taken, stored);
     announceChanged(

@@ -12,7 +12,8 @@ import type { MessageChanged, MessageFinished } from '@renraku/shared';
 
 /** Where deliveries come from and their outcomes go (PostgreSQL in production). */
 export interface DeliveryStore {
-  claim(limit: number): Promise<ClaimedDelivery[]>;
+  /** Up to `limit` due deliveries; with `maxPriority`, only those at least that urgent. */
+  claim(limit: number, maxPriority?: number): Promise<ClaimedDelivery[]>;
   record(outcomes: DeliveryOutcome[]): Promise<StoredTransition[]>;
   /** A relay's refusal weighs on the address like a bounce; only batches with failures call it. */
   recordAddressFailures(failures: SendFailure[]): Promise<void>;

@@ -33,6 +33,8 @@ export interface ClaimedDelivery {
   childNames: string[] | null;
   /** The parent's language (of the registration the address or device belongs to). */
   language: TemplateLanguage;
+  /** SENDING_PRIORITY of its message: the dispatcher's queues start the most urgent first. */
+  priority: number;
 }
 
 /** The lease a worker takes: who holds it and for how long. */
@@ -65,13 +67,16 @@ type Row<T extends { id: number }> = Omit<T, 'id'> & { id: number | string };
  * Each half walks its partial index in order and stops at the limit, so a claim costs the
  * same at 1,000,000 recipients as at 100 (no join may get in the way of that plan: a message
  * that is cancelled must take its pending deliveries out of queued/deferred itself).
- * The first claim of a message marks it as sending.
+ * The first claim of a message marks it as sending. `maxPriority` claims only deliveries at
+ * least that urgent (a full dispatcher making way for an emergency), on the same index.
  */
 export async function claimDeliveries(
   db: Db | Tx,
   lease: Lease,
   limit: number,
+  maxPriority?: number,
 ): Promise<ClaimedDelivery[]> {
+  const urgent = maxPriority === undefined ? sql`` : sql`and priority <= ${maxPriority}`;
   const rows = rowsOf<
     Row<Omit<ClaimedDelivery, 'push'>> & {
       [K in keyof SealedPushDevice]: SealedPushDevice[K] | null;
@@ -83,14 +88,14 @@ export async function claimDeliveries(
       sql`
       with expired as (
         select id, state, address_id, push_subscription_id from deliveries
-        where state = 'sending' and lease_expires_at < now()
+        where state = 'sending' and lease_expires_at < now() ${urgent}
         order by lease_expires_at
         limit ${limit}
         for update skip locked
       ),
       due as (
         select id, state, address_id, push_subscription_id from deliveries
-        where state in ('queued', 'deferred') and next_attempt_at <= now()
+        where state in ('queued', 'deferred') and next_attempt_at <= now() ${urgent}
         order by priority, next_attempt_at
         limit ${limit}
         for update skip locked
@@ -111,7 +116,7 @@ export async function claimDeliveries(
           d.attempts, d.carrier_domain as "carrierDomain", a.ciphertext,
           ps.endpoint_ciphertext as "endpointCiphertext",
           ps.p256dh_ciphertext as "p256dhCiphertext", ps.auth_ciphertext as "authCiphertext",
-          d.child_names as "childNames", coalesce(r.language, 'ja') as language
+          d.child_names as "childNames", coalesce(r.language, 'ja') as language, d.priority
       ),
       started as (
         update messages set state = 'sending', started_at = coalesce(started_at, now())

@@ -4,6 +4,7 @@ import {
   mailMayBeDeclined,
   nextMonthlyRun,
   PENDING_DELIVERY_STATES,
+  RESEND_TAG,
   schoolYearOf,
   SENDING_PRIORITY,
   type ConfirmRequest,
@@ -532,8 +533,11 @@ export async function createResend(
         select ${root.districtId}, ${root.schoolId}, ${input.authorId}, ${root.category},
           ${input.subject}, ${root.body}, ${JSON.stringify(root.target)}::jsonb, 'queued',
           ${JSON.stringify(root.confirm)}::jsonb, now(), ${root.id},
-          -- The re-send reaches each family in the language the first mail did.
-          rm.template_id, rm.template_slots, rm.variants
+          -- The re-send reaches each family in the language the first mail did, tagged too.
+          rm.template_id, rm.template_slots,
+          (select jsonb_object_agg(v.language,
+              v.text || jsonb_build_object('subject', ${RESEND_TAG} || (v.text ->> 'subject')))
+            from jsonb_each(rm.variants) v(language, text))
         from messages rm
         where rm.id = ${root.id} and exists (select 1 from chased)
         returning id
