@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { claimDeliveries, recordDeliveryOutcomes, type Db } from '@renraku/db';
 import { createTestDatabase, type TestDatabase } from '@renraku/db/testing';
+import { createInProcessBus } from '@renraku/shared/bus';
 import {
   addFamilies,
   createDistrictWithClass,
   deliveriesOf,
+  messageRow,
   sendMessage,
   simpleFamilies,
+  startTestDispatcher,
+  waitFor,
 } from './fixtures';
+import { startSink } from './smtp-sink';
 
 // A closure decided at 6 a.m. must not wait behind the school news already sending: the
 // dispatchers claim an emergency's mails before any other message's that are due.
@@ -72,4 +77,52 @@ it('claims an emergency sent later before the school news queued earlier', async
   const third = await claimDeliveries(db, lease, 30);
   expect(third.map((d) => d.messageId)).toEqual(Array(20).fill(news.id));
   expect(third.map((d) => d.id)).not.toContain(deferredId);
+});
+
+it('sends an emergency queued into a full dispatcher before the newsletter work it holds', async () => {
+  const { district, board, klass } = await createDistrictWithClass(db, '湊第三小学校');
+  await addFamilies(
+    db,
+    simpleFamilies(klass, 60, (i) => `held-${i}@example.jp`),
+  );
+  // One slow connection and batches of 10: the dispatcher holds 20 claims, most of them waiting.
+  const sink = await startSink({ delayMs: 25 });
+  const bus = createInProcessBus();
+  const dispatcher = await startTestDispatcher(db, sink.url, {
+    bus,
+    env: { DISPATCH_BATCH_SIZE: '10', DISPATCH_CONCURRENCY: '1' },
+  });
+  try {
+    const target = { kind: 'classes' as const, classIds: [klass.id] };
+    const news = await sendMessage(db, {
+      districtId: district.id,
+      authorId: board.id,
+      target,
+      category: 'education_info',
+      subject: '学校だより',
+      body: '今月の予定です。',
+    });
+    await bus.publish('messageQueued', { messageId: news.id });
+    await waitFor(() => sink.mails.length >= 3);
+    const closure = await sendMessage(db, {
+      districtId: district.id,
+      authorId: board.id,
+      target,
+      subject: '臨時休校',
+      body: '本日は臨時休校です。',
+    });
+    const queuedAt = sink.mails.length;
+    await bus.publish('messageQueued', { messageId: closure.id });
+    await waitFor(async () => (await messageRow(db, closure.id)).state === 'done', 30_000);
+    const order = sink.mails.map((mail) =>
+      mail.messageId.startsWith(`<renraku.${closure.id}.`) ? 'closure' : 'news',
+    );
+    // At most the mail on the wire and one claimed before the wake go ahead of it, never the
+    // 20 the dispatcher holds.
+    expect(order.indexOf('closure')).toBeLessThanOrEqual(queuedAt + 2);
+    expect(order.filter((kind) => kind === 'closure')).toHaveLength(60);
+  } finally {
+    await dispatcher.stop();
+    await sink.close();
+  }
 });
