@@ -1,6 +1,6 @@
-import { createDb, DatabaseInUseError, type DbHandle } from '@renraku/db';
+import { createDb, DatabaseInUseError, sqlStateOf, type DbHandle } from '@renraku/db';
 import type { CliEnv } from './env';
-import { CommandError, sqlStateOf } from './errors';
+import { CommandError } from './errors';
 
 /** PostgreSQL's "relation does not exist": the tables were never created. */
 const UNDEFINED_TABLE = '42P01';

@@ -249,10 +249,10 @@ export class Dispatcher {
   }
 
   /**
-   * While full: claims only what is more urgent than the least urgent work held here, so that
-   * an emergency posted into a sending newsletter need not wait
-   * for the newsletter's claimed batches to be written, and keeps coming ahead of them batch by
-   * batch; the queues send it first. With nothing more urgent due it is one empty index probe.
+   * While full: claims only what is more urgent than the least urgent work held here, so that an
+   * emergency posted into a sending newsletter need not wait for the newsletter's claimed batches
+   * to be written, and keeps coming ahead of them batch by batch; the queues send it first. With
+   * nothing more urgent due it is one empty index probe.
    */
   private async claimUrgent(): Promise<void> {
     const { store, settings, logger } = this.deps;

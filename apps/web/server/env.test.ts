@@ -86,5 +86,13 @@ describe('loadWebEnv', () => {
       /PUBLIC_URL/,
     );
     expect(() => loadWebEnv({ DATABASE_URL })).toThrow(/SECRET_KEY/);
+    // The key being rotated away from is checked like the key itself.
+    expect(
+      loadWebEnv({ SECRET_KEY, DATABASE_URL, SECRET_KEY_PREVIOUS: 'p'.repeat(40) })
+        .secretKeyPrevious,
+    ).toBe('p'.repeat(40));
+    expect(() => loadWebEnv({ SECRET_KEY, DATABASE_URL, SECRET_KEY_PREVIOUS: 'short' })).toThrow(
+      /SECRET_KEY_PREVIOUS/,
+    );
   });
 });

@@ -13,6 +13,7 @@ export * from './queries/deliveries';
 export * from './queries/districts';
 export * from './queries/retention';
 export * from './queries/key-rotation';
+export * from './sql-state';
 export * from './queries/schools';
 export * from './queries/classes';
 export * from './queries/households';

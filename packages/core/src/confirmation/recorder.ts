@@ -1,4 +1,9 @@
-import { recordConfirmations, type ConfirmationTap, type TapOutcome } from '@renraku/db';
+import {
+  isTransactionConflict,
+  recordConfirmations,
+  type ConfirmationTap,
+  type TapOutcome,
+} from '@renraku/db';
 import type { CoreContext } from '../context';
 
 // When a closure goes out at 6 a.m., a city's parents tap within minutes. One transaction per
@@ -28,11 +33,6 @@ export interface ConfirmationRecorder {
   close(): Promise<void>;
 }
 
-function isRetryable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
-}
-
 export function createConfirmationRecorder(
   ctx: Pick<CoreContext, 'db' | 'bus' | 'logger'>,
 ): ConfirmationRecorder {
@@ -47,7 +47,7 @@ export function createConfirmationRecorder(
       try {
         outcomes = await recordConfirmations(ctx.db, taps);
       } catch (error) {
-        if (attempt >= RETRIES || !isRetryable(error)) {
+        if (attempt >= RETRIES || !isTransactionConflict(error)) {
           for (const pending of batch) pending.reject(error);
           return;
         }

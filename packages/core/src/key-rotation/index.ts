@@ -1,6 +1,6 @@
 import {
-  deliveryIndexTaken,
   findAddressCiphertextUnder,
+  isTransactionConflict,
   keyUsage,
   listDistricts,
   lockStaleAddresses,
@@ -160,10 +160,7 @@ async function retireDeliveryBatch(tx: Tx, keys: Keys, afterId: number, limit: n
   for (const row of rows) {
     if (row.deviceIndex !== null && stale(keys, row.deviceIndex)) continue;
     const key = `${row.messageId}:${row.deviceIndex}`;
-    const free =
-      row.deviceIndex !== null &&
-      !taken.has(key) &&
-      !(await deliveryIndexTaken(tx, row.messageId, row.deviceIndex));
+    const free = row.deviceIndex !== null && !row.deviceIndexTaken && !taken.has(key);
     if (free) {
       taken.add(key);
       updates.push({ id: row.id, blindIndex: row.deviceIndex! });
@@ -199,10 +196,7 @@ async function retrying<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      const code =
-        (error as { code?: unknown; cause?: { code?: unknown } }).code ??
-        (error as { cause?: { code?: unknown } }).cause?.code;
-      if ((code !== '40P01' && code !== '40001') || attempt >= 5) throw error;
+      if (!isTransactionConflict(error) || attempt >= 5) throw error;
     }
   }
 }

@@ -290,6 +290,8 @@ export interface StaleDelivery {
   blindIndex: string;
   /** The index of the address or device it went to; null once that is gone. */
   deviceIndex: string | null;
+  /** Whether another delivery of its message already has `deviceIndex`. */
+  deviceIndexTaken: boolean;
 }
 
 /** Up to `limit` deliveries after id `afterId` whose index is not under key `keyId`, locked. */
@@ -302,10 +304,13 @@ export async function lockStaleDeliveries(
   const rows = rowsOf<Row<StaleDelivery>>(
     await tx.execute(sql`
       select d.id, d.message_id as "messageId", d.blind_index as "blindIndex",
-        coalesce(a.blind_index, p.endpoint_index) as "deviceIndex"
+        device.index as "deviceIndex",
+        exists (select 1 from deliveries x
+          where x.message_id = d.message_id and x.blind_index = device.index) as "deviceIndexTaken"
       from deliveries d
       left join addresses a on d.channel = 'mail' and a.id = d.address_id
       left join push_subscriptions p on d.channel = 'push' and p.id = d.push_subscription_id
+      cross join lateral (select coalesce(a.blind_index, p.endpoint_index) as index) device
       where d.id > ${afterId} and d.blind_index not like ${`${keyId}:%`}
       order by d.id limit ${limit}
       for update of d skip locked`),
@@ -324,17 +329,4 @@ export async function setDeliveryIndexes(
     from unnest(${sql.param(rows.map((row) => row.id))}::bigint[],
       ${sql.param(rows.map((row) => row.blindIndex))}::text[]) v(id, blind_index)
     where d.id = v.id`);
-}
-
-/** Whether message `messageId` already has a delivery with index `blindIndex`. */
-export async function deliveryIndexTaken(
-  tx: Tx,
-  messageId: number,
-  blindIndex: string,
-): Promise<boolean> {
-  const rows = rowsOf<{ one: number }>(
-    await tx.execute(sql`select 1 as one from deliveries
-      where message_id = ${messageId} and blind_index = ${blindIndex} limit 1`),
-  );
-  return rows.length > 0;
 }
