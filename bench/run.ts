@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { runBareLoop, type BareResult } from './lib/bare';
 import { measureConfirmationBurst } from './lib/confirm';
 import { openDashboards, quantile } from './lib/dashboards';
+import { measureClosureDrill } from './lib/drill';
 import { runFaultDrills } from './lib/faults';
 import { sampleMail } from './lib/mail-sample';
 import { createCity, type BenchCity } from './lib/population';
@@ -23,7 +24,8 @@ import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/ser
 // one dispatcher against two, an emergency's latency (alone and behind a newsletter), pushes
 // beside mails in one send, the dispatcher's memory and rate as the city grows, fan-out time,
 // dashboard latency with 50 dashboards, the board's overview, the families' confirmation burst,
-// and the fault drills. `pnpm bench --help` lists the options.
+// the 6 a.m. closure drill (send, taps, deadline re-send, call list) and the fault drills.
+// `pnpm bench --help` lists the options.
 
 const options = benchOptions('pnpm bench', process.argv.slice(2), {
   quick: {
@@ -378,6 +380,8 @@ async function main(): Promise<void> {
     log(`overview: p50 ${overview.p50Ms} ms, p95 ${overview.p95Ms} ms`);
     report.write();
     await measureConfirmationBurst(services, sectionCity, report, log);
+    report.write();
+    await measureClosureDrill(services, quick ? QUICK_RECIPIENTS : RECIPIENTS, report, log);
     report.write();
     const steps = withScale ? await scale(services, sink, report, first) : [first];
     report.write();

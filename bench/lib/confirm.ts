@@ -29,11 +29,11 @@ const DASHBOARDS = 10;
 const RETAPS = 1000;
 
 /** The confirmed households a dashboard shows, from its snapshot plus deltas. */
-function dashboardConfirmed(dashboard: Dashboard): number | null {
+export function dashboardConfirmed(dashboard: Dashboard): number | null {
   return dashboard.confirmation && confirmedOf(dashboard.confirmation.total);
 }
 
-async function storedConfirmations(db: Db, messageId: number): Promise<number> {
+export async function storedConfirmations(db: Db, messageId: number): Promise<number> {
   const [row] = rowsOf<{ n: number }>(
     await db.execute(sql`select count(*)::int as n from confirmations
       where message_id = ${messageId}`),
@@ -77,14 +77,7 @@ export async function measureConfirmationBurst(
   const memory = sampleMemory(web.pid);
   const dashboards: Dashboard[] = [];
   try {
-    for (let i = 0; i < DASHBOARDS; i++) {
-      const socket = openSocket(web.base, await sessionCookie(db, city.boardId));
-      await connected(socket);
-      const dashboard = new Dashboard(socket, messageId);
-      const watched = await dashboard.start();
-      if (!watched.ok) throw new Error(`dashboard refused: ${watched.error}`);
-      dashboards.push(dashboard);
-    }
+    await watchConfirmations(db, web.base, city.boardId, messageId, DASHBOARDS, dashboards);
     // The pages' first render compiles and warms the web; a GET records nothing.
     for (const tap of taps.slice(0, 50)) await fetch(`${web.base}${tap.path}`);
 
@@ -176,12 +169,34 @@ export async function measureConfirmationBurst(
   }
 }
 
+/**
+ * Opens `count` board dashboards on the message, each its own socket and session, into
+ * `dashboards` (so that the caller's cleanup finds those opened before a failure).
+ */
+export async function watchConfirmations(
+  db: Db,
+  base: string,
+  boardId: number,
+  messageId: number,
+  count: number,
+  dashboards: Dashboard[],
+): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const socket = openSocket(base, await sessionCookie(db, boardId));
+    await connected(socket);
+    const dashboard = new Dashboard(socket, messageId);
+    dashboards.push(dashboard);
+    const watched = await dashboard.start();
+    if (!watched.ok) throw new Error(`dashboard refused: ${watched.error}`);
+  }
+}
+
 /** How long after the last tap's answer every dashboard showed the database's count. */
-async function dashboardEqualMs(
+export async function dashboardEqualMs(
   db: Db,
   messageId: number,
   dashboards: Dashboard[],
-  burst: TapRun,
+  burst: Pick<TapRun, 'lastAnsweredAt'>,
 ): Promise<number | null> {
   const stored = await storedConfirmations(db, messageId);
   for (;;) {

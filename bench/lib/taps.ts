@@ -26,7 +26,8 @@ export interface TapRun {
   lastAnsweredAt: number;
 }
 
-function post(agent: Agent, base: URL, tap: Tap): Promise<number> {
+/** One tap's form POST; resolves with the answer's HTTP status. */
+export function postTap(agent: Agent, base: URL, tap: Tap): Promise<number> {
   const body = `choice=${tap.choice}`;
   return new Promise((resolve, reject) => {
     const req = request(
@@ -67,7 +68,7 @@ export async function sendTaps(base: string, taps: readonly Tap[], concurrency: 
     for (let i = next++; i < taps.length; i = next++) {
       const at = performance.now();
       try {
-        const status = await post(agent, url, taps[i]!);
+        const status = await postTap(agent, url, taps[i]!);
         statuses[status] = (statuses[status] ?? 0) + 1;
       } catch {
         errors++;
