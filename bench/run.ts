@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { runBareLoop, type BareResult } from './lib/bare';
+import { measureCallListScale } from './lib/call-list-scale';
 import { measureConfirmationBurst } from './lib/confirm';
 import { openDashboards, quantile } from './lib/dashboards';
 import { measureClosureDrill } from './lib/drill';
@@ -24,8 +25,9 @@ import { cleanUpOnInterrupt, startServices, type BenchServices } from './lib/ser
 // one dispatcher against two, an emergency's latency (alone and behind a newsletter), pushes
 // beside mails in one send, the dispatcher's memory and rate as the city grows, fan-out time,
 // dashboard latency with 50 dashboards, the board's overview, the families' confirmation burst,
-// the 6 a.m. closure drill (send, taps, deadline re-send, call list) and the fault drills.
-// `pnpm bench --help` lists the options.
+// the 6 a.m. closure drill (send, taps, deadline re-send, call list), the call list on a
+// database of 1,000,000 registrations, and the fault drills. `pnpm bench --help` lists the
+// options.
 
 const options = benchOptions('pnpm bench', process.argv.slice(2), {
   quick: {
@@ -50,6 +52,8 @@ const QUICK_RECIPIENTS = 10_000;
 const NEWSLETTER_RECIPIENTS = quick ? QUICK_RECIPIENTS : 300_000;
 const LATENCY_SAMPLES = 10;
 const SCALE_STEPS = [300_000, 1_000_000];
+/** The registrations the database holds while the call list is read (callList). */
+const CALL_LIST_REGISTRATIONS = quick ? 100_000 : 1_000_000;
 const DASHBOARDS = 50;
 const ROUNDS = options.rounds || (quick ? 3 : 5);
 /** The dispatcher's default DISPATCH_CONCURRENCY: the bare loop gets as many connections. */
@@ -384,6 +388,9 @@ async function main(): Promise<void> {
     await measureClosureDrill(services, quick ? QUICK_RECIPIENTS : RECIPIENTS, report, log);
     report.write();
     const steps = withScale ? await scale(services, sink, report, first) : [first];
+    report.write();
+    // After the scale steps, whose cities already make up the registrations it needs.
+    await measureCallListScale(services, sectionCity, CALL_LIST_REGISTRATIONS, report, log);
     report.write();
     for (const step of steps) {
       report.add(

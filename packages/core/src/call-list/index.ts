@@ -3,6 +3,7 @@ import {
   findMessageInScope,
   householdsWithFailingAddress,
   listCallListHouseholds,
+  listTargetedSchools,
   recordAuditEvent,
   setCallListMark,
   targetedHouseholdPlaces,
@@ -158,6 +159,25 @@ function groupByClass(
     }));
 }
 
+/**
+ * The board's jump list. The whole district's list already holds every school's households:
+ * they are counted, not walked for again (a second walk doubles the wait on a big database).
+ */
+async function jumpList(
+  ctx: CoreContext,
+  messageId: number,
+  filter: MessagePart,
+  households: CallListHousehold[],
+): Promise<CallListSchool[]> {
+  if (filter.schoolId !== undefined) return countCallListHouseholdsBySchool(ctx.db, messageId);
+  const counts = new Map<number, number>();
+  for (const household of households) {
+    counts.set(household.schoolId, (counts.get(household.schoolId) ?? 0) + 1);
+  }
+  const schools = await listTargetedSchools(ctx.db, messageId);
+  return schools.map((school) => ({ ...school, households: counts.get(school.schoolId) ?? 0 }));
+}
+
 /** How a read of the call list is audited: opened, downloaded (CSV), or not (a live refresh). */
 export type CallListAudit = 'view' | 'export' | false;
 
@@ -179,7 +199,7 @@ export async function loadCallList(
   const filter = narrowedScopeFilter(staff.scope, options.school) ?? scopeFilter(staff.scope);
   const households = await listCallListHouseholds(ctx.db, messageId, filter);
   const schools = seesWholeDistrict(staff.scope)
-    ? await countCallListHouseholdsBySchool(ctx.db, messageId)
+    ? await jumpList(ctx, messageId, filter, households)
     : [];
   const { confirm } = message;
   const needsCall = (household: CallListHousehold) =>

@@ -27,5 +27,7 @@ export const addresses = pgTable(
     unique('addresses_registration_blind_index_unique').on(t.registrationId, t.blindIndex),
     unique('addresses_registration_position_unique').on(t.registrationId, t.position),
     index('addresses_blind_index_idx').on(t.blindIndex),
+    // Covers what the call list reads of a registration's addresses: an index-only scan.
+    index('addresses_registration_devices_idx').on(t.registrationId, t.blindIndex, t.health),
   ],
 );
