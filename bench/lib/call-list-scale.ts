@@ -4,7 +4,7 @@ import { loadCallList } from '@renraku/core/call-list';
 import { createMessage, rowsOf } from '@renraku/db';
 import type { StaffScope } from '@renraku/shared';
 import { createLogger } from '@renraku/shared/logger';
-import { createCity, sendToCity, type BenchCity } from './population';
+import { createCity, sendToCity, settleSend, type BenchCity } from './population';
 import { HERE, type Report } from './report';
 import type { BenchServices } from './services';
 
@@ -46,20 +46,14 @@ async function countRegistrations(services: BenchServices): Promise<number> {
 }
 
 /**
- * Settles a message as a finished send would leave it: mostly reached, 1 in 40 failed, and
- * 1 in 50 of its deliveries never made (registered after the send: 未登録 on the list).
+ * Settles a message as settleSend does, with 1 in 50 of its deliveries never made
+ * (registered after the send: 未登録 on the list).
  */
 async function settle(services: BenchServices, messageId: number): Promise<void> {
   await services.db.execute(
     sql`delete from deliveries where message_id = ${messageId} and id % 50 = 1`,
   );
-  await services.db.execute(sql`update deliveries set
-      state = (case when id % 40 = 0 then 'failed' when id % 25 = 0 then 'delayed'
-        when id % 3 = 0 then 'delivered' else 'accepted' end)::delivery_state,
-      attempts = 1, finished_at = now()
-    where message_id = ${messageId}`);
-  await services.db.execute(sql`update messages
-    set state = 'done', started_at = now(), finished_at = now() where id = ${messageId}`);
+  await settleSend(services.db, messageId);
 }
 
 /** Adds a city with what the database lacks of `registrations`, and a settled send to it. */

@@ -84,8 +84,10 @@ async function waitUntil(what: string, check: () => Promise<boolean>): Promise<v
 }
 
 const sorted = (ids: Iterable<number>) => [...ids].sort((a, b) => a - b);
-const sameSet = (a: number[], b: number[]) =>
-  a.length === b.length && sorted(a).every((id, i) => id === sorted(b)[i]);
+function sameSet(a: number[], b: number[]): boolean {
+  const [left, right] = [sorted(a), sorted(b)];
+  return left.length === right.length && left.every((id, i) => id === right[i]);
+}
 
 async function householdIds(db: Db, query: ReturnType<typeof sql>): Promise<number[]> {
   return rowsOf<{ id: number }>(await db.execute(query)).map((row) => Number(row.id));

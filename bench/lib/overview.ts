@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { rowsOf } from '@renraku/db';
 import { sessionCookie } from '../../tests/live/harness';
 import type { BenchCity } from './population';
-import { sendToCity } from './population';
+import { sendToCity, settleSend } from './population';
 import { startWebProcess } from './processes';
 import { HERE, type Report } from './report';
 import type { BenchServices } from './services';
@@ -37,13 +37,7 @@ async function settledSends(services: BenchServices, city: BenchCity): Promise<n
   const missing = Math.max(0, OVERVIEW_MESSAGES - (existing?.n ?? 0));
   for (let i = 0; i < missing; i++) {
     const { messageId } = await sendToCity(services.db, city, `全体の状況ベンチ ${i + 1}`);
-    await services.db.execute(sql`update deliveries set
-        state = (case when id % 40 = 0 then 'failed' when id % 25 = 0 then 'delayed'
-          when id % 3 = 0 then 'delivered' else 'accepted' end)::delivery_state,
-        attempts = 1, finished_at = now()
-      where message_id = ${messageId}`);
-    await services.db.execute(sql`update messages
-      set state = 'done', started_at = now(), finished_at = now() where id = ${messageId}`);
+    await settleSend(services.db, messageId);
   }
   // As autovacuum does in production soon after a send: the counts become index-only scans.
   await services.db.execute(sql`vacuum (analyze) deliveries`);
